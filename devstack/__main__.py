@@ -1,0 +1,105 @@
+"""`make dev`: the whole product on this machine.
+
+    python -m devstack [--port 8000] [--site-port 8001] [--moto-port 4566]
+
+Starts moto (AWS), creates every table, bucket and the user pool from the same
+definitions the CDK app uses, seeds the demo tenant, serves the API and the frontend on
+one port and the demo customer site on another, prints the URLs, and stops it all on
+Ctrl-C (or SIGTERM).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "functions"))
+
+from devstack import aws  # noqa: E402
+from devstack.gateway import LocalApi, StaticFiles, TokenVerifier, edge_handler, serve, static_handler  # noqa: E402
+from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="API and frontend (what CloudFront serves)")
+    parser.add_argument("--site-port", type=int, default=8001, help="the demo customer's website")
+    parser.add_argument("--moto-port", type=int, default=4566, help="the local AWS endpoint")
+    parser.add_argument("--state-dir", type=Path, default=REPO / ".devstack", help="logs")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    args.state_dir.mkdir(parents=True, exist_ok=True)
+    moto = aws.MotoServer(args.moto_port, log_path=args.state_dir / "moto.log").start()
+    servers = []
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        public_url = f"http://{args.host}:{args.port}"
+        settings = aws.local_settings(moto.url, public_url)
+        # The functions read their settings from the environment, as in Lambda.
+        os.environ.update(aws.LOCAL_CREDENTIALS)
+        os.environ.update(settings.as_environment())
+        os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Ringback")
+
+        aws.create_tables(settings)
+        aws.create_buckets(settings)
+        user_pool = aws.create_user_pool(settings)
+        owner = aws.create_user(settings, user_pool, DEMO_EMAIL, DEMO_PASSWORD)
+
+        from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
+        from ringback.bootstrap import services
+        from ringback.provisioning import Directories
+
+        svc = services()
+        demo = seed_demo(Directories(svc.tenants, svc.sites, svc.pools), svc.clock.now_ms(), owner)
+
+        api = LocalApi({spec.name: load_app(spec.name) for spec in FUNCTIONS}, TokenVerifier(user_pool))
+        servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
+        site_files = StaticFiles(
+            FRONTEND_DIR / "demo",
+            {"RINGBACK_URL": public_url, "SITE_KEY": demo.site.site_key},
+        )
+        servers.append(serve(args.host, args.site_port, static_handler(site_files)))
+
+        print(
+            "\n".join(
+                [
+                    f"Ringback local stack is up ({time.monotonic() - started:.1f} s)",
+                    f"  API + frontend     {public_url}   (health: {public_url}/health)",
+                    f"  demo customer site http://localhost:{args.site_port}/",
+                    f"  site config        {public_url}/v1/sites/{demo.site.site_key}/config"
+                    f"  (Origin: http://localhost:{args.site_port})",
+                    f"  local AWS (moto)   {moto.url}",
+                    f"  dashboard user     {DEMO_EMAIL} / {DEMO_PASSWORD}"
+                    f"  (user pool {user_pool.pool_id}, client {user_pool.client_id})",
+                    f"  demo tenant        {demo.tenant_id}: site {demo.site.site_id}, pool {demo.pool.pool_id}"
+                    f" ({svc.pools.size(demo.pool)} numbers), static {demo.static_number}",
+                    "Ctrl-C stops everything.",
+                ]
+            ),
+            flush=True,
+        )
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+        moto.stop()
+        print("Ringback local stack stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""moto in server mode, and the resources the CDK app would have created in it."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+from ringback.adapters.tables import TableSpec, table_specs
+from ringback.settings import Settings
+
+# moto accepts any credentials; these keep boto3 from looking for real ones.
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_SESSION_TOKEN": "local",
+}
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MotoServer:
+    """moto_server as a child process: AWS on 127.0.0.1, state in memory, gone on stop."""
+
+    def __init__(self, port: int, log_path: Path | None = None) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._log_path = log_path
+        self._process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0) -> "MotoServer":
+        log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
+        env = {**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port)}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"moto server exited with {self._process.returncode}")
+            try:
+                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"moto server did not answer on port {self.port} within {timeout}s")
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+def local_settings(moto_url: str, public_base_url: str, stage: str = "local") -> Settings:
+    return Settings(
+        stage=stage,
+        region=REGION,
+        aws_endpoint_url=moto_url,
+        table_prefix=f"ringback-{stage}-",
+        recordings_bucket=f"ringback-{stage}-recordings",
+        analytics_bucket=f"ringback-{stage}-analytics",
+        frontend_bucket=f"ringback-{stage}-frontend",
+        public_base_url=public_base_url,
+    )
+
+
+def client(service: str, settings: Settings):
+    return boto3.client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=LOCAL_CREDENTIALS["AWS_SESSION_TOKEN"],
+    )
+
+
+def create_table_request(spec: TableSpec, name: str) -> dict:
+    """CreateTable arguments for one model: the same TableSpec CDK synthesizes from."""
+    keys = [spec.partition] + ([spec.sort] if spec.sort else [])
+    attributes = {k.name: k.type for k in keys}
+    request: dict = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": spec.partition.name, "KeyType": "HASH"}]
+        + ([{"AttributeName": spec.sort.name, "KeyType": "RANGE"}] if spec.sort else []),
+        "SSESpecification": {"Enabled": True},
+    }
+    indexes = []
+    for index in spec.indexes:
+        attributes[index.partition.name] = index.partition.type
+        schema = [{"AttributeName": index.partition.name, "KeyType": "HASH"}]
+        if index.sort:
+            attributes[index.sort.name] = index.sort.type
+            schema.append({"AttributeName": index.sort.name, "KeyType": "RANGE"})
+        projection: dict = {"ProjectionType": index.projection}
+        if index.non_key_attributes:
+            projection["NonKeyAttributes"] = list(index.non_key_attributes)
+        indexes.append({"IndexName": index.name, "KeySchema": schema, "Projection": projection})
+    if indexes:
+        request["GlobalSecondaryIndexes"] = indexes
+    if spec.stream_view_type:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": spec.stream_view_type}
+    request["AttributeDefinitions"] = [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()]
+    return request
+
+
+def create_tables(settings: Settings) -> list[str]:
+    dynamodb = client("dynamodb", settings)
+    existing = set(dynamodb.list_tables()["TableNames"])
+    created = []
+    for spec in table_specs():
+        name = settings.table_name(spec.logical_name)
+        if name in existing:
+            continue
+        dynamodb.create_table(**create_table_request(spec, name))
+        if spec.ttl_attribute:
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute}
+            )
+        created.append(name)
+    return created
+
+
+def create_buckets(settings: Settings) -> list[str]:
+    s3 = client("s3", settings)
+    names = [settings.recordings_bucket, settings.analytics_bucket, settings.frontend_bucket]
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for name in names:
+        if name in existing:
+            continue
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+            },
+        )
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+            },
+        )
+    return names
+
+
+@dataclass(frozen=True)
+class UserPool:
+    pool_id: str
+    client_id: str
+    region: str
+    endpoint_url: str
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        # Real Cognito serves the keys under the issuer; moto serves them under its own host.
+        return f"{self.endpoint_url}/{self.pool_id}/.well-known/jwks.json"
+
+
+def create_user_pool(settings: Settings) -> UserPool:
+    """The dashboard's user pool, configured as infra/constructs/auth.py configures it."""
+    cognito = client("cognito-idp", settings)
+    pool = cognito.create_user_pool(
+        PoolName=f"ringback-{settings.stage}-users",
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True,
+                                     "RequireNumbers": True, "RequireSymbols": False}},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": False},
+    )["UserPool"]
+    app_client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="dashboard",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    return UserPool(pool["Id"], app_client["ClientId"], settings.region, settings.aws_endpoint_url)
+
+
+def create_user(settings: Settings, pool: UserPool, email: str, password: str) -> str:
+    """A confirmed user; returns its `sub`, the id memberships are keyed by."""
+    cognito = client("cognito-idp", settings)
+    cognito.admin_create_user(
+        UserPoolId=pool.pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password, Permanent=True)
+    attributes = cognito.admin_get_user(UserPoolId=pool.pool_id, Username=email)["UserAttributes"]
+    return next(a["Value"] for a in attributes if a["Name"] == "sub")
+
+
+def sign_in(settings: Settings, pool: UserPool, email: str, password: str) -> str:
+    """An ID token, as the dashboard gets one."""
+    cognito = client("cognito-idp", settings)
+    result = cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    return result["AuthenticationResult"]["IdToken"]

@@ -1,0 +1,223 @@
+"""API Gateway on one local port: every function's Chalice routes under the paths the
+REST API uses, with the same Cognito check, plus the frontend's static files.
+
+Requests become API Gateway proxy events (chalice.local builds them), so the handlers
+run exactly as they do in Lambda.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import threading
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+import jwt
+from chalice import Chalice, CognitoUserPoolAuthorizer
+from chalice.config import Config
+from chalice.local import LocalChalice, LocalGateway, RouteMatcher
+
+from devstack.aws import UserPool
+from ringback.adapters.web import error_body
+
+API_PREFIXES = ("/v1/", "/health")
+
+
+class RouteConflict(RuntimeError):
+    pass
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class TokenVerifier:
+    """What API Gateway's Cognito authorizer checks: signature, expiry, issuer, audience."""
+
+    def __init__(self, pool: UserPool) -> None:
+        self._pool = pool
+        self._keys = jwt.PyJWKClient(pool.jwks_url, cache_keys=True)
+
+    def claims(self, token: str | None) -> dict:
+        if not token:
+            raise Unauthorized("no token")
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self._pool.client_id,
+                issuer=self._pool.issuer,
+                options={"require": ["exp", "iss", "sub", "aud"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthorized(str(error)) from None
+        if claims.get("token_use") != "id":
+            raise Unauthorized("not an id token")
+        return claims
+
+
+def _localise(app: Chalice) -> Chalice:
+    # Chalice keeps the current request on the app; under a threaded server it must be
+    # per thread, which is what chalice.local's LocalChalice provides.
+    if not isinstance(app, LocalChalice):
+        app.__class__ = type(f"Local{type(app).__name__}", (LocalChalice, type(app)), {})
+    return app
+
+
+class _FunctionGateway(LocalGateway):
+    """One function's routes, with request ids, the caller's IP and a real token check."""
+
+    def __init__(self, name: str, app: Chalice, verifier: TokenVerifier | None) -> None:
+        super().__init__(_localise(app), Config.create(chalice_stage="local", app_name=name, function_name=name))
+        self._verifier = verifier
+        self._authorizer = self  # LocalGateway calls self._authorizer.authorize(...)
+        self.client_ip = threading.local()
+
+    def _generate_lambda_event(self, method, path, headers, body):
+        event = super()._generate_lambda_event(method, path, headers, body)
+        event["requestContext"]["requestId"] = str(uuid.uuid4())
+        event["requestContext"]["identity"]["sourceIp"] = getattr(self.client_ip, "value", "127.0.0.1")
+        event["requestContext"]["stage"] = "local"
+        return event
+
+    def authorize(self, raw_path, lambda_event, lambda_context):
+        context = lambda_event["requestContext"]
+        route = self._app_object.routes[context["resourcePath"]].get(context["httpMethod"])
+        if route is None or not isinstance(route.authorizer, CognitoUserPoolAuthorizer):
+            return lambda_event, lambda_context
+        if self._verifier is None:
+            raise Unauthorized("no user pool is configured")
+        claims = self._verifier.claims(lambda_event["headers"].get("authorization"))
+        context["authorizer"] = {"claims": claims}
+        return lambda_event, lambda_context
+
+
+class LocalApi:
+    """Routes a request to the function that owns its path, as the REST API does."""
+
+    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None) -> None:
+        owners: dict[str, str] = {}
+        for name, app in apps.items():
+            for path in app.routes:
+                if path in owners:
+                    raise RouteConflict(f"{path} is served by both {owners[path]} and {name}")
+                owners[path] = name
+        self._owners = owners
+        self._matcher = RouteMatcher(list(owners))
+        self._gateways = {name: _FunctionGateway(name, app, verifier) for name, app in apps.items()}
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes | None, client_ip: str):
+        try:
+            route = self._matcher.match_route(path).route
+        except ValueError:
+            return _json(HTTPStatus.NOT_FOUND, error_body("not_found", f"no route for {urlsplit(path).path}", None))
+        gateway = self._gateways[self._owners[route]]
+        gateway.client_ip.value = client_ip
+        try:
+            response = gateway.handle_request(method=method, path=path, headers=headers, body=body)
+        except Unauthorized:
+            return _json(HTTPStatus.UNAUTHORIZED, error_body("unauthenticated", "Unauthorized", None))
+        response_headers = dict(response.get("headers") or {})
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            response_headers[name] = ", ".join(values)
+        payload = response.get("body") or b""
+        if response.get("isBase64Encoded"):
+            payload = base64.b64decode(payload)
+        elif isinstance(payload, str):
+            payload = payload.encode()
+        return response["statusCode"], response_headers, payload
+
+
+def _json(status: int, body: dict):
+    return int(status), {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+class StaticFiles:
+    """Files under a folder, with optional {{NAME}} substitution in HTML (the demo site
+    needs the local API's address and the seeded site key)."""
+
+    def __init__(self, root: Path, substitutions: dict[str, str] | None = None) -> None:
+        self._root = root.resolve()
+        self._substitutions = substitutions or {}
+
+    def get(self, path: str):
+        relative = unquote(urlsplit(path).path).lstrip("/")
+        target = (self._root / relative).resolve()
+        if self._root not in target.parents and target != self._root:
+            return _json(HTTPStatus.NOT_FOUND, error_body("not_found", "no such file", None))
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return _json(HTTPStatus.NOT_FOUND, error_body("not_found", "no such file", None))
+        content = target.read_bytes()
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type == "text/html" and self._substitutions:
+            text = content.decode()
+            for name, value in self._substitutions.items():
+                text = text.replace("{{" + name + "}}", value)
+            content = text.encode()
+        if content_type.startswith("text/") or content_type == "application/javascript":
+            content_type += "; charset=utf-8"
+        return 200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, content
+
+
+Handler = Callable[[str, str, dict, bytes | None, str], tuple[int, dict, bytes]]
+
+
+def serve(host: str, port: int, handle: Handler) -> ThreadingHTTPServer:
+    """An HTTP server on its own thread; call .shutdown() to stop it."""
+
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _respond(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items()}
+            status, response_headers, payload = handle(self.command, self.path, headers, body, self.client_address[0])
+            self.send_response(status)
+            for name, value in response_headers.items():
+                if name.lower() not in {"content-length", "connection"}:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _respond
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+            pass  # the functions log every request themselves, masked
+
+    server = ThreadingHTTPServer((host, port), RequestHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name=f"http-{port}", daemon=True).start()
+    return server
+
+
+def edge_handler(api: LocalApi, frontend: StaticFiles) -> Handler:
+    """What CloudFront does: /v1/* and /health to the API, everything else to the bucket."""
+
+    def handle(method, path, headers, body, client_ip):
+        route_path = urlsplit(path).path
+        if route_path == "/health" or route_path.startswith(API_PREFIXES[0]):
+            return api.handle(method, path, headers, body, client_ip)
+        if method not in {"GET", "HEAD"}:
+            return _json(HTTPStatus.METHOD_NOT_ALLOWED, error_body("method_not_allowed", "static files are read-only", None))
+        return frontend.get(path)
+
+    return handle
+
+
+def static_handler(files: StaticFiles) -> Handler:
+    def handle(method, path, headers, body, client_ip):
+        return files.get(path)
+
+    return handle

@@ -1,0 +1,67 @@
+"""The demo tenant of the local stack, opened the way a customer's account is opened."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ringback.accounts import Membership, Tenant
+from ringback.pools import Pool
+from ringback.provisioning import Directories, add_pool, add_site, add_static_number, open_tenant
+from ringback.sites import Site
+
+# 555-0100..0199 numbers are reserved for fiction: nobody real is ever dialled.
+DEMO_SITE_KEY = "pk_demo_local"
+DEMO_OWN_NUMBER = "+1 415-555-0100"
+DEMO_POOL_NUMBERS = [f"+1415555{n:04d}" for n in range(101, 111)]
+DEMO_STATIC_NUMBER = "+14155550150"
+DEMO_EMAIL = "demo@ringback.local"
+DEMO_PASSWORD = "Demo-Passw0rd-2026"
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tenant_id: str
+    site: Site
+    pool: Pool
+    static_number: str
+
+
+def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> DemoTenant:
+    tenant = open_tenant(
+        dirs,
+        Tenant(tenant_id="demo", name="Demo Plumbing Co", kind="customer", created_at=now_ms),
+        Membership("demo", owner_user_id, DEMO_EMAIL, "owner", now_ms) if owner_user_id else None,
+    )
+    site = add_site(
+        dirs,
+        Site(
+            site_id="demo-site",
+            tenant_id=tenant.tenant_id,
+            name="demo plumbing site",
+            site_key=DEMO_SITE_KEY,
+            domains=frozenset({"localhost"}),
+            own_numbers=(DEMO_OWN_NUMBER,),
+            destination_numbers=("+1 415-555-0199",),
+            alert_contacts=("+1 415-555-0198",),
+            country="US",
+            timezone="America/Los_Angeles",
+            working_hours={day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+            settings={"widget": {"language": "en", "color": "#0b6bcb", "position": "bottom-right"}},
+            created_at=now_ms,
+        ),
+    )
+    pool = add_pool(
+        dirs,
+        Pool(
+            pool_id="demo-pool",
+            tenant_id=tenant.tenant_id,
+            site_id=site.site_id,
+            name="paid search",
+            lease_seconds=15 * 60,
+            rule={"utm_medium": ["cpc", "ppc"]},
+            created_at=now_ms,
+        ),
+        DEMO_POOL_NUMBERS,
+        now_ms,
+    )
+    static = add_static_number(dirs, site, DEMO_STATIC_NUMBER, {"referrer_domain": "yelp.com"}, now_ms)
+    return DemoTenant(tenant.tenant_id, site, pool, static)

@@ -1,0 +1,38 @@
+"""Reports for the dashboard: the call log now, the Athena reports later."""
+from ringback import calls
+from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
+from ringback.bootstrap import services
+from ringback.errors import InvalidInput
+
+app = RingbackApp("reports")
+
+
+def _int_param(params, name, default=None):
+    raw = params.get(name)
+    if raw is None:
+        if default is None:
+            raise InvalidInput(f"'{name}' is required", code="missing_parameter")
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be an integer", code="invalid_parameter") from None
+
+
+@app.route("/v1/calls", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_calls():
+    svc = services()
+    request = app.current_request
+    params = request.query_params or {}
+    scope = svc.scope_for(app.principal(), request.headers.get("x-tenant-id"))
+    now = svc.clock.now_ms()
+    page = calls.calls_between(
+        svc.calls,
+        scope,
+        params.get("tenant"),
+        start_ms=_int_param(params, "from", now - 7 * 24 * 3600 * 1000),
+        end_ms=_int_param(params, "to", now + 1),
+        limit=_int_param(params, "limit", 50),
+        cursor=params.get("cursor"),
+    )
+    return {"calls": [call.__dict__ for call in page.items], "cursor": page.cursor}

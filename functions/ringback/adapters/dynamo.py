@@ -1,0 +1,270 @@
+"""DynamoDB adapters (PynamoDB) for the directory ports."""
+from __future__ import annotations
+
+import base64
+import json
+from typing import Iterable
+
+from pynamodb.exceptions import PutError
+
+from ringback.accounts import Membership, Tenant
+from ringback.adapters.tables import (
+    CallRecord,
+    MemberRecord,
+    PoolRecord,
+    PoolSlotRecord,
+    SiteRecord,
+    TenantRecord,
+    TrackingNumberRecord,
+)
+from ringback.calls import CallSummary, Page
+from ringback.errors import InvalidInput
+from ringback.pools import Pool, line_id, shard_of
+from ringback.sites import Site
+
+
+def _site(record: SiteRecord) -> Site:
+    return Site(
+        site_id=record.site_id,
+        tenant_id=record.tenant_id,
+        name=record.name,
+        site_key=record.site_key,
+        domains=frozenset(record.domains or ()),
+        own_numbers=tuple(record.own_numbers or ()),
+        destination_numbers=tuple(record.destination_numbers or ()),
+        alert_contacts=tuple(record.alert_contacts or ()),
+        country=record.country,
+        timezone=record.timezone,
+        working_hours=record.working_hours or {},
+        settings=record.settings or {},
+        created_at=int(record.created_at),
+    )
+
+
+class DynamoSites:
+    def by_key(self, site_key: str) -> Site | None:
+        # The GSI is eventually consistent: a site key rotated a moment ago may still
+        # resolve for about a second, which is acceptable for a public, non-secret key.
+        for record in SiteRecord.by_site_key.query(site_key, limit=1):
+            return _site(record)
+        return None
+
+    def get(self, site_id: str) -> Site | None:
+        try:
+            return _site(SiteRecord.get(site_id))
+        except SiteRecord.DoesNotExist:
+            return None
+
+    def for_tenant(self, tenant_id: str) -> list[Site]:
+        return [_site(r) for r in SiteRecord.by_tenant.query(tenant_id)]
+
+    def save(self, site: Site) -> None:
+        SiteRecord(
+            site.site_id,
+            tenant_id=site.tenant_id,
+            name=site.name,
+            site_key=site.site_key,
+            domains=set(site.domains),
+            own_numbers=list(site.own_numbers),
+            destination_numbers=list(site.destination_numbers),
+            alert_contacts=list(site.alert_contacts),
+            country=site.country,
+            timezone=site.timezone,
+            working_hours=site.working_hours,
+            settings=site.settings,
+            created_at=site.created_at,
+        ).save()
+
+
+def _tenant(record: TenantRecord) -> Tenant:
+    return Tenant(
+        tenant_id=record.tenant_id,
+        name=record.name,
+        kind=record.kind,
+        parent_id=record.parent_id,
+        plan=record.plan,
+        retention_days=int(record.retention_days),
+        created_at=int(record.created_at),
+    )
+
+
+class DynamoTenants:
+    def get(self, tenant_id: str) -> Tenant | None:
+        try:
+            return _tenant(TenantRecord.get(tenant_id))
+        except TenantRecord.DoesNotExist:
+            return None
+
+    def clients_of(self, agency_id: str) -> list[Tenant]:
+        return [_tenant(r) for r in TenantRecord.by_parent.query(agency_id)]
+
+    def save(self, tenant: Tenant) -> None:
+        TenantRecord(
+            tenant.tenant_id,
+            name=tenant.name,
+            kind=tenant.kind,
+            parent_id=tenant.parent_id,
+            plan=tenant.plan,
+            retention_days=tenant.retention_days,
+            created_at=tenant.created_at,
+        ).save()
+
+    def memberships_of(self, user_id: str) -> list[Membership]:
+        return [
+            Membership(r.tenant_id, r.user_id, r.email, r.role, int(r.created_at))
+            for r in MemberRecord.by_user.query(user_id)
+        ]
+
+    def add_member(self, membership: Membership) -> None:
+        MemberRecord(
+            membership.tenant_id,
+            membership.user_id,
+            email=membership.email,
+            role=membership.role,
+            created_at=membership.created_at,
+        ).save()
+
+
+def _pool(record: PoolRecord) -> Pool:
+    return Pool(
+        pool_id=record.pool_id,
+        tenant_id=record.tenant_id,
+        site_id=record.site_id,
+        name=record.name,
+        mode=record.mode,
+        lease_seconds=int(record.lease_seconds),
+        exhaustion_policy=record.exhaustion_policy,
+        shards=int(record.shards),
+        rule=record.rule or {},
+        overflow_count=int(record.overflow_count),
+        created_at=int(record.created_at),
+    )
+
+
+class DynamoPools:
+    def for_site(self, site_id: str) -> list[Pool]:
+        return [_pool(r) for r in PoolRecord.by_site.query(site_id)]
+
+    def save(self, pool: Pool) -> None:
+        PoolRecord(
+            pool.pool_id,
+            tenant_id=pool.tenant_id,
+            site_id=pool.site_id,
+            name=pool.name,
+            mode=pool.mode,
+            lease_seconds=pool.lease_seconds,
+            exhaustion_policy=pool.exhaustion_policy,
+            shards=pool.shards,
+            rule=pool.rule,
+            overflow_count=pool.overflow_count,
+            created_at=pool.created_at,
+        ).save()
+
+    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int) -> None:
+        with TrackingNumberRecord.batch_write() as numbers_batch, PoolSlotRecord.batch_write() as slots_batch:
+            for number in numbers:
+                numbers_batch.save(
+                    TrackingNumberRecord(
+                        number, tenant_id=pool.tenant_id, site_id=pool.site_id, kind="pool",
+                        pool_id=pool.pool_id, created_at=now_ms,
+                    )
+                )
+                lines = (
+                    [line_id(number, f"{code:03d}") for code in range(1000)]
+                    if pool.mode == "extensions"
+                    else [line_id(number)]
+                )
+                for line in lines:
+                    slots_batch.save(
+                        PoolSlotRecord(
+                            line,
+                            pool_key=pool.pool_key(shard_of(line, pool.shards)),
+                            free_at=0,
+                            tenant_id=pool.tenant_id,
+                            pool_id=pool.pool_id,
+                            number=number,
+                            extension=line.partition(",")[2] or None,
+                        )
+                    )
+
+    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int) -> None:
+        TrackingNumberRecord(
+            number, tenant_id=tenant_id, site_id=site_id, kind="static", channel=channel, created_at=now_ms
+        ).save()
+
+    def size(self, pool: Pool) -> int:
+        # Counted from the tracking numbers, not the slots: one Query on the site's
+        # numbers however many extension codes a number carries.
+        return sum(
+            1
+            for r in TrackingNumberRecord.by_site.query(pool.site_id)
+            if r.kind == "pool" and r.pool_id == pool.pool_id
+        )
+
+
+def _encode_cursor(key: dict | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        key = None
+    if not isinstance(key, dict):
+        raise InvalidInput("the cursor is not one this API issued", code="invalid_cursor")
+    return key
+
+
+class DynamoCallLog:
+    def add(self, tenant_id: str, call: CallSummary) -> bool:
+        record = CallRecord(
+            call.call_id,
+            tenant_id=tenant_id,
+            site_id=call.site_id,
+            tracking_number=call.tracking_number,
+            caller=call.caller,
+            tenant_caller=f"{tenant_id}#{call.caller}",
+            started_at=call.started_at,
+            status=call.status,
+            attribution=call.attribution,
+            outcome=call.outcome,
+        )
+        try:
+            record.save(condition=CallRecord.call_id.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def between(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page[CallSummary]:
+        last_key = _decode_cursor(cursor)
+        if last_key and last_key.get("tenant_id", {}).get("S") != tenant_id:
+            # A cursor carries its tenant; replaying another tenant's cursor reads nothing of theirs.
+            raise InvalidInput("the cursor is not one this API issued", code="invalid_cursor")
+        result = CallRecord.by_tenant_time.query(
+            tenant_id,
+            CallRecord.started_at.between(start_ms, end_ms - 1),
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=last_key,
+        )
+        items = [
+            CallSummary(
+                call_id=r.call_id,
+                site_id=r.site_id,
+                tracking_number=r.tracking_number,
+                caller=r.caller,
+                started_at=int(r.started_at),
+                status=r.status,
+                attribution=r.attribution or {},
+                outcome=r.outcome or {},
+            )
+            for r in result
+        ]
+        return Page(items=items, cursor=_encode_cursor(result.last_evaluated_key))

@@ -1,0 +1,168 @@
+"""The doors' shared frame: one JSON error shape, one exception-to-status table,
+structured logs with phone numbers masked, and the caller's identity from the gateway.
+
+Every API answer that is not a success looks like
+    {"error": {"code": "origin_not_allowed", "message": "...", "requestId": "..."}}
+whether it comes from a domain rule, Chalice itself (405, 415, bad JSON) or a crash.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, Callable
+
+from chalice import Chalice, ChaliceViewError, CognitoUserPoolAuthorizer, CORSConfig, Response
+
+from ringback.accounts import Principal
+from ringback.adapters.logs import get_logger
+from ringback.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    RingbackError,
+    Unauthenticated,
+    Unavailable,
+)
+
+STATUS_BY_ERROR: dict[type[RingbackError], int] = {
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+    Unavailable: 503,
+}
+
+# Chalice's own errors arrive as {"Code": "BadRequestError", "Message": ...}.
+_CHALICE_CODES = {
+    "BadRequestError": "invalid_request",
+    "UnauthorizedError": "unauthenticated",
+    "ForbiddenError": "forbidden",
+    "NotFoundError": "not_found",
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "ConflictError": "conflict",
+    "TooManyRequestsError": "rate_limited",
+    "RequestTimeoutError": "timeout",
+    "EntityTooLargeError": "payload_too_large",
+    "InternalServerError": "internal_error",
+}
+
+# Public endpoints are called from customers' sites. The origin is checked per request
+# against the site's domains (ringback.sites.site_for_origin), so CORS itself may be open.
+PUBLIC_CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Content-Type", "Idempotency-Key"],
+    max_age=600,
+)
+
+# The user pool's ARN is bound where the API is built (infra/constructs/api.py attaches
+# the real Cognito authorizer to every route that names this one; the local gateway
+# verifies the same tokens against the local user pool).
+DASHBOARD_USERS = CognitoUserPoolAuthorizer("dashboard-users", provider_arns=[])
+
+
+def error_body(code: str, message: str, request_id: str | None, details: Any = None) -> dict:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if request_id:
+        error["requestId"] = request_id
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+class RingbackApp(Chalice):
+    """A Chalice app whose views may raise domain errors."""
+
+    def __init__(self, app_name: str) -> None:
+        super().__init__(app_name=app_name)
+        self.logger = get_logger(app_name)
+        self.register_middleware(self._frame, "http")
+
+    # -- the caller ---------------------------------------------------------------
+    def principal(self) -> Principal:
+        """The signed-in dashboard user, as API Gateway's Cognito authorizer vouched."""
+        claims = (self.current_request.context.get("authorizer") or {}).get("claims") or {}
+        if not claims.get("sub"):
+            raise Unauthenticated("sign in to use this endpoint")
+        return Principal(user_id=claims["sub"], email=claims.get("email", ""))
+
+    def origin(self) -> str | None:
+        return self.current_request.headers.get("origin")
+
+    def json_body(self) -> dict:
+        request = self.current_request
+        try:
+            body = json.loads(request.raw_body or b"{}")
+        except ValueError:
+            raise InvalidInput("the body is not valid JSON", code="invalid_json") from None
+        if not isinstance(body, dict):
+            raise InvalidInput("the body must be a JSON object", code="invalid_json")
+        return body
+
+    # -- routes -------------------------------------------------------------------
+    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        register = super().route(path, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def guarded(*args: Any, **kw: Any) -> Any:
+                try:
+                    return view(*args, **kw)
+                except RingbackError as error:
+                    return self._error_response(error)
+                except ChaliceViewError:
+                    raise
+                except Exception:
+                    # Caught here rather than by Chalice, whose own logger would write the
+                    # traceback unmasked.
+                    self.logger.exception("unhandled error")
+                    return Response(
+                        body=error_body("internal_error", "an internal error occurred", self._request_id()),
+                        status_code=500,
+                        headers={"Content-Type": "application/json"},
+                    )
+
+            return register(guarded)
+
+        return decorator
+
+    def _request_id(self) -> str | None:
+        request = self.current_request
+        return request.context.get("requestId") if request is not None else None
+
+    def _error_response(self, error: RingbackError) -> Response:
+        status = next(
+            (code for cls, code in STATUS_BY_ERROR.items() if isinstance(error, cls)), 400
+        )
+        headers = {"Content-Type": "application/json"}
+        if isinstance(error, RateLimited):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        self.logger.info("request refused", extra={"status": status, "code": error.code})
+        return Response(
+            body=error_body(error.code, error.message, self._request_id(), error.details),
+            status_code=status,
+            headers=headers,
+        )
+
+    def _frame(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
+        self.logger.thread_safe_append_keys(request_id=event.context.get("requestId"), path=event.path)
+        try:
+            response = get_response(event)
+        except Exception:
+            self.logger.exception("unhandled error")
+            response = Response(body={"Code": "InternalServerError", "Message": "internal error"}, status_code=500)
+        body = response.body
+        if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+            code = _CHALICE_CODES.get(body["Code"], "error")
+            message = body.get("Message", "")
+            if response.status_code >= 500:
+                message = "an internal error occurred"
+            response.body = error_body(code, message, self._request_id())
+            response.headers["Content-Type"] = "application/json"
+        self.logger.info("request served", extra={"status": response.status_code, "method": event.method})
+        self.logger.thread_safe_remove_keys(["request_id", "path"])
+        return response

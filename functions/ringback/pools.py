@@ -1,0 +1,78 @@
+"""Number pools: the configuration a lease is taken under.
+
+The allocator itself (take the longest-free line, extend, expire) arrives with the call
+tracking core; this module holds what a pool is and the limits it must respect.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ringback.errors import InvalidInput
+
+MIN_LEASE_SECONDS = 3 * 60
+MAX_LEASE_SECONDS = 7 * 24 * 3600
+POOL_MODES = ("numbers", "extensions")
+EXHAUSTION_POLICIES = ("default_number", "share_oldest")
+
+
+@dataclass(frozen=True)
+class Pool:
+    pool_id: str
+    tenant_id: str
+    site_id: str
+    name: str
+    mode: str = "numbers"
+    lease_seconds: int = 900
+    exhaustion_policy: str = "default_number"
+    shards: int = 1
+    rule: dict[str, Any] = field(default_factory=dict)
+    overflow_count: int = 0
+    created_at: int = 0
+
+    def __post_init__(self) -> None:
+        if not MIN_LEASE_SECONDS <= self.lease_seconds <= MAX_LEASE_SECONDS:
+            raise InvalidInput(
+                f"lease_seconds must be between {MIN_LEASE_SECONDS} and {MAX_LEASE_SECONDS}",
+                code="invalid_lease_duration",
+            )
+        if self.mode not in POOL_MODES:
+            raise InvalidInput(f"mode must be one of {POOL_MODES}", code="invalid_pool_mode")
+        if self.exhaustion_policy not in EXHAUSTION_POLICIES:
+            raise InvalidInput(f"exhaustion_policy must be one of {EXHAUSTION_POLICIES}", code="invalid_policy")
+        if not 1 <= self.shards <= 64:
+            raise InvalidInput("shards must be between 1 and 64", code="invalid_shards")
+
+    def pool_key(self, shard: int) -> str:
+        return f"{self.pool_id}#{shard}"
+
+
+def line_id(number: str, extension: str | None = None) -> str:
+    """A line is what one lease holds: a number, or a number plus a 3-digit code, written
+    the way a dialler takes post-dial digits."""
+    return f"{number},{extension}" if extension else number
+
+
+def shard_of(line: str, shards: int) -> int:
+    # Stable across processes (unlike hash()), so a line always lives in one shard.
+    return sum(line.encode()) % shards
+
+
+def pools_of(scope, sites, pools) -> list[dict[str, Any]]:
+    """Every pool of the scoped tenant's sites, with its size, for the dashboard."""
+    result = []
+    for site in sites.for_tenant(scope.tenant_id):
+        for pool in pools.for_site(site.site_id):
+            result.append(
+                {
+                    "poolId": pool.pool_id,
+                    "siteId": site.site_id,
+                    "name": pool.name,
+                    "mode": pool.mode,
+                    "leaseSeconds": pool.lease_seconds,
+                    "exhaustionPolicy": pool.exhaustion_policy,
+                    "numbers": pools.size(pool),
+                    "overflowCount": pool.overflow_count,
+                }
+            )
+    return result

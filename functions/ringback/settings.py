@@ -1,0 +1,98 @@
+"""The one place that reads the environment.
+
+Every deployable (the four functions, the local stack, the CLI) builds a Settings once,
+at its composition root. A missing or malformed variable fails at start with a message
+that names it, not later inside a request.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ringback.adapters.tables import table_specs
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    # None in AWS; the moto server's URL locally. boto3 and PynamoDB both follow it.
+    aws_endpoint_url: str | None
+    table_prefix: str
+    recordings_bucket: str
+    analytics_bucket: str
+    frontend_bucket: str
+    # The public origin that serves /v1 and the frontend (CloudFront, or the local gateway).
+    public_base_url: str
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    # Set locally to the local carrier; None means Twilio's own API.
+    twilio_api_base_url: str | None = None
+
+    def table_name(self, logical: str) -> str:
+        return f"{self.table_prefix}{logical}"
+
+    def table_names(self) -> dict[str, str]:
+        return {spec.logical_name: self.table_name(spec.logical_name) for spec in table_specs()}
+
+    def as_environment(self) -> dict[str, str]:
+        """The variables that rebuild these settings: how CDK and the local stack hand
+        them to a function."""
+        env = {
+            "RINGBACK_STAGE": self.stage,
+            "AWS_REGION": self.region,
+            "RINGBACK_TABLE_PREFIX": self.table_prefix,
+            "RINGBACK_RECORDINGS_BUCKET": self.recordings_bucket,
+            "RINGBACK_ANALYTICS_BUCKET": self.analytics_bucket,
+            "RINGBACK_FRONTEND_BUCKET": self.frontend_bucket,
+            "RINGBACK_PUBLIC_BASE_URL": self.public_base_url,
+        }
+        optional = {
+            "AWS_ENDPOINT_URL": self.aws_endpoint_url,
+            "RINGBACK_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "RINGBACK_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "RINGBACK_TWILIO_API_BASE_URL": self.twilio_api_base_url,
+        }
+        env.update({k: v for k, v in optional.items() if v})
+        return env
+
+
+_REQUIRED = (
+    "RINGBACK_STAGE",
+    "RINGBACK_TABLE_PREFIX",
+    "RINGBACK_RECORDINGS_BUCKET",
+    "RINGBACK_ANALYTICS_BUCKET",
+    "RINGBACK_FRONTEND_BUCKET",
+    "RINGBACK_PUBLIC_BASE_URL",
+)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    missing = [name for name in _REQUIRED if not env.get(name)]
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not region:
+        missing.append("AWS_REGION")
+    if missing:
+        raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+    public_base_url = env["RINGBACK_PUBLIC_BASE_URL"].rstrip("/")
+    if not public_base_url.startswith(("https://", "http://")):
+        raise SettingsError("RINGBACK_PUBLIC_BASE_URL must be an http(s) URL")
+    return Settings(
+        stage=env["RINGBACK_STAGE"],
+        region=region,
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        table_prefix=env["RINGBACK_TABLE_PREFIX"],
+        recordings_bucket=env["RINGBACK_RECORDINGS_BUCKET"],
+        analytics_bucket=env["RINGBACK_ANALYTICS_BUCKET"],
+        frontend_bucket=env["RINGBACK_FRONTEND_BUCKET"],
+        public_base_url=public_base_url,
+        twilio_account_sid=env.get("RINGBACK_TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=env.get("RINGBACK_TWILIO_AUTH_TOKEN") or None,
+        twilio_api_base_url=env.get("RINGBACK_TWILIO_API_BASE_URL") or None,
+    )

@@ -1,0 +1,99 @@
+"""The four deployable functions: their folders, apps and what each may touch.
+
+Both the CDK app (to build assets, routes and least-privilege grants) and the local stack
+(to serve the same routes on one port) read this one list.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = REPO / "functions"
+SHARED_PACKAGE = FUNCTIONS_DIR / "ringback"
+FRONTEND_DIR = REPO / "frontend"
+
+READ, WRITE = "read", "write"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    description: str
+    # logical table name -> READ or WRITE (WRITE includes read)
+    tables: dict[str, str]
+    # bucket role (recordings, analytics) -> READ or WRITE
+    buckets: dict[str, str] = field(default_factory=dict)
+    memory_mb: int = 512
+    timeout_seconds: int = 15
+
+    @property
+    def folder(self) -> Path:
+        return FUNCTIONS_DIR / self.name
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        name="widget",
+        description="Public API for the swap script and the callback widget",
+        tables={
+            "tenants": READ, "sites": READ, "tracking_numbers": READ, "pools": READ,
+            "pool_slots": WRITE, "leases": WRITE, "lease_history": WRITE, "visits": WRITE,
+            "callback_requests": WRITE, "rate_counters": WRITE, "idempotency": WRITE,
+        },
+    ),
+    FunctionSpec(
+        name="pool",
+        description="Number pools: provisioning, lease upkeep and sizing",
+        tables={
+            "tenants": READ, "members": READ, "sites": READ,
+            "pools": WRITE, "tracking_numbers": WRITE, "pool_slots": WRITE,
+            "leases": WRITE, "lease_history": WRITE,
+        },
+    ),
+    FunctionSpec(
+        name="dialer",
+        description="Carrier webhooks, inbound call handling and the callback dial workflow",
+        tables={
+            "tenants": READ, "sites": READ, "tracking_numbers": READ, "pools": READ,
+            "pool_slots": READ, "leases": READ, "lease_history": READ, "visits": READ,
+            "calls": WRITE, "callback_requests": WRITE, "callback_legs": WRITE,
+            "rate_counters": WRITE, "idempotency": WRITE,
+        },
+        buckets={"recordings": WRITE},
+        timeout_seconds=30,
+    ),
+    FunctionSpec(
+        name="reports",
+        description="Analytics events to S3 and the report API",
+        tables={
+            "tenants": READ, "members": READ, "sites": READ, "pools": READ,
+            "lease_history": READ, "visits": READ, "calls": READ,
+            "callback_requests": READ, "callback_legs": READ,
+        },
+        buckets={"analytics": WRITE},
+        memory_mb=1024,
+        timeout_seconds=60,
+    ),
+)
+
+
+def function_spec(name: str) -> FunctionSpec:
+    return next(spec for spec in FUNCTIONS if spec.name == name)
+
+
+@cache
+def load_app(name: str):
+    """Import functions/<name>/app.py as it runs in Lambda, where the shared package sits
+    beside app.py, and return its Chalice app."""
+    if str(FUNCTIONS_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS_DIR))
+    module_name = f"ringback_function_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module.app

@@ -1,0 +1,113 @@
+"""One contract, two implementations: the in-memory fakes and the DynamoDB adapters."""
+import pytest
+
+from ringback.accounts import Membership, Tenant
+from ringback.calls import CallSummary
+from ringback.errors import InvalidInput
+from ringback.pools import Pool
+from ringback.sites import Site
+
+
+def site(uid, tenant="t", **overrides):
+    fields = dict(
+        site_id=uid("site"), tenant_id=uid(tenant), name="Main", site_key=uid("pk"),
+        domains=frozenset({"example.com", "shop.example.org"}), own_numbers=("+14155550100",),
+        working_hours={"mon": [["09:00", "18:00"]]}, settings={"widget": {"color": "#123456"}},
+        created_at=1_700_000_000_000,
+    )
+    fields.update(overrides)
+    return Site(**fields)
+
+
+def test_a_site_is_found_by_its_public_key_exactly_as_saved(backend, uid):
+    dirs, _ = backend
+    saved = site(uid)
+    dirs.sites.save(saved)
+    assert dirs.sites.by_key(saved.site_key) == saved
+    assert dirs.sites.get(saved.site_id) == saved
+    assert dirs.sites.by_key(uid("pk-unknown")) is None
+    assert dirs.sites.get(uid("site-unknown")) is None
+
+
+def test_a_tenant_lists_only_its_own_sites(backend, uid):
+    dirs, _ = backend
+    mine = [site(uid, site_id=uid("s1")), site(uid, site_id=uid("s2"), site_key=uid("pk2"))]
+    for s in mine:
+        dirs.sites.save(s)
+    dirs.sites.save(site(uid, tenant="other", site_id=uid("s3"), site_key=uid("pk3")))
+    assert {s.site_id for s in dirs.sites.for_tenant(uid("t"))} == {s.site_id for s in mine}
+
+
+def test_memberships_and_agency_clients(backend, uid):
+    dirs, _ = backend
+    agency, client, user = uid("agency"), uid("client"), uid("user")
+    dirs.tenants.save(Tenant(agency, "Agency", kind="agency", created_at=1))
+    dirs.tenants.save(Tenant(client, "Client", parent_id=agency, retention_days=30, created_at=2))
+    dirs.tenants.add_member(Membership(agency, user, "a@x.test", "admin", 3))
+    assert dirs.tenants.get(client) == Tenant(client, "Client", parent_id=agency, retention_days=30, created_at=2)
+    assert [t.tenant_id for t in dirs.tenants.clients_of(agency)] == [client]
+    assert dirs.tenants.memberships_of(user) == [Membership(agency, user, "a@x.test", "admin", 3)]
+    assert dirs.tenants.memberships_of(uid("nobody")) == []
+    assert dirs.tenants.get(uid("missing")) is None
+
+
+def test_pools_count_their_numbers_and_not_the_sites_static_ones(backend, uid):
+    dirs, _ = backend
+    s = site(uid)
+    dirs.sites.save(s)
+    search = Pool(uid("pool-a"), s.tenant_id, s.site_id, "search", lease_seconds=600, created_at=5)
+    social = Pool(uid("pool-b"), s.tenant_id, s.site_id, "social", mode="extensions", created_at=6)
+    for pool in (search, social):
+        dirs.pools.save(pool)
+    dirs.pools.add_numbers(search, ["+14155550101", "+14155550102", "+14155550103"], now_ms=7)
+    dirs.pools.add_numbers(social, ["+14155550104"], now_ms=7)
+    dirs.pools.add_static_number(s.tenant_id, s.site_id, "+14155550150", {"referrer_domain": "yelp.com"}, now_ms=7)
+    assert dirs.pools.for_site(s.site_id) == sorted([search, social], key=lambda p: p.pool_id)
+    assert dirs.pools.size(search) == 3
+    assert dirs.pools.size(social) == 1
+
+
+def call(uid, n, at, caller="+14155550001"):
+    return CallSummary(uid(f"call{n}"), "s1", "+14155550101", caller, at, "completed", {"source": "google"}, {})
+
+
+def test_a_call_is_stored_once_however_often_the_webhook_repeats(backend, uid):
+    _, log = backend
+    tenant = uid("t")
+    first = call(uid, 1, 1_000)
+    assert log.add(tenant, first) is True
+    assert log.add(tenant, first) is False
+    assert log.between(tenant, 0, 10_000, 10, None).items == [first]
+
+
+def test_the_call_log_pages_newest_first_within_the_range_and_the_tenant(backend, uid):
+    _, log = backend
+    tenant, other = uid("t"), uid("other")
+    calls = [call(uid, n, 1_000 + n * 10) for n in range(7)]
+    for c in calls:
+        log.add(tenant, c)
+    log.add(other, call(uid, 99, 1_030))
+    seen, cursor = [], None
+    while True:
+        page = log.between(tenant, 1_010, 1_060, 2, cursor)
+        assert len(page.items) <= 2
+        seen.extend(page.items)
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert [c.started_at for c in seen] == [1_050, 1_040, 1_030, 1_020, 1_010]
+    assert all(c.call_id.startswith("call") for c in seen)
+    assert uid("call99") not in {c.call_id for c in seen}
+
+
+def test_a_cursor_cannot_open_another_tenants_log(backend, uid):
+    _, log = backend
+    tenant, other = uid("t"), uid("other")
+    for n in range(3):
+        log.add(tenant, call(uid, n, 1_000 + n))
+    cursor = log.between(tenant, 0, 10_000, 1, None).cursor
+    assert cursor is not None
+    with pytest.raises(InvalidInput):
+        log.between(other, 0, 10_000, 1, cursor)
+    with pytest.raises(InvalidInput):
+        log.between(tenant, 0, 10_000, 1, "not-a-cursor")

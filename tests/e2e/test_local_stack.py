@@ -1,0 +1,183 @@
+"""`make dev`'s stack, started as a user starts it, driven over real HTTP."""
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+
+from devstack import aws
+from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_POOL_NUMBERS, DEMO_SITE_KEY
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+class Stack:
+    def __init__(self, tmp_path):
+        self.port, self.site_port, self.moto_port = aws.free_port(), aws.free_port(), aws.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.site_url = f"http://localhost:{self.site_port}"
+        self.moto_url = f"http://127.0.0.1:{self.moto_port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "devstack", "--port", str(self.port), "--site-port", str(self.site_port),
+             "--moto-port", str(self.moto_port), "--state-dir", str(tmp_path)],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.output = []
+        ready = threading.Event()
+
+        def read():
+            for line in self.process.stdout:
+                self.output.append(line)
+                if "Ctrl-C stops everything" in line:
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(90):
+            self.stop()
+            pytest.fail("the local stack did not come up:\n" + "".join(self.output))
+        banner = "".join(self.output)
+        match = re.search(r"user pool (\S+), client (\S+)\)", banner)
+        self.user_pool_id, self.client_id = match.group(1), match.group(2)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.returncode
+
+
+def get(url, headers=None, method="GET"):
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("devstack"))
+    yield stack
+    stack.stop()
+
+
+def moto_client(stack, service):
+    return boto3.client(service, endpoint_url=stack.moto_url, region_name=aws.REGION,
+                        aws_access_key_id="local", aws_secret_access_key="local")
+
+
+def id_token(stack):
+    result = moto_client(stack, "cognito-idp").initiate_auth(
+        ClientId=stack.client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": DEMO_EMAIL, "PASSWORD": DEMO_PASSWORD},
+    )
+    return result["AuthenticationResult"]["IdToken"]
+
+
+def test_health_answers(stack):
+    status, _, body = get(f"{stack.url}/health")
+    assert status == 200 and json.loads(body)["status"] == "ok"
+
+
+def test_the_banner_prints_every_url(stack):
+    banner = "".join(stack.output)
+    for url in (stack.url, stack.site_url, stack.moto_url, f"/v1/sites/{DEMO_SITE_KEY}/config"):
+        assert url in banner
+
+
+def test_the_demo_site_is_served_with_the_snippet_pointing_at_the_api(stack):
+    status, headers, body = get(stack.site_url + "/")
+    page = body.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert f"{stack.url}/v1/sites/{DEMO_SITE_KEY}/config" in page
+    assert "{{" not in page
+
+
+def test_the_seeded_site_config_is_served_to_its_own_origin_only(stack):
+    url = f"{stack.url}/v1/sites/{DEMO_SITE_KEY}/config"
+    status, headers, body = get(url, {"Origin": stack.site_url})
+    assert status == 200
+    config = json.loads(body)
+    assert config["ownNumbers"] == ["+14155550100"] and config["timezone"] == "America/Los_Angeles"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+    status, _, body = get(url, {"Origin": "https://attacker.example"})
+    assert status == 403 and json.loads(body)["error"]["code"] == "origin_not_allowed"
+    status, _, body = get(f"{stack.url}/v1/sites/pk_nope/config", {"Origin": stack.site_url})
+    assert status == 404 and json.loads(body)["error"]["code"] == "unknown_site"
+
+
+def test_the_seed_lives_in_the_moto_server_the_stack_uses(stack):
+    dynamodb = moto_client(stack, "dynamodb")
+    tables = dynamodb.list_tables()["TableNames"]
+    assert "ringback-local-pool_slots" in tables and len(tables) == 14
+    slots = dynamodb.query(
+        TableName="ringback-local-pool_slots", IndexName="by_pool_free_at",
+        KeyConditionExpression="pool_key = :k", ExpressionAttributeValues={":k": {"S": "demo-pool#0"}},
+    )["Items"]
+    assert sorted(item["line"]["S"] for item in slots) == DEMO_POOL_NUMBERS
+
+
+def test_a_signed_in_owner_sees_their_pools_and_strangers_do_not(stack):
+    status, _, body = get(f"{stack.url}/v1/pools", {"Authorization": id_token(stack)})
+    assert status == 200
+    pools = json.loads(body)["pools"]
+    assert [(p["poolId"], p["numbers"]) for p in pools] == [("demo-pool", 10)]
+
+    status, _, body = get(f"{stack.url}/v1/pools")
+    assert status == 401 and json.loads(body)["error"]["code"] == "unauthenticated"
+    forged = id_token(stack)[:-4] + "AAAA"
+    assert get(f"{stack.url}/v1/pools", {"Authorization": forged})[0] == 401
+
+
+def test_the_call_log_is_scoped_to_the_signed_in_tenant(stack):
+    dynamodb = moto_client(stack, "dynamodb")
+    now = int(time.time() * 1000)
+    for call_id, tenant in (("tw:CAmine", "demo"), ("tw:CAtheirs", "someone-else")):
+        dynamodb.put_item(TableName="ringback-local-calls", Item={
+            "call_id": {"S": call_id}, "tenant_id": {"S": tenant}, "site_id": {"S": "demo-site"},
+            "tracking_number": {"S": "+14155550101"}, "caller": {"S": "+14155550001"},
+            "tenant_caller": {"S": f"{tenant}#+14155550001"}, "started_at": {"N": str(now - 1000)},
+            "status": {"S": "completed"},
+        })
+    token = id_token(stack)
+    status, _, body = get(f"{stack.url}/v1/calls", {"Authorization": token})
+    assert status == 200
+    assert [c["call_id"] for c in json.loads(body)["calls"]] == ["tw:CAmine"]
+    status, _, body = get(f"{stack.url}/v1/calls?tenant=someone-else", {"Authorization": token})
+    assert status == 403 and json.loads(body)["error"]["code"] == "tenant_forbidden"
+    status, _, body = get(f"{stack.url}/v1/calls?limit=abc", {"Authorization": token})
+    assert status == 400 and json.loads(body)["error"]["code"] == "invalid_parameter"
+
+
+def test_unknown_paths_get_the_json_error_shape(stack):
+    status, _, body = get(f"{stack.url}/v1/no-such-thing")
+    assert status == 404 and json.loads(body)["error"]["code"] == "not_found"
+
+
+def test_ctrl_c_stops_everything_and_a_second_run_starts_clean(tmp_path):
+    first = Stack(tmp_path / "one")
+    assert get(f"{first.url}/health")[0] == 200
+    assert first.stop() == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{first.moto_url}/moto-api/", timeout=2)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{first.url}/health", timeout=2)
+    second = Stack(tmp_path / "two")
+    try:
+        assert get(f"{second.url}/health")[0] == 200
+    finally:
+        assert second.stop() == 0

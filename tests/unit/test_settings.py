@@ -1,0 +1,49 @@
+import pytest
+
+from ringback.settings import Settings, SettingsError, load_settings
+
+BASE = {
+    "RINGBACK_STAGE": "test",
+    "AWS_REGION": "eu-west-1",
+    "RINGBACK_TABLE_PREFIX": "ringback-test-",
+    "RINGBACK_RECORDINGS_BUCKET": "rec",
+    "RINGBACK_ANALYTICS_BUCKET": "ana",
+    "RINGBACK_FRONTEND_BUCKET": "web",
+    "RINGBACK_PUBLIC_BASE_URL": "https://calls.example.com/",
+}
+
+
+def test_missing_variables_are_named_at_start():
+    env = dict(BASE)
+    del env["RINGBACK_TABLE_PREFIX"]
+    del env["AWS_REGION"]
+    with pytest.raises(SettingsError) as error:
+        load_settings(env)
+    assert "RINGBACK_TABLE_PREFIX" in str(error.value) and "AWS_REGION" in str(error.value)
+
+
+def test_public_url_must_be_http():
+    with pytest.raises(SettingsError, match="RINGBACK_PUBLIC_BASE_URL"):
+        load_settings({**BASE, "RINGBACK_PUBLIC_BASE_URL": "calls.example.com"})
+
+
+def test_settings_survive_the_trip_through_a_function_environment():
+    settings = Settings(
+        stage="prod", region="us-east-1", aws_endpoint_url=None, table_prefix="ringback-prod-",
+        recordings_bucket="r", analytics_bucket="a", frontend_bucket="f",
+        public_base_url="https://x.example", twilio_account_sid="AC1", twilio_auth_token="secret",
+    )
+    assert load_settings(settings.as_environment()) == settings
+
+
+def test_table_names_cover_every_model_with_the_prefix():
+    settings = load_settings(BASE)
+    names = settings.table_names()
+    assert names["calls"] == "ringback-test-calls"
+    assert all(name.startswith("ringback-test-") for name in names.values())
+    assert len(names) == 14
+
+
+def test_auth_token_is_not_printed_with_the_settings():
+    settings = load_settings({**BASE, "RINGBACK_TWILIO_AUTH_TOKEN": "very-secret"})
+    assert "very-secret" not in repr(settings)
