@@ -1,0 +1,99 @@
+"""RingbackStack: wires the constructs; each concern's details live in its own file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Aspects, AspectPriority, Aws, CfnOutput, Stack
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
+from infra.constructs import AcknowledgeGrantWildcards
+from infra.constructs.analytics import AnalyticsConstruct
+from infra.constructs.api import ApiConstruct
+from infra.constructs.auth import AuthConstruct
+from infra.constructs.data import DataConstruct
+from infra.constructs.dialer import DialerConstruct
+from infra.constructs.edge import EdgeConstruct
+from infra.constructs.functions import FunctionsConstruct
+from ringback.settings import Settings
+
+PRODUCTION_STAGE = "prod"
+
+
+def table_prefix(stage: str) -> str:
+    return f"ringback-{stage}-"
+
+
+class RingbackStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stage: str,
+        frontend_dir: Path | None = FRONTEND_DIR,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        retain = stage == PRODUCTION_STAGE
+        log_retention = logs.RetentionDays.THREE_MONTHS if retain else logs.RetentionDays.TWO_WEEKS
+
+        self.data = DataConstruct(self, "Data", table_prefix=table_prefix(stage), retain=retain)
+        self.dialer = DialerConstruct(self, "Dialer", data=self.data)
+        self.analytics = AnalyticsConstruct(self, "Analytics", data=self.data)
+        self.auth = AuthConstruct(self, "Auth", stage=stage, retain=retain)
+        self.edge = EdgeConstruct(
+            self,
+            "Edge",
+            access_logs=self.data.access_logs,
+            removal_policy=self.data.removal_policy,
+            frontend_dir=frontend_dir,
+        )
+
+        settings = Settings(
+            stage=stage,
+            region=Aws.REGION,
+            aws_endpoint_url=None,
+            table_prefix=table_prefix(stage),
+            recordings_bucket=self.dialer.recordings.bucket_name,
+            analytics_bucket=self.analytics.bucket.bucket_name,
+            frontend_bucket=self.edge.bucket.bucket_name,
+            public_base_url=f"https://{self.edge.distribution.distribution_domain_name}",
+        )
+        self.functions = FunctionsConstruct(
+            self,
+            "Functions",
+            specs=FUNCTIONS,
+            settings=settings,
+            tables=self.data.tables,
+            log_retention=log_retention,
+            removal_policy=self.data.removal_policy,
+        )
+        bucket_owners = {"recordings": self.dialer, "analytics": self.analytics}
+        for spec in FUNCTIONS:
+            for role, access in spec.buckets.items():
+                if role not in bucket_owners:
+                    raise KeyError(f"function '{spec.name}': no bucket '{role}' (known: {sorted(bucket_owners)})")
+                bucket_owners[role].grant(self.functions.functions[spec.name], access)
+
+        self.api = ApiConstruct(
+            self,
+            "Api",
+            stage_name=stage,
+            apps={spec.name: load_app(spec.name) for spec in FUNCTIONS},
+            functions=self.functions.functions,
+            user_pool=self.auth.user_pool,
+            log_retention=log_retention,
+            removal_policy=self.data.removal_policy,
+        )
+        self.edge.serve_api(self.api.rest_api.rest_api_id, stage)
+
+        # Runs before cdk-nag's writer (default priority) so acknowledgements reach the template.
+        Aspects.of(self).add(AcknowledgeGrantWildcards(), priority=AspectPriority.MUTATING)
+
+        CfnOutput(self, "PublicBaseUrl", value=settings.public_base_url)
+        CfnOutput(self, "FrontendBucket", value=self.edge.bucket.bucket_name)
+        CfnOutput(self, "DistributionId", value=self.edge.distribution.distribution_id)
+        CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
+        CfnOutput(self, "DashboardClientId", value=self.auth.dashboard_client.user_pool_client_id)

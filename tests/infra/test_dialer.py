@@ -1,0 +1,43 @@
+"""DialerConstruct: the recordings bucket, and who may reach it."""
+from __future__ import annotations
+
+import pytest
+
+from infra.catalog import FUNCTIONS
+from tests.infra.policies import bucket_actions, lifecycle
+
+
+@pytest.fixture(scope="module")
+def recordings(synth):
+    return synth.stack.dialer.recordings
+
+
+def test_recordings_are_encrypted_with_the_data_key_and_versioned(synth, recordings):
+    props = synth.resources[synth.logical_id(recordings)]["Properties"]
+    sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert sse["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": {"Fn::GetAtt": [synth.logical_id(synth.stack.data.key), "Arn"]},
+    }
+    assert sse["BucketKeyEnabled"] is True
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+
+
+def test_recordings_move_to_infrequent_access_and_old_versions_expire(synth, recordings):
+    rules = lifecycle(synth, recordings)
+    assert rules["infrequent-after-30-days"]["Transitions"] == [
+        {"StorageClass": "STANDARD_IA", "TransitionInDays": 30}
+    ]
+    assert rules["expire-noncurrent"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
+def test_only_functions_listed_for_recordings_reach_them(synth, recordings, spec):
+    actions = bucket_actions(synth, spec.name, recordings)
+    access = spec.buckets.get("recordings")
+    if access is None:
+        assert not actions
+    elif access == "write":
+        assert {"s3:PutObject", "s3:GetObject*"} <= actions
+    else:
+        assert "s3:GetObject*" in actions and "s3:PutObject" not in actions

@@ -1,0 +1,94 @@
+"""FunctionsConstruct: one function per catalog entry, configured to find its settings,
+and allowed exactly the tables infra/catalog.py lists for it."""
+from __future__ import annotations
+
+import pytest
+
+from infra.catalog import FUNCTIONS, READ, WRITE
+from infra.constructs.functions import RUNTIME
+from tests.infra.policies import function_resource, table_access
+
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+SETTINGS_VARIABLES = {
+    "RINGBACK_STAGE", "RINGBACK_TABLE_PREFIX", "RINGBACK_RECORDINGS_BUCKET",
+    "RINGBACK_ANALYTICS_BUCKET", "RINGBACK_FRONTEND_BUCKET", "RINGBACK_PUBLIC_BASE_URL",
+}
+
+
+def test_one_function_per_catalog_entry(synth):
+    ours = {
+        k: v for k, v in synth.of_type("AWS::Lambda::Function").items()
+        if v["Properties"].get("Handler") == "app.app"
+    }
+    assert len(ours) == len(FUNCTIONS)
+    assert set(synth.stack.functions.functions) == {spec.name for spec in FUNCTIONS}
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
+def test_function_runs_the_chalice_app_on_the_current_runtime(synth, spec):
+    props = function_resource(synth, spec.name)["Properties"]
+    assert props["Runtime"] == RUNTIME.name == "python3.14"
+    assert props["Architectures"] == ["arm64"]
+    assert props["Handler"] == "app.app"
+    assert props["MemorySize"] == spec.memory_mb
+    assert props["Timeout"] == spec.timeout_seconds
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["Layers"] == [{"Ref": synth.logical_id(synth.stack.functions.layer)}]
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
+def test_function_environment_rebuilds_its_settings(synth, spec):
+    env = function_resource(synth, spec.name)["Properties"]["Environment"]["Variables"]
+    assert SETTINGS_VARIABLES <= set(env)
+    assert env["RINGBACK_STAGE"] == "prod"
+    assert env["RINGBACK_TABLE_PREFIX"] == "ringback-prod-"
+    assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Ringback"
+    assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    # Lambda rejects a function that sets its reserved variables.
+    assert not {"AWS_REGION", "AWS_DEFAULT_REGION"} & set(env)
+    # Locally-only settings stay unset in AWS.
+    assert not {"AWS_ENDPOINT_URL", "RINGBACK_TWILIO_API_BASE_URL"} & set(env)
+
+
+def test_public_base_url_is_the_distribution(synth):
+    env = function_resource(synth, "widget")["Properties"]["Environment"]["Variables"]
+    distribution = synth.logical_id(synth.stack.edge.distribution)
+    assert env["RINGBACK_PUBLIC_BASE_URL"] == {
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]
+    }
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
+def test_function_logs_to_its_own_group_with_retention(synth, spec):
+    props = function_resource(synth, spec.name)["Properties"]
+    group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
+    assert synth.resources[group_id]["Properties"]["RetentionInDays"] == 90
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
+def test_function_gets_exactly_its_catalog_tables(synth, spec):
+    access = table_access(synth, spec.name)
+    assert set(access) == set(spec.tables)
+    for logical, level in spec.tables.items():
+        if level == WRITE:
+            assert WRITE_ACTIONS <= access[logical], logical
+        else:
+            assert level == READ
+            assert not WRITE_ACTIONS & access[logical], logical
+
+
+def test_widget_cannot_touch_the_call_log(synth):
+    assert "calls" not in table_access(synth, "widget")
+
+
+def test_reports_reads_calls_but_cannot_change_them(synth):
+    access = table_access(synth, "reports")["calls"]
+    assert "dynamodb:Query" in access
+    assert not WRITE_ACTIONS & access
+
+
+def test_roles_carry_no_aws_managed_policy(synth):
+    for name in synth.stack.functions.functions:
+        role_id = function_resource(synth, name)["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert "ManagedPolicyArns" not in synth.resources[role_id]["Properties"], name
