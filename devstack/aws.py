@@ -43,10 +43,11 @@ class MotoServer:
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
         env = {**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port)}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "devstack.moto_server", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
+            cwd=Path(__file__).resolve().parent.parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

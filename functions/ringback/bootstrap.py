@@ -10,35 +10,67 @@ from functools import cache
 
 from ringback.accounts import Principal, TenantScope, resolve_scope
 from ringback.clock import Clock, SystemClock
-from ringback.ports import CallLog, PoolDirectory, SiteDirectory, TenantDirectory
+from ringback.ports import CallLog, LeaseStore, PoolDirectory, Routing, SiteDirectory, TenantDirectory, VisitLog
 from ringback.settings import Settings, load_settings
+from ringback.tracking import Tracking
 
 
 @dataclass(frozen=True)
 class Services:
-    settings: Settings
+    settings: Settings | None
     clock: Clock
     sites: SiteDirectory
     tenants: TenantDirectory
     pools: PoolDirectory
     calls: CallLog
+    routing: Routing
+    visits: VisitLog
+    leases: LeaseStore
+    tracking: Tracking
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
+def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases) -> Services:
+    from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
+
+    # The public path reads site, tenant and routes on every session start: cached. The
+    # dashboard reads them uncached, so a change shows at once there.
+    tracking = Tracking(
+        CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock
+    )
+    return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking)
+
+
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters import dynamo
+    from ringback.adapters.dynamo_leases import DynamoLeaseStore
     from ringback.adapters.tables import bind_tables
 
     bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url)
-    return Services(
-        settings=settings,
-        clock=clock or SystemClock(),
-        sites=dynamo.DynamoSites(),
-        tenants=dynamo.DynamoTenants(),
-        pools=dynamo.DynamoPools(),
-        calls=dynamo.DynamoCallLog(),
+    return assemble(
+        settings,
+        clock or SystemClock(),
+        dynamo.DynamoSites(),
+        dynamo.DynamoTenants(),
+        dynamo.DynamoPools(),
+        dynamo.DynamoCallLog(),
+        dynamo.DynamoRouting(),
+        dynamo.DynamoVisits(),
+        DynamoLeaseStore(),
+    )
+
+
+def build_memory_services(clock: Clock) -> Services:
+    """The whole domain on in-memory fakes: for domain tests and trace replays."""
+    from ringback.adapters import memory
+
+    leases = memory.MemoryLeaseStore()
+    pools = memory.MemoryPools(leases)
+    return assemble(
+        None, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
+        memory.MemoryRouting(pools), memory.MemoryVisits(), leases,
     )
 
 

@@ -13,6 +13,7 @@ import phonenumbers
 from ringback.accounts import Membership, Tenant
 from ringback.errors import Conflict, InvalidInput
 from ringback.pools import Pool
+from ringback.rules import validate_rule
 from ringback.ports import PoolDirectory, SiteDirectory, TenantDirectory
 from ringback.sites import Site, normalise_domain
 
@@ -79,6 +80,7 @@ def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int) -> 
         raise InvalidInput("a pool needs at least one number", code="empty_pool")
     if pool.mode == "extensions" and len(numbers) != 1:
         raise InvalidInput("an extension pool runs on exactly one number", code="invalid_pool_mode")
+    pool = Pool(**{**pool.__dict__, "rule": validate_rule(pool.rule)})
     dirs.pools.save(pool)
     dirs.pools.add_numbers(pool, [e164(n, site.country) for n in numbers], now_ms)
     return pool
@@ -86,5 +88,5 @@ def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int) -> 
 
 def add_static_number(dirs: Directories, site: Site, number: str, channel: dict, now_ms: int) -> str:
     number = e164(number, site.country)
-    dirs.pools.add_static_number(site.tenant_id, site.site_id, number, channel, now_ms)
+    dirs.pools.add_static_number(site.tenant_id, site.site_id, number, validate_rule(channel), now_ms)
     return number

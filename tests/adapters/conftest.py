@@ -42,3 +42,15 @@ def uid():
     """Ids unique to one test, so tests share the moto server without seeing each other."""
     token = uuid.uuid4().hex[:8]
     return lambda name: f"{name}-{token}"
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def lease_backend(request):
+    """(pools directory, lease store, visits) as fakes or on DynamoDB."""
+    if request.param == "memory":
+        store = memory.MemoryLeaseStore()
+        return memory.MemoryPools(store), store, memory.MemoryVisits()
+    from ringback.adapters.dynamo_leases import DynamoLeaseStore
+
+    request.getfixturevalue("local_aws")
+    return dynamo.DynamoPools(), DynamoLeaseStore(), dynamo.DynamoVisits()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime, timezone
 from typing import Iterable
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from ringback.accounts import Membership, Tenant
 from ringback.adapters.tables import (
@@ -16,11 +17,14 @@ from ringback.adapters.tables import (
     SiteRecord,
     TenantRecord,
     TrackingNumberRecord,
+    VisitRecord,
 )
 from ringback.calls import CallSummary, Page
 from ringback.errors import InvalidInput
 from ringback.pools import Pool, line_id, shard_of
+from ringback.rules import Route
 from ringback.sites import Site
+from ringback.visits import Visit
 
 
 def _site(record: SiteRecord) -> Site:
@@ -189,7 +193,8 @@ class DynamoPools:
 
     def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int) -> None:
         TrackingNumberRecord(
-            number, tenant_id=tenant_id, site_id=site_id, kind="static", channel=channel, created_at=now_ms
+            number, tenant_id=tenant_id, site_id=site_id, kind="static", channel=channel,
+            static_site_id=site_id, created_at=now_ms,
         ).save()
 
     def size(self, pool: Pool) -> int:
@@ -268,3 +273,87 @@ class DynamoCallLog:
             for r in result
         ]
         return Page(items=items, cursor=_encode_cursor(result.last_evaluated_key))
+
+
+class DynamoRouting:
+    def routes_for(self, site_id: str) -> list[Route]:
+        routes = [
+            Route("static", r.number, r.channel or {}) for r in TrackingNumberRecord.static_by_site.query(site_id)
+        ]
+        routes += [Route("pool", r.pool_id, r.rule or {}) for r in PoolRecord.by_site.query(site_id)]
+        return routes
+
+    def pool(self, pool_id: str) -> Pool | None:
+        try:
+            return _pool(PoolRecord.get(pool_id))
+        except PoolRecord.DoesNotExist:
+            return None
+
+
+def _visit(r: VisitRecord) -> Visit:
+    return Visit(
+        session_id=r.session_id,
+        tenant_id=r.tenant_id,
+        site_id=r.site_id,
+        client_id=r.client_id,
+        started_at=int(r.started_at),
+        last_seen_at=int(r.last_seen_at),
+        utm=dict(r.utm.as_dict()) if r.utm else {},
+        gclid=r.gclid,
+        yclid=r.yclid,
+        referrer=r.referrer,
+        referrer_domain=r.referrer_domain,
+        landing_page=r.landing_page,
+        keyword=r.keyword,
+        region=dict(r.region.as_dict()) if r.region else {},
+        pages_viewed=int(r.pages_viewed),
+        shown_lines=tuple(r.shown_lines or ()),
+    )
+
+
+class DynamoVisits:
+    def save(self, visit: Visit, retain_until_ms: int) -> None:
+        VisitRecord(
+            visit.session_id,
+            tenant_id=visit.tenant_id,
+            site_id=visit.site_id,
+            client_id=visit.client_id,
+            visitor_key=visit.visitor_key,
+            started_at=visit.started_at,
+            last_seen_at=visit.last_seen_at,
+            utm=visit.utm,
+            gclid=visit.gclid,
+            yclid=visit.yclid,
+            referrer=visit.referrer,
+            referrer_domain=visit.referrer_domain,
+            landing_page=visit.landing_page,
+            keyword=visit.keyword,
+            region=visit.region,
+            pages_viewed=visit.pages_viewed,
+            shown_lines=list(visit.shown_lines),
+            retain_until=datetime.fromtimestamp(retain_until_ms / 1000, tz=timezone.utc),
+        ).save(condition=VisitRecord.session_id.does_not_exist())
+
+    def get(self, session_id: str) -> Visit | None:
+        try:
+            return _visit(VisitRecord.get(session_id))
+        except VisitRecord.DoesNotExist:
+            return None
+
+    def page_viewed(self, session_id: str, now_ms: int) -> None:
+        VisitRecord(session_id).update(
+            actions=[VisitRecord.pages_viewed.add(1), VisitRecord.last_seen_at.set(now_ms)],
+            condition=VisitRecord.session_id.exists(),
+        )
+
+    def add_click(self, session_id: str, site_id: str, client_id: str, line: str, at_ms: int) -> bool:
+        try:
+            VisitRecord(session_id).update(
+                actions=[VisitRecord.clicks.set(VisitRecord.clicks.append([{"line": line, "at": at_ms}]))],
+                condition=(VisitRecord.site_id == site_id) & (VisitRecord.client_id == client_id),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -13,7 +13,7 @@ from typing import Iterable
 from ringback.accounts import Membership, Tenant
 from ringback.calls import CallSummary, Page
 from ringback.errors import InvalidInput
-from ringback.pools import Pool
+from ringback.pools import Pool, line_id, shard_of
 from ringback.sites import Site
 
 
@@ -56,8 +56,9 @@ class MemoryTenants:
 
 
 class MemoryPools:
-    def __init__(self) -> None:
+    def __init__(self, leases: "MemoryLeaseStore | None" = None) -> None:
         self._pools: dict[str, Pool] = {}
+        self._leases = leases
         self.numbers: dict[str, dict] = {}  # number -> {"kind", "pool_id", "site_id", ...}
 
     def for_site(self, site_id: str) -> list[Pool]:
@@ -70,6 +71,10 @@ class MemoryPools:
         for number in numbers:
             self.numbers[number] = {"kind": "pool", "pool_id": pool.pool_id, "site_id": pool.site_id,
                                     "tenant_id": pool.tenant_id}
+            if self._leases is not None:
+                lines = [line_id(number, f"{c:03d}") for c in range(1000)] if pool.mode == "extensions" else [number]
+                for line in lines:
+                    self._leases.add_slot(line, pool.pool_key(shard_of(line, pool.shards)))
 
     def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int) -> None:
         self.numbers[number] = {"kind": "static", "pool_id": None, "site_id": site_id, "tenant_id": tenant_id,
@@ -114,3 +119,172 @@ class MemoryCallLog:
             key = {"tenant_id": tenant_id, "started_at": last.started_at, "call_id": last.call_id}
             next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
         return Page(items=page, cursor=next_cursor)
+
+
+class MemoryLeaseStore:
+    """The lease store's fake: one lock makes each method as atomic as a DynamoDB
+    conditional write or transaction."""
+
+    def __init__(self) -> None:
+        from ringback.adapters.dynamo_leases import RequestMeter
+
+        self.meter = RequestMeter()
+        self._lock = threading.Lock()
+        self.slots: dict[str, dict] = {}  # line -> {"pool_key", "free_at", "session_id", "holders"}
+        self.leases: dict[tuple[str, str], "Lease"] = {}
+        self.history: dict[tuple[str, str], "HistoryEntry"] = {}
+        self.overflow: dict[str, int] = {}
+
+    def add_slot(self, line: str, pool_key: str, free_at: int = 0) -> None:
+        self.slots[line] = {"pool_key": pool_key, "free_at": free_at, "session_id": None, "holders": 0}
+
+    def free_lines(self, pool_key, now_ms, limit):
+        from ringback.leases import Candidate
+
+        self.meter.add()
+        with self._lock:
+            free = sorted(
+                (s["free_at"], line) for line, s in self.slots.items() if s["pool_key"] == pool_key and s["free_at"] <= now_ms
+            )
+        return [Candidate(line, at) for at, line in free[:limit]]
+
+    def oldest_lines(self, pool_key, limit):
+        from ringback.leases import Candidate
+
+        self.meter.add()
+        with self._lock:
+            ordered = sorted((s["free_at"], line) for line, s in self.slots.items() if s["pool_key"] == pool_key)
+        return [Candidate(line, at) for at, line in ordered[:limit]]
+
+    def last_line_of(self, visitor_key, pool_id):
+        self.meter.add()
+        with self._lock:
+            mine = sorted(
+                (h.started_at, h.session_id, h.line)
+                for h in self.history.values()
+                if h.visitor_key == visitor_key and h.pool_id == pool_id
+            )
+        return mine[-1][2] if mine else None
+
+    def _record(self, request) -> None:
+        from ringback.leases import HistoryEntry
+
+        lease = request.lease
+        self.leases[(lease.session_id, lease.line)] = lease
+        self.history[(lease.line, lease.history_key)] = HistoryEntry(
+            lease.line, lease.session_id, lease.pool_id, lease.tenant_id, request.visitor_key,
+            lease.leased_at, lease.expires_at, lease.shared,
+        )
+
+    def take(self, request, now_ms):
+        self.meter.add()
+        lease = request.lease
+        with self._lock:
+            slot = self.slots.get(lease.line)
+            if slot is None or slot["pool_key"] != request.pool_key or slot["free_at"] > now_ms:
+                return False
+            slot.update(free_at=lease.expires_at, session_id=lease.session_id, holders=1)
+            self._record(request)
+            return True
+
+    def share(self, request):
+        self.meter.add(2)
+        lease = request.lease
+        with self._lock:
+            slot = self.slots[lease.line]
+            slot["holders"] += 1
+            slot["session_id"] = lease.session_id
+            slot["free_at"] = max(slot["free_at"], lease.expires_at)
+            self._record(request)
+
+    def count_overflow(self, pool_id):
+        self.meter.add()
+        with self._lock:
+            self.overflow[pool_id] = self.overflow.get(pool_id, 0) + 1
+
+    def leases_of(self, session_id):
+        self.meter.add()
+        with self._lock:
+            return sorted((l for (s, _), l in self.leases.items() if s == session_id), key=lambda l: l.line)
+
+    def extend(self, lease, until, pool_key, now_ms):
+        from dataclasses import replace
+
+        self.meter.add()
+        with self._lock:
+            slot = self.slots.get(lease.line)
+            if slot is None or slot["pool_key"] != pool_key or slot["free_at"] < now_ms:
+                return False
+            slot["free_at"] = max(slot["free_at"], until)
+            self.leases[(lease.session_id, lease.line)] = replace(lease, expires_at=until)
+            key = (lease.line, lease.history_key)
+            self.history[key] = replace(self.history[key], ended_at=until)
+            return True
+
+    def held_at(self, line, at_ms):
+        self.meter.add()
+        with self._lock:
+            return sorted(
+                (h for (l, _), h in self.history.items() if l == line and h.started_at <= at_ms <= h.ended_at),
+                key=lambda h: h.started_at,
+                reverse=True,
+            )
+
+    def history_of_pool(self, pool_id, since_ms, until_ms):
+        self.meter.add()
+        with self._lock:
+            return sorted(
+                (h for h in self.history.values() if h.pool_id == pool_id and h.started_at <= until_ms and h.ended_at >= since_ms),
+                key=lambda h: (h.started_at, h.session_id),
+            )
+
+
+class MemoryRouting:
+    """Routes read from the in-memory pools directory, as DynamoRouting reads the tables."""
+
+    def __init__(self, pools: MemoryPools) -> None:
+        self._pools = pools
+
+    def routes_for(self, site_id: str) -> list:
+        from ringback.rules import Route
+
+        static = [
+            Route("static", number, entry.get("channel") or {})
+            for number, entry in sorted(self._pools.numbers.items())
+            if entry["kind"] == "static" and entry["site_id"] == site_id
+        ]
+        return static + [Route("pool", p.pool_id, p.rule) for p in self._pools.for_site(site_id)]
+
+    def pool(self, pool_id: str):
+        return self._pools._pools.get(pool_id)
+
+
+class MemoryVisits:
+    def __init__(self) -> None:
+        self._visits: dict[str, object] = {}
+        self.clicks: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    def save(self, visit, retain_until_ms: int) -> None:
+        with self._lock:
+            if visit.session_id in self._visits:
+                raise RuntimeError("a session id was issued twice")
+            self._visits[visit.session_id] = visit
+
+    def get(self, session_id: str):
+        return self._visits.get(session_id)
+
+    def page_viewed(self, session_id: str, now_ms: int) -> None:
+        from dataclasses import replace
+
+        with self._lock:
+            visit = self._visits[session_id]
+            self._visits[session_id] = replace(visit, pages_viewed=visit.pages_viewed + 1, last_seen_at=now_ms)
+
+    def add_click(self, session_id: str, site_id: str, client_id: str, line: str, at_ms: int) -> bool:
+        visit = self._visits.get(session_id)
+        if visit is None or visit.site_id != site_id or visit.client_id != client_id:
+            return False
+        with self._lock:
+            self.clicks.setdefault(session_id, []).append({"line": line, "at": at_ms})
+        return True

@@ -149,6 +149,18 @@ class NumbersBySite(GlobalSecondaryIndex):
     number = UnicodeAttribute(range_key=True)
 
 
+class StaticNumbersBySite(GlobalSecondaryIndex):
+    """Sparse: only static numbers carry static_site_id, so session start reads a site's
+    static channels in one Query without touching its (possibly large) pools."""
+
+    class Meta:
+        index_name = "static_by_site"
+        projection = AllProjection()
+
+    static_site_id = UnicodeAttribute(hash_key=True)
+    number = UnicodeAttribute(range_key=True)
+
+
 class TrackingNumberRecord(Model):
     """A number we rent from the carrier: static (one channel) or a member of a pool."""
 
@@ -163,8 +175,10 @@ class TrackingNumberRecord(Model):
     channel = JSONAttribute(null=True)  # static numbers: the rule that selects it
     provider = UnicodeAttribute(default="twilio")
     provider_sid = UnicodeAttribute(null=True)
+    static_site_id = UnicodeAttribute(null=True)  # set for static numbers only
     created_at = NumberAttribute()
     by_site = NumbersBySite()
+    static_by_site = StaticNumbersBySite()
 
 
 class PoolsBySite(GlobalSecondaryIndex):
@@ -265,6 +279,17 @@ class HistoryByVisitor(GlobalSecondaryIndex):
     started = UnicodeAttribute(range_key=True)
 
 
+class HistoryByPool(GlobalSecondaryIndex):
+    """A pool's leases over a window: utilisation, peak concurrency and sizing."""
+
+    class Meta:
+        index_name = "by_pool"
+        projection = AllProjection()
+
+    pool_id = UnicodeAttribute(hash_key=True)
+    started = UnicodeAttribute(range_key=True)
+
+
 class LeaseHistoryRecord(Model):
     """Who held a line from when until when, kept for the tenant's retention period.
 
@@ -286,6 +311,7 @@ class LeaseHistoryRecord(Model):
     shared = BooleanAttribute(default=False)
     retain_until = TTLAttribute()
     by_visitor = HistoryByVisitor()
+    by_pool = HistoryByPool()
 
 
 # --- Visits ---------------------------------------------------------------------------
@@ -317,6 +343,7 @@ class VisitRecord(Model):
     gclid = UnicodeAttribute(null=True)
     yclid = UnicodeAttribute(null=True)
     referrer = UnicodeAttribute(null=True)
+    referrer_domain = UnicodeAttribute(null=True)
     landing_page = UnicodeAttribute(null=True)
     keyword = UnicodeAttribute(null=True)
     region = MapAttribute(default=dict)  # country, region, city from CloudFront viewer headers

@@ -1,0 +1,116 @@
+"""How big a pool must be: utilisation, peak concurrency and Erlang-B sizing.
+
+A pool is a loss system: a visitor who arrives when every line is leased gets the site's
+default number (or a shared line). With sessions arriving at rate λ and holding a line
+for a mean time h, the offered load is A = λ·h erlangs, and Erlang's B formula gives the
+probability that an arrival finds all N lines busy. The recommended size is the smallest
+N whose blocking probability is at most the target.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+from ringback.errors import InvalidInput, NotFound
+from ringback.leases import HistoryEntry
+from ringback.pools import Pool
+
+MAX_SIZE = 100_000
+
+
+def erlang_b(servers: int, load: float) -> float:
+    """Blocking probability for `servers` lines offered `load` erlangs (stable recurrence)."""
+    if servers < 0 or load < 0:
+        raise ValueError("servers and load must not be negative")
+    blocking = 1.0
+    for n in range(1, servers + 1):
+        blocking = load * blocking / (n + load * blocking)
+    return blocking
+
+
+def servers_for(load: float, target: float) -> int:
+    if not 0 < target < 1:
+        raise InvalidInput("the target probability must be between 0 and 1", code="invalid_target")
+    blocking, n = 1.0, 0
+    while blocking > target:
+        n += 1
+        blocking = load * blocking / (n + load * blocking)
+        if n > MAX_SIZE:
+            break
+    return n
+
+
+def peak_concurrency(history: Iterable[HistoryEntry], since_ms: int, until_ms: int) -> int:
+    events = []
+    for h in history:
+        start, end = max(h.started_at, since_ms), min(h.ended_at, until_ms)
+        if end > start:
+            events += [(start, 1), (end, -1)]
+    peak = current = 0
+    for _, delta in sorted(events):  # an end sorts before a start at the same instant
+        current += delta
+        peak = max(peak, current)
+    return peak
+
+
+@dataclass(frozen=True)
+class PoolHealth:
+    pool_id: str
+    size: int
+    window_hours: float
+    leases: int
+    shared_leases: int
+    arrivals_per_hour: float
+    mean_hold_seconds: float
+    offered_load_erlangs: float
+    utilisation: float  # leased line-time over available line-time in the window
+    peak_concurrent: int
+    overflow_count: int
+    target_shared_probability: float
+    blocking_probability: float  # at the current size, per Erlang-B
+    recommended_size: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def pool_health(
+    pool: Pool, size: int, history: list[HistoryEntry], since_ms: int, until_ms: int, target: float
+) -> PoolHealth:
+    if until_ms <= since_ms:
+        raise InvalidInput("the window must end after it starts", code="invalid_range")
+    window_ms = until_ms - since_ms
+    started = [h for h in history if since_ms <= h.started_at < until_ms]
+    held_ms = [min(h.ended_at, until_ms) - max(h.started_at, since_ms) for h in history]
+    busy_ms = sum(max(0, ms) for ms in held_ms)
+    hours = window_ms / 3_600_000
+    arrivals = len(started) / hours
+    mean_hold = (sum(h.ended_at - h.started_at for h in started) / len(started) / 1000) if started else 0.0
+    load = arrivals * mean_hold / 3600
+    return PoolHealth(
+        pool_id=pool.pool_id,
+        size=size,
+        window_hours=hours,
+        leases=len(started),
+        shared_leases=sum(1 for h in started if h.shared),
+        arrivals_per_hour=arrivals,
+        mean_hold_seconds=mean_hold,
+        offered_load_erlangs=load,
+        utilisation=busy_ms / (window_ms * size) if size else 0.0,
+        peak_concurrent=peak_concurrency(history, since_ms, until_ms),
+        overflow_count=pool.overflow_count,
+        target_shared_probability=target,
+        blocking_probability=erlang_b(size, load),
+        recommended_size=servers_for(load, target) if load > 0 else 1,
+    )
+
+
+def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: float, target: float) -> PoolHealth:
+    """One pool's health over the last `hours`, for a tenant that may read it."""
+    if not 0 < hours <= 24 * 31:
+        raise InvalidInput("hours must be between 0 and 744", code="invalid_window")
+    pool = routing.pool(pool_id)
+    if pool is None or pool.tenant_id not in scope.readable:
+        raise NotFound("no such pool", code="unknown_pool")  # the same answer for another tenant's pool
+    since = now_ms - int(hours * 3_600_000)
+    return pool_health(pool, pools.size(pool), leases.history_of_pool(pool_id, since, now_ms), since, now_ms, target)
