@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export POWERTOOLS_TRACE_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install dev test test-fast synth deploy clean
+.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,20 +21,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-dev: install
+dev: install build
 	$(BIN)/python -m devstack
 
-test: install
+test: install build browser
 	$(BIN)/python -m pytest
 
 node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund
 
-synth: install node_modules/.package-lock.json
+synth: install build node_modules/.package-lock.json
 	npx cdk synth --quiet
 
-deploy: install node_modules/.package-lock.json
+deploy: install build node_modules/.package-lock.json
 	npx cdk deploy
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .devstack .pytest_cache
+	rm -rf $(VENV) node_modules cdk.out .devstack .pytest_cache functions/widget/static
+
+# The browser scripts (frontend/src -> functions/widget/static, served as /v1/swap.js).
+build: install
+	$(BIN)/python frontend/build.py
+
+# Debian's Chromium for the browser tests and the benchmark (Playwright downloads no browser).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+bench-swap: install build browser
+	$(BIN)/python -m bench.swap
+
+bench-leases: install
+	$(BIN)/python -m bench.leases

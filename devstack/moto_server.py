@@ -1,18 +1,29 @@
-"""moto's server, with DynamoDB's per-item atomicity.
+"""moto's server, closer to DynamoDB in two ways the product depends on.
 
-Real DynamoDB evaluates a condition expression and applies the write atomically, and
-runs a transaction all-or-nothing against concurrent writers. moto's threaded server
-does not: two concurrent conditional writes can both pass their condition. The lease
-allocator's guarantees rest on that atomicity, so DynamoDB requests are served one at a
-time here; every other service stays concurrent (Step Functions waits, for one, sleep).
+1. Atomicity. Real DynamoDB evaluates a condition expression and applies the write
+   atomically, and runs a transaction all-or-nothing against concurrent writers. moto's
+   threaded server does not: two concurrent conditional writes can both pass their
+   condition. The lease allocator's guarantees rest on that atomicity, so DynamoDB
+   requests are served one at a time here; every other service stays concurrent (Step
+   Functions waits, for one, sleep).
+2. Cost. moto makes a transaction all-or-nothing by deep-copying every table it touches
+   before each transaction, so a transaction's cost grows with the tables' size (the
+   lease history grows all day). Here the rollback copies only the items the transaction
+   touches: the same all-or-nothing outcome, at a cost independent of table size.
 
     python -m devstack.moto_server PORT
 """
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import threading
+
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
@@ -31,9 +42,66 @@ class SerialDynamoDB:
         return self._app(environ, start_response)
 
 
+class _CopyWithoutTables:
+    """moto's `copy` module as transact_write_items sees it: tables are not copied."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _touched_items(backend: DynamoDBBackend, transact_items: list[dict]) -> list[tuple]:
+    touched = []
+    for entry in transact_items:
+        _, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName"))
+        if table is None:
+            continue
+        key = op.get("Key") or op.get("Item") or {}
+        if table.hash_key_attr not in key:
+            continue
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = DynamoType(key[table.range_key_attr]) if table.has_range_key and table.range_key_attr in key else None
+        if table.has_range_key and range_key is None:
+            continue
+        touched.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+    return touched
+
+
+def _restore(touched: list[tuple]) -> None:
+    for table, hash_key, range_key, before in reversed(touched):
+        if before is None:
+            if table.get_item(hash_key, range_key) is not None:
+                table.delete_item(hash_key, range_key)
+        elif range_key is not None:
+            table.items[hash_key][range_key] = before
+        else:
+            table.items[hash_key] = before
+
+
+def _item_level_rollback() -> None:
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        touched = _touched_items(self, transact_items)
+        dynamodb_models.copy = _CopyWithoutTables  # safe: DynamoDB requests are serialized
+        try:
+            return original(self, transact_items)
+        except Exception:
+            _restore(touched)
+            raise
+        finally:
+            dynamodb_models.copy = copy
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
 def main(argv: list[str]) -> None:
     port = int(argv[0])
     os.environ.setdefault("MOTO_PORT", str(port))
+    _item_level_rollback()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple("127.0.0.1", port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
 

@@ -21,7 +21,12 @@ from dataclasses import dataclass, replace
 
 from ringback.pools import Pool, shard_of
 
-CANDIDATES = 4  # free-list items read per Query
+# Free-list items read per Query: the longest-free line, and the ones an allocator that
+# lost it to a concurrent allocator spreads over. The window is wider than the burst of
+# allocators we design for (32), so the losers mostly land on distinct lines. 64 keys-only
+# items are about 4 KB: one read unit, whatever the pool's size.
+CANDIDATES = 64
+TRIES_PER_ROUND = 3  # takes attempted from one read of the free list
 # Free-list Queries per shard before the pool counts as exhausted. Under heavy contention
 # every candidate of a round can be lost to other allocators while free lines remain.
 MAX_ROUNDS = 8
@@ -123,10 +128,11 @@ class Allocator:
                 if not free:
                     break
                 # The longest-free line first; an allocator that loses it to a concurrent
-                # one tries the others in random order, so the losers do not all collide again.
+                # one tries a few others at random, so the losers do not all collide again,
+                # then reads the free list afresh rather than trying lines likely taken.
                 rest = free[1:]
                 self._rng.shuffle(rest)
-                for candidate in [free[0]] + rest:
+                for candidate in [free[0]] + rest[: TRIES_PER_ROUND - 1]:
                     attempts += 1
                     wanted = request(candidate.line)
                     if self._store.take(wanted, now_ms):
