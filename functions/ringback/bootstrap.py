@@ -32,13 +32,14 @@ class Services:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
-def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases) -> Services:
+def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
     # dashboard reads them uncached, so a change shows at once there.
     tracking = Tracking(
-        CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock
+        CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock,
+        rate_counter=rate_counter,
     )
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking)
 
@@ -59,6 +60,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         dynamo.DynamoRouting(),
         dynamo.DynamoVisits(),
         DynamoLeaseStore(),
+        dynamo.DynamoRateCounter(),
     )
 
 
@@ -70,7 +72,7 @@ def build_memory_services(clock: Clock) -> Services:
     pools = memory.MemoryPools(leases)
     return assemble(
         None, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
-        memory.MemoryRouting(pools), memory.MemoryVisits(), leases,
+        memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
     )
 
 

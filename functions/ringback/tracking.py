@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from ringback.clock import Clock
 from ringback.errors import InvalidInput, NotFound
+from ringback.guards import SESSION_LIMITS, RateCounter, enforce
 from ringback.leases import Allocator, Lease, touch_interval_ms
 from ringback.ports import LeaseStore, Routing, SiteDirectory, TenantDirectory, VisitLog
 from ringback.rules import choose
@@ -61,6 +62,7 @@ class PageContext:
     page: Any = None
     referrer: Any = None
     viewer: dict[str, str] | None = None
+    client_address: str | None = None  # the visitor's IP, for rate limits
 
 
 def new_session_id() -> str:
@@ -78,11 +80,13 @@ class Tracking:
         clock: Clock,
         allocator: Allocator | None = None,
         new_id: Callable[[], str] = new_session_id,
+        rate_counter: RateCounter | None = None,
     ) -> None:
         self._sites, self._tenants, self._routing = sites, tenants, routing
         self._visits, self._leases, self._clock = visits, leases, clock
         self._allocator = allocator or Allocator(leases)
         self._new_id = new_id
+        self._rate_counter = rate_counter
 
     # -- the three doors -----------------------------------------------------------
     def start(self, context: PageContext) -> Offer:
@@ -93,6 +97,10 @@ class Tracking:
         if visit is not None:
             self._visits.page_viewed(visit.session_id, now)
             return self._renew(site, visit, now)
+        if self._rate_counter is not None:
+            # Only new sessions take lines, so only they are limited.
+            enforce(self._rate_counter, SESSION_LIMITS,
+                    {"session-ip": context.client_address, "session-site": site.site_id}, now)
         visit = new_visit(site, self._new_id(), client_id, context.page, context.referrer, context.viewer or {}, now)
         offer, lines = self._assign(site, visit, now)
         self._visits.save(replace(visit, shown_lines=lines), self._retain_until(site, now))

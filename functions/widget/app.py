@@ -33,7 +33,16 @@ def _context(session_id=None) -> PageContext:
         page=body.get("page"),
         referrer=body.get("referrer"),
         viewer={h: headers[h] for h in VIEWER_HEADERS if h in headers},
+        client_address=_client_address(),
     )
+
+
+def _client_address() -> str | None:
+    # Behind CloudFront the connection comes from an edge; CloudFront names the viewer.
+    viewer = app.current_request.headers.get("cloudfront-viewer-address")
+    if viewer:
+        return viewer.rsplit(":", 1)[0]
+    return app.current_request.context.get("identity", {}).get("sourceIp")
 
 
 @app.route("/health", methods=["GET"], cors=PUBLIC_CORS)

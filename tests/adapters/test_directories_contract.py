@@ -111,3 +111,27 @@ def test_a_cursor_cannot_open_another_tenants_log(backend, uid):
         log.between(other, 0, 10_000, 1, cursor)
     with pytest.raises(InvalidInput):
         log.between(tenant, 0, 10_000, 1, "not-a-cursor")
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def rate_counter(request):
+    from ringback.adapters import dynamo, memory
+
+    if request.param == "memory":
+        return memory.MemoryRateCounter()
+    request.getfixturevalue("local_aws")
+    return dynamo.DynamoRateCounter()
+
+
+def test_a_rate_bucket_counts_every_hit_once_even_concurrently(rate_counter, uid):
+    import threading
+
+    bucket = uid("session-ip#203.0.113.9#0")
+    counts = []
+    threads = [threading.Thread(target=lambda: counts.append(rate_counter.hit(bucket, 120_000))) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == list(range(1, 21))
+    assert rate_counter.hit(uid("other"), 120_000) == 1

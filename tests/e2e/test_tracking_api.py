@@ -95,3 +95,23 @@ def test_the_pool_reports_its_health_to_its_owner(stack):
     assert health["peak_concurrent"] >= 3 and health["recommended_size"] >= 1
     status, _, body = get(f"{stack.url}/v1/pools/someone-elses/health", {"Authorization": token})
     assert status == 404
+
+
+def test_the_cli_reports_pool_health_from_the_same_tables(stack):
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.stack import REPO
+
+    visit(stack, "client-e2e-cli-01")
+    env = {**os.environ, **aws.LOCAL_CREDENTIALS,
+           **aws.local_settings(stack.moto_url, stack.url).as_environment()}
+    result = subprocess.run(
+        [sys.executable, "functions/pool/cli.py", "--tenant", "demo", "--hours", "1", "--json"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    [report] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert report["pool_id"] == "demo-pool" and report["size"] == 10 and report["leases"] >= 1
+    assert 0 < report["utilisation"] <= 1 and report["recommended_size"] >= 1

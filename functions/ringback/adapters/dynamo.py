@@ -14,6 +14,7 @@ from ringback.adapters.tables import (
     MemberRecord,
     PoolRecord,
     PoolSlotRecord,
+    RateCounterRecord,
     SiteRecord,
     TenantRecord,
     TrackingNumberRecord,
@@ -357,3 +358,16 @@ class DynamoVisits:
                 return False
             raise
         return True
+
+
+class DynamoRateCounter:
+    def hit(self, bucket: str, expires_at_ms: int) -> int:
+        record = RateCounterRecord(bucket)
+        # One atomic ADD; the TTL removes the bucket after its window.
+        record.update(
+            actions=[
+                RateCounterRecord.hits.add(1),
+                RateCounterRecord.expire_after.set(datetime.fromtimestamp(expires_at_ms / 1000, tz=timezone.utc)),
+            ]
+        )
+        return int(record.hits)

@@ -288,3 +288,14 @@ class MemoryVisits:
         with self._lock:
             self.clicks.setdefault(session_id, []).append({"line": line, "at": at_ms})
         return True
+
+
+class MemoryRateCounter:
+    def __init__(self) -> None:
+        self.buckets: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str, expires_at_ms: int) -> int:
+        with self._lock:
+            self.buckets[bucket] = self.buckets.get(bucket, 0) + 1
+            return self.buckets[bucket]
