@@ -12,20 +12,9 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from ringback.adapters.meter import RequestMeter
 from ringback.adapters.tables import LeaseHistoryRecord, LeaseRecord, PoolRecord, PoolSlotRecord
 from ringback.leases import LEASE_GRACE_MS, Candidate, HistoryEntry, Lease, LeaseRequest, history_key
-
-
-class RequestMeter:
-    """Counts DynamoDB requests; shared by the threads of one process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.count = 0
-
-    def add(self, n: int = 1) -> None:
-        with self._lock:
-            self.count += n
 
 
 def _lost_condition(error: TransactWriteError) -> bool:

@@ -8,12 +8,16 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from dataclasses import replace
 from typing import Iterable
 
 from ringback.accounts import Membership, Tenant
+from ringback.adapters.meter import RequestMeter
 from ringback.calls import CallSummary, Page
 from ringback.errors import InvalidInput
+from ringback.leases import Candidate, HistoryEntry, Lease
 from ringback.pools import Pool, line_id, shard_of
+from ringback.rules import Route
 from ringback.sites import Site
 
 
@@ -126,21 +130,17 @@ class MemoryLeaseStore:
     conditional write or transaction."""
 
     def __init__(self) -> None:
-        from ringback.adapters.dynamo_leases import RequestMeter
-
         self.meter = RequestMeter()
         self._lock = threading.Lock()
         self.slots: dict[str, dict] = {}  # line -> {"pool_key", "free_at", "session_id", "holders"}
-        self.leases: dict[tuple[str, str], "Lease"] = {}
-        self.history: dict[tuple[str, str], "HistoryEntry"] = {}
+        self.leases: dict[tuple[str, str], Lease] = {}
+        self.history: dict[tuple[str, str], HistoryEntry] = {}
         self.overflow: dict[str, int] = {}
 
     def add_slot(self, line: str, pool_key: str, free_at: int = 0) -> None:
         self.slots[line] = {"pool_key": pool_key, "free_at": free_at, "session_id": None, "holders": 0}
 
     def free_lines(self, pool_key, now_ms, limit):
-        from ringback.leases import Candidate
-
         self.meter.add()
         with self._lock:
             free = sorted(
@@ -149,8 +149,6 @@ class MemoryLeaseStore:
         return [Candidate(line, at) for at, line in free[:limit]]
 
     def oldest_lines(self, pool_key, limit):
-        from ringback.leases import Candidate
-
         self.meter.add()
         with self._lock:
             ordered = sorted((s["free_at"], line) for line, s in self.slots.items() if s["pool_key"] == pool_key)
@@ -167,8 +165,6 @@ class MemoryLeaseStore:
         return mine[-1][2] if mine else None
 
     def _record(self, request) -> None:
-        from ringback.leases import HistoryEntry
-
         lease = request.lease
         self.leases[(lease.session_id, lease.line)] = lease
         self.history[(lease.line, lease.history_key)] = HistoryEntry(
@@ -208,8 +204,6 @@ class MemoryLeaseStore:
             return sorted((l for (s, _), l in self.leases.items() if s == session_id), key=lambda l: l.line)
 
     def extend(self, lease, until, pool_key, now_ms):
-        from dataclasses import replace
-
         self.meter.add()
         with self._lock:
             slot = self.slots.get(lease.line)
@@ -246,8 +240,6 @@ class MemoryRouting:
         self._pools = pools
 
     def routes_for(self, site_id: str) -> list:
-        from ringback.rules import Route
-
         static = [
             Route("static", number, entry.get("channel") or {})
             for number, entry in sorted(self._pools.numbers.items())
@@ -275,8 +267,6 @@ class MemoryVisits:
         return self._visits.get(session_id)
 
     def page_viewed(self, session_id: str, now_ms: int) -> None:
-        from dataclasses import replace
-
         with self._lock:
             visit = self._visits[session_id]
             self._visits[session_id] = replace(visit, pages_viewed=visit.pages_viewed + 1, last_seen_at=now_ms)
