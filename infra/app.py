@@ -6,25 +6,22 @@ acknowledged with a reason fails `cdk synth`.
 """
 from __future__ import annotations
 
-import os
-
 from aws_cdk import App, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.config import deploy_target
 from infra.stack import RingbackStack
-
-DEFAULT_REGION = "us-east-1"
 
 
 def build_app(app: App | None = None) -> tuple[App, RingbackStack, AwsSolutionsChecks]:
     app = app or App()
-    region = os.environ.get("CDK_DEFAULT_REGION") or DEFAULT_REGION
+    target = deploy_target()
     stage = app.node.try_get_context("stage") or "prod"
     stack = RingbackStack(
         app,
         f"Ringback-{stage}",
         stage=stage,
-        env=Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region),
+        env=Environment(account=target.account, region=target.region),
         description=f"Ringback call tracking and callbacks ({stage})",
     )
     # The writer aspect copies every acknowledgement into the template's metadata, so

@@ -13,13 +13,6 @@ from tests.support.stack import Stack, get
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("devstack"))
-    yield stack
-    stack.stop()
-
-
 def moto_client(stack, service):
     return boto3.client(service, endpoint_url=stack.moto_url, region_name=aws.REGION,
                         aws_access_key_id="local", aws_secret_access_key="local")

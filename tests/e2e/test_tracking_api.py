@@ -1,5 +1,8 @@
 """Call tracking through the local stack: sessions, heartbeats, clicks and pool health."""
 import json
+import os
+import subprocess
+import sys
 import urllib.request
 
 import boto3
@@ -7,16 +10,9 @@ import pytest
 
 from devstack import aws
 from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_POOL_NUMBERS, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
-from tests.support.stack import Stack, get
+from tests.support.stack import REPO, get
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("devstack"))
-    yield stack
-    stack.stop()
 
 
 def post(stack, path, body, origin=None, content_type="application/json"):
@@ -98,12 +94,6 @@ def test_the_pool_reports_its_health_to_its_owner(stack):
 
 
 def test_the_cli_reports_pool_health_from_the_same_tables(stack):
-    import os
-    import subprocess
-    import sys
-
-    from tests.support.stack import REPO
-
     visit(stack, "client-e2e-cli-01")
     env = {**os.environ, **aws.LOCAL_CREDENTIALS,
            **aws.local_settings(stack.moto_url, stack.url).as_environment()}

@@ -1,0 +1,11 @@
+import pytest
+
+from tests.support.stack import Stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """The local stack, started as `make dev` starts it, once per test module."""
+    stack = Stack(tmp_path_factory.mktemp("devstack"))
+    yield stack
+    stack.stop()
