@@ -155,7 +155,7 @@ def run(name: str, make_allocator, pool_size: int, waves: int, workers: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--waves", type=int, default=8, help="bursts of --workers simultaneous visitors")
+    parser.add_argument("--waves", type=int, default=4, help="bursts of --workers simultaneous visitors")
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--sizes", default="10,100,1000")
     args = parser.parse_args()
