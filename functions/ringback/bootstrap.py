@@ -12,6 +12,7 @@ from ringback.accounts import Principal, TenantScope, resolve_scope
 from ringback.clock import Clock, SystemClock
 from ringback.ports import CallLog, LeaseStore, PoolDirectory, Routing, SiteDirectory, TenantDirectory, VisitLog
 from ringback.settings import Settings, load_settings
+from ringback.inbound import InboundCalls
 from ringback.tracking import Tracking
 
 
@@ -27,12 +28,13 @@ class Services:
     visits: VisitLog
     leases: LeaseStore
     tracking: Tracking
+    inbound: InboundCalls
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
-def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter) -> Services:
+def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -41,7 +43,8 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock,
         rate_counter=rate_counter,
     )
-    return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking)
+    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock)
+    return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -61,6 +64,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         dynamo.DynamoVisits(),
         DynamoLeaseStore(),
         dynamo.DynamoRateCounter(),
+        dynamo.DynamoNumbers(),
     )
 
 
@@ -73,6 +77,7 @@ def build_memory_services(clock: Clock) -> Services:
     return assemble(
         None, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
+        memory.MemoryNumbers(pools),
     )
 
 

@@ -34,6 +34,7 @@ class Visit:
     region: dict[str, str] = field(default_factory=dict)
     pages_viewed: int = 1
     shown_lines: tuple[str, ...] = ()
+    clicks: tuple[dict, ...] = ()  # [{"line": ..., "at": ms}] from tel: click beacons
 
     @property
     def visitor_key(self) -> str:

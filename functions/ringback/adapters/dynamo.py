@@ -22,6 +22,7 @@ from ringback.adapters.tables import (
 )
 from ringback.calls import CallSummary, Page
 from ringback.errors import InvalidInput
+from ringback.inbound import TrackingNumber
 from ringback.pools import Pool, line_id, shard_of
 from ringback.rules import Route
 from ringback.sites import Site
@@ -226,7 +227,30 @@ def _decode_cursor(cursor: str | None) -> dict | None:
     return key
 
 
+def _call(r: CallRecord) -> CallSummary:
+    return CallSummary(
+        call_id=r.call_id,
+        site_id=r.site_id,
+        tracking_number=r.tracking_number,
+        caller=r.caller,
+        started_at=int(r.started_at),
+        status=r.status,
+        attribution=r.attribution or {},
+        outcome=r.outcome or {},
+    )
+
+
 class DynamoCallLog:
+    def get(self, call_id: str) -> tuple[str, CallSummary] | None:
+        try:
+            record = CallRecord.get(call_id, consistent_read=True)
+        except CallRecord.DoesNotExist:
+            return None
+        return record.tenant_id, _call(record)
+
+    def has_caller(self, tenant_id: str, caller: str) -> bool:
+        return any(True for _ in CallRecord.by_tenant_caller.query(f"{tenant_id}#{caller}", limit=1))
+
     def add(self, tenant_id: str, call: CallSummary) -> bool:
         record = CallRecord(
             call.call_id,
@@ -260,19 +284,7 @@ class DynamoCallLog:
             limit=limit,
             last_evaluated_key=last_key,
         )
-        items = [
-            CallSummary(
-                call_id=r.call_id,
-                site_id=r.site_id,
-                tracking_number=r.tracking_number,
-                caller=r.caller,
-                started_at=int(r.started_at),
-                status=r.status,
-                attribution=r.attribution or {},
-                outcome=r.outcome or {},
-            )
-            for r in result
-        ]
+        items = [_call(r) for r in result]
         return Page(items=items, cursor=_encode_cursor(result.last_evaluated_key))
 
 
@@ -309,6 +321,7 @@ def _visit(r: VisitRecord) -> Visit:
         region=dict(r.region.as_dict()) if r.region else {},
         pages_viewed=int(r.pages_viewed),
         shown_lines=tuple(r.shown_lines or ()),
+        clicks=tuple({"line": c["line"], "at": int(c["at"])} for c in (r.clicks or [])),
     )
 
 
@@ -371,3 +384,12 @@ class DynamoRateCounter:
             ]
         )
         return int(record.hits)
+
+
+class DynamoNumbers:
+    def tracking_number(self, number: str) -> TrackingNumber | None:
+        try:
+            r = TrackingNumberRecord.get(number)
+        except TrackingNumberRecord.DoesNotExist:
+            return None
+        return TrackingNumber(r.number, r.tenant_id, r.site_id, r.kind, r.pool_id, r.channel or {})

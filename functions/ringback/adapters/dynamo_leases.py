@@ -218,13 +218,14 @@ class DynamoLeaseStore:
         )
 
     # -- history ---------------------------------------------------------------------
-    def held_at(self, line: str, at_ms: int) -> list[HistoryEntry]:
-        """Every session that held the line at that instant (several when it was shared)."""
+    def held_at(self, line: str, at_ms: int, grace_ms: int = 0) -> list[HistoryEntry]:
+        """Every session that held the line at that instant (several when it was shared),
+        or whose lease of it ended at most `grace_ms` before."""
         self.meter.add()
         records = LeaseHistoryRecord.query(
             line, LeaseHistoryRecord.started <= f"{at_ms:013d}~", scan_index_forward=False, limit=10, page_size=10
         )
-        return [_entry(r) for r in records if int(r.ended_at) >= at_ms]
+        return [_entry(r) for r in records if int(r.ended_at) >= at_ms - grace_ms]
 
     def history_of_pool(self, pool_id: str, since_ms: int, until_ms: int) -> list[HistoryEntry]:
         # Leases that started before the window but were still running in it count too:

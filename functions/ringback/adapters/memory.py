@@ -15,6 +15,7 @@ from ringback.accounts import Membership, Tenant
 from ringback.adapters.meter import RequestMeter
 from ringback.calls import CallSummary, Page
 from ringback.errors import InvalidInput
+from ringback.inbound import TrackingNumber
 from ringback.leases import Candidate, HistoryEntry, Lease
 from ringback.pools import Pool, line_id, shard_of
 from ringback.rules import Route
@@ -92,6 +93,12 @@ class MemoryCallLog:
     def __init__(self) -> None:
         self._calls: dict[str, tuple[str, CallSummary]] = {}
         self._lock = threading.Lock()
+
+    def get(self, call_id: str):
+        return self._calls.get(call_id)
+
+    def has_caller(self, tenant_id: str, caller: str) -> bool:
+        return any(t == tenant_id and c.caller == caller for t, c in self._calls.values())
 
     def add(self, tenant_id: str, call: CallSummary) -> bool:
         with self._lock:
@@ -215,11 +222,11 @@ class MemoryLeaseStore:
             self.history[key] = replace(self.history[key], ended_at=until)
             return True
 
-    def held_at(self, line, at_ms):
+    def held_at(self, line, at_ms, grace_ms=0):
         self.meter.add()
         with self._lock:
             return sorted(
-                (h for (l, _), h in self.history.items() if l == line and h.started_at <= at_ms <= h.ended_at),
+                (h for (l, _), h in self.history.items() if l == line and h.started_at <= at_ms <= h.ended_at + grace_ms),
                 key=lambda h: h.started_at,
                 reverse=True,
             )
@@ -231,6 +238,20 @@ class MemoryLeaseStore:
                 (h for h in self.history.values() if h.pool_id == pool_id and h.started_at <= until_ms and h.ended_at >= since_ms),
                 key=lambda h: (h.started_at, h.session_id),
             )
+
+
+class MemoryNumbers:
+    """Tracking numbers read from the in-memory pools directory."""
+
+    def __init__(self, pools: MemoryPools) -> None:
+        self._pools = pools
+
+    def tracking_number(self, number: str):
+        entry = self._pools.numbers.get(number)
+        if entry is None:
+            return None
+        return TrackingNumber(number, entry["tenant_id"], entry["site_id"], entry["kind"], entry["pool_id"],
+                              entry.get("channel") or {})
 
 
 class MemoryRouting:
@@ -264,7 +285,10 @@ class MemoryVisits:
             self._visits[visit.session_id] = visit
 
     def get(self, session_id: str):
-        return self._visits.get(session_id)
+        visit = self._visits.get(session_id)
+        if visit is None:
+            return None
+        return replace(visit, clicks=tuple(self.clicks.get(session_id, [])))
 
     def page_viewed(self, session_id: str, now_ms: int) -> None:
         with self._lock:

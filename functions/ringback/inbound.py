@@ -1,0 +1,152 @@
+"""An inbound call to a tracking number: who made it happen, and how to put it through.
+
+receive() is what the carrier's voice webhook calls. It finds the number's site, asks for
+an extension code first when the pool runs in extension mode, attributes the call (lease
+history, extension code or static channel), stores the call record once per carrier call
+id, and returns the plan the webhook turns into TwiML: whisper, dial, record, or the
+site's off-hours rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+
+from ringback.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
+from ringback.calls import CallSummary
+from ringback.clock import Clock
+from ringback.errors import NotFound
+from ringback.hours import is_open
+from ringback.pools import line_id
+
+DEFAULT_RING_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class TrackingNumber:
+    number: str
+    tenant_id: str
+    site_id: str
+    kind: str  # static | pool
+    pool_id: str | None
+    channel: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    call_id: str  # "{provider}:{CallSid}"
+    to: str
+    caller: str
+    digits: str | None = None  # the extension code, once gathered
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """What the carrier should do with the call; the webhook renders it as TwiML."""
+
+    action: str  # dial | gather | voicemail | forward | reject
+    destinations: tuple[str, ...] = ()
+    ring_seconds: int = DEFAULT_RING_SECONDS
+    record: bool = False
+    recording_notice: str | None = None
+    whisper: str | None = None
+    caller_id: str | None = None
+    prompt: str | None = None
+
+
+def caller_country(number: str) -> str | None:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def whisper_text(attribution: Attribution) -> str:
+    source = attribution.source
+    if attribution.method == "unattributed" or not source:
+        return "Call from your website."
+    parts = [source.get("source") or source.get("referrer_domain") or "your website"]
+    if source.get("campaign"):
+        parts.append(f"campaign {source['campaign']}")
+    if source.get("keyword"):
+        parts.append(f"keyword {source['keyword']}")
+    return "Call from " + ", ".join(str(p) for p in parts) + "."
+
+
+class InboundCalls:
+    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock) -> None:
+        self._numbers, self._sites, self._routing = numbers, sites, routing
+        self._leases, self._visits, self._calls, self._clock = leases, visits, calls, clock
+
+    def receive(self, call: IncomingCall) -> tuple[CallSummary, CallPlan]:
+        tracked = self._numbers.tracking_number(call.to)
+        if tracked is None:
+            raise NotFound("not one of our tracking numbers", code="unknown_number")
+        site = self._sites.get(tracked.site_id)
+        if site is None:
+            raise NotFound("the number's site is gone", code="unknown_site")
+        stored = self._calls.get(call.call_id)
+        if stored is not None:
+            # The carrier retried the webhook: the same answer, no second record.
+            return stored[1], self._plan(site, stored[1])
+        pool = self._routing.pool(tracked.pool_id) if tracked.pool_id else None
+        if pool is not None and pool.mode == "extensions" and call.digits is None:
+            return None, CallPlan("gather", prompt="Please enter your three digit code.")
+        now = self._clock.now_ms()
+        attribution = self._attribute(tracked, pool, call, now)
+        first_time = not self._calls.has_caller(site.tenant_id, call.caller)
+        record = CallSummary(
+            call_id=call.call_id,
+            site_id=site.site_id,
+            tracking_number=tracked.number,
+            caller=call.caller,
+            started_at=now,
+            status="ringing",
+            attribution={**attribution.as_json(), "first_time_caller": first_time,
+                         "caller_country": caller_country(call.caller)},
+        )
+        if not self._calls.add(site.tenant_id, record):
+            record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
+        return record, self._plan(site, record)
+
+    def _attribute(self, tracked: TrackingNumber, pool, call: IncomingCall, now: int) -> Attribution:
+        if tracked.kind == "static":
+            return attribute_static(tracked.channel)
+        method, entries = "lease", None
+        if pool is not None and pool.mode == "extensions":
+            if call.digits and len(call.digits) == 3 and call.digits.isdigit():
+                method = "extension"
+                entries = self._leases.held_at(line_id(tracked.number, call.digits), now, LATE_WINDOW_MS)
+            else:
+                # No code: every visitor holding one of the number's codes is a candidate,
+                # ranked like sharers of one line (clicks and country decide).
+                entries = [e for e in self._leases.history_of_pool(pool.pool_id, now - LATE_WINDOW_MS, now)
+                           if e.line.partition(",")[0] == tracked.number and e.started_at <= now]
+        if entries is None:
+            entries = self._leases.held_at(tracked.number, now, LATE_WINDOW_MS)
+        visits = {e.session_id: v for e in entries if (v := self._visits.get(e.session_id)) is not None}
+        clicks = {sid: list(v.clicks) for sid, v in visits.items()}
+        return attribute_line(entries, visits, clicks, tracked.number, caller_country(call.caller), now, method)
+
+    def _plan(self, site, record: CallSummary) -> CallPlan:
+        settings = site.settings.get("calls", {})
+        if not is_open(site.working_hours, site.timezone, self._clock.now_ms()):
+            off_hours = settings.get("off_hours", {"action": "voicemail"})
+            if off_hours.get("action") == "forward" and off_hours.get("number"):
+                return CallPlan("forward", destinations=(off_hours["number"],),
+                                ring_seconds=int(settings.get("ring_seconds", DEFAULT_RING_SECONDS)))
+            return CallPlan("voicemail", prompt=off_hours.get("prompt", "We are closed. Please leave a message."))
+        if not site.destination_numbers:
+            return CallPlan("voicemail", prompt="Please leave a message.")
+        attribution = Attribution(record.attribution.get("method", "unattributed"), None, 0.0,
+                                  {k: record.attribution.get(k) for k in ("source", "campaign", "keyword")})
+        return CallPlan(
+            "dial",
+            destinations=site.destination_numbers,
+            ring_seconds=int(settings.get("ring_seconds", DEFAULT_RING_SECONDS)),
+            record=bool(settings.get("record", True)),
+            recording_notice=settings.get("recording_notice"),
+            whisper=whisper_text(attribution) if settings.get("whisper", True) else None,
+            caller_id=record.caller,
+        )
