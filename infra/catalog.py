@@ -18,6 +18,11 @@ FRONTEND_DIR = REPO / "frontend"
 
 READ, WRITE = "read", "write"
 
+# The functions import the shared package by name, as they do in Lambda where it sits
+# beside app.py; infra reads their apps and the package's definitions the same way.
+if str(FUNCTIONS_DIR) not in sys.path:
+    sys.path.insert(0, str(FUNCTIONS_DIR))
+
 
 @dataclass(frozen=True)
 class FunctionSpec:
@@ -89,8 +94,6 @@ def function_spec(name: str) -> FunctionSpec:
 def load_app(name: str):
     """Import functions/<name>/app.py as it runs in Lambda, where the shared package sits
     beside app.py, and return its Chalice app."""
-    if str(FUNCTIONS_DIR) not in sys.path:
-        sys.path.insert(0, str(FUNCTIONS_DIR))
     module_name = f"ringback_function_{name}"
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "app.py")
     module = importlib.util.module_from_spec(spec)

@@ -1,8 +1,55 @@
-"""Carrier webhooks and the callback dial workflow's tasks.
+"""Carrier webhooks: inbound calls to tracking numbers (and, with issue 5, the callback
+dial workflow's tasks). Every webhook is refused unless the carrier's signature matches."""
+from chalice import Response
 
-The inbound-call webhook (issue 4) and the Step Functions task handlers (issue 5) are
-added to this app; until then it serves no route and API Gateway maps none to it.
-"""
+from ringback.adapters import carrier
 from ringback.adapters.web import RingbackApp
+from ringback.bootstrap import services
+from ringback.errors import InvalidInput
+from ringback.inbound import IncomingCall
 
 app = RingbackApp("dialer")
+
+FORM = ["application/x-www-form-urlencoded"]
+
+
+def _signed_form() -> dict[str, str]:
+    request = app.current_request
+    settings = services().settings
+    params = carrier.form(request.raw_body)
+    # The carrier signed the public URL it called: our origin plus the route's path.
+    carrier.verify(settings.twilio_auth_token, settings.public_base_url + request.path, params,
+                   request.headers.get("x-twilio-signature"))
+    return params
+
+
+def _twiml(body: str) -> Response:
+    return Response(body=body, status_code=200, headers={"Content-Type": "text/xml"})
+
+
+def _answer(params: dict[str, str], digits: str | None) -> Response:
+    if not params.get("CallSid") or not params.get("To"):
+        raise InvalidInput("CallSid and To are required", code="invalid_webhook")
+    svc = services()
+    call = IncomingCall(f"{carrier.PROVIDER}:{params['CallSid']}", params["To"], params.get("From") or "anonymous",
+                        digits)
+    _, plan = svc.inbound.receive(call)
+    return _twiml(carrier.render(plan, svc.settings.public_base_url))
+
+
+@app.route("/v1/carrier/voice", methods=["POST"], content_types=FORM)
+def voice():
+    params = _signed_form()
+    return _answer(params, params.get("Digits"))
+
+
+@app.route("/v1/carrier/voice-without-code", methods=["POST"], content_types=FORM)
+def voice_without_code():
+    return _answer(_signed_form(), "")
+
+
+@app.route("/v1/carrier/whisper", methods=["POST"], content_types=FORM)
+def whisper():
+    params = _signed_form()
+    parent = params.get("ParentCallSid") or params.get("CallSid") or ""
+    return _twiml(carrier.whisper(services().inbound.whisper_for(f"{carrier.PROVIDER}:{parent}")))

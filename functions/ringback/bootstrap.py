@@ -68,19 +68,32 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
 
 
-def build_memory_services(clock: Clock) -> Services:
+def build_memory_services(clock: Clock, settings: Settings | None = None) -> Services:
     """The whole domain on in-memory fakes: for domain tests and trace replays."""
     from ringback.adapters import memory
 
     leases = memory.MemoryLeaseStore()
     pools = memory.MemoryPools(leases)
     return assemble(
-        None, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
+        settings, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
         memory.MemoryNumbers(pools),
     )
 
 
-@cache
+_installed: Services | None = None
+
+
+def install(chosen: Services | None) -> None:
+    """Serve the doors from these services instead of the environment's (tests, tools)."""
+    global _installed
+    _installed = chosen
+
+
 def services() -> Services:
+    return _installed or _from_environment()
+
+
+@cache
+def _from_environment() -> Services:
     return build_services(load_settings())

@@ -110,6 +110,15 @@ class InboundCalls:
             record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
         return record, self._plan(site, record)
 
+    def whisper_for(self, call_id: str) -> str:
+        """What the operator hears before the caller is bridged."""
+        stored = self._calls.get(call_id)
+        if stored is None:
+            return whisper_text(Attribution("unattributed", None, 0.0))
+        attribution = stored[1].attribution
+        return whisper_text(Attribution(attribution.get("method", "unattributed"), None, 0.0,
+                                        {k: attribution.get(k) for k in ("source", "campaign", "keyword")}))
+
     def _attribute(self, tracked: TrackingNumber, pool, call: IncomingCall, now: int) -> Attribution:
         if tracked.kind == "static":
             return attribute_static(tracked.channel)

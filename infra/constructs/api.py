@@ -22,8 +22,10 @@ from aws_cdk import aws_logs as logs
 from chalice import Chalice, CORSConfig
 from constructs import Construct
 
+from infra.catalog import FUNCTIONS  # noqa: F401  (puts the shared package on the path)
 from infra.constructs import acknowledge
 from infra.constructs.auth import DASHBOARD_AUTHORIZER
+from ringback.adapters.carrier import WEBHOOKS as CARRIER_WEBHOOKS
 
 THROTTLE_RATE = 200  # requests per second, steady, per stage across all methods
 THROTTLE_BURST = 400
@@ -203,10 +205,16 @@ class ApiConstruct(Construct):
             )
         method = resource.add_method(route.method, integration, **options)
         if route.authorizer is None:
-            reason = (
-                "Public by design: called from customers' web pages without a user; "
-                "guarded by the site key, the Origin check and stage throttling."
-            )
+            if route.path.startswith(CARRIER_WEBHOOKS):
+                reason = (
+                    "Called by the telephony carrier, which cannot use Cognito; every request "
+                    "is refused unless its X-Twilio-Signature (HMAC of URL and body) matches."
+                )
+            else:
+                reason = (
+                    "Public by design: called from customers' web pages without a user; "
+                    "guarded by the site key, the Origin check and stage throttling."
+                )
             acknowledge(method, "APIG4", reason)
             acknowledge(method, "COG4", reason)
         return method

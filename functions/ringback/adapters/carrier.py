@@ -1,0 +1,71 @@
+"""The carrier's side of a call, in Twilio's terms: signed webhooks in, TwiML out.
+
+Our webhook URLs carry no query string: API Gateway does not hand a function the raw
+query, and the signature covers the URL exactly as the carrier called it.
+
+Twilio signs every webhook with HMAC-SHA1 of the full URL and the sorted POST parameters,
+keyed by the account's auth token (Twilio docs: "Webhooks security"); the twilio
+library's RequestValidator checks it. A request that fails is refused before anything
+is read from it.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from ringback.errors import Forbidden
+from ringback.inbound import CallPlan
+
+PROVIDER = "tw"
+WEBHOOKS = "/v1/carrier"
+
+
+def form(raw_body: bytes | None) -> dict[str, str]:
+    return dict(parse_qsl((raw_body or b"").decode("utf-8"), keep_blank_values=True))
+
+
+def verify(auth_token: str | None, url: str, params: dict[str, str], signature: str | None) -> None:
+    if not auth_token:
+        raise Forbidden("webhooks are refused: no carrier auth token is configured", code="carrier_not_configured")
+    if not signature or not RequestValidator(auth_token).validate(url, params, signature):
+        raise Forbidden("the carrier signature does not match", code="bad_signature")
+
+
+def render(plan: CallPlan, base_url: str) -> str:
+    """TwiML for a call plan (Twilio docs: "TwiML Voice": Dial, Number, Gather, Say, Record)."""
+    hooks = f"{base_url}{WEBHOOKS}"
+    response = VoiceResponse()
+    if plan.action == "reject":
+        response.reject()
+    elif plan.action == "gather":
+        gather = response.gather(input="dtmf", num_digits=3, timeout=6, action=f"{hooks}/voice")
+        gather.say(plan.prompt)
+        # No digits: Twilio goes on to the next verb, and the call is attributed by pool.
+        response.redirect(f"{hooks}/voice-without-code")
+    elif plan.action in ("dial", "forward"):
+        if plan.recording_notice:
+            response.say(plan.recording_notice)
+        dial = response.dial(
+            timeout=plan.ring_seconds,
+            action=f"{hooks}/dial-complete",
+            caller_id=plan.caller_id,
+            record="record-from-answer" if plan.record else "do-not-record",
+            recording_status_callback=f"{hooks}/recording" if plan.record else None,
+        )
+        for destination in plan.destinations:
+            # The operator's leg fetches the whisper when they answer, before the bridge.
+            dial.number(destination, url=f"{hooks}/whisper" if plan.whisper else None)
+    else:  # voicemail
+        response.say(plan.prompt or "Please leave a message after the tone.")
+        response.record(max_length=120, play_beep=True, action=f"{hooks}/dial-complete",
+                        recording_status_callback=f"{hooks}/recording")
+        response.hangup()
+    return str(response)
+
+
+def whisper(text: str) -> str:
+    response = VoiceResponse()
+    response.say(text[:300])
+    return str(response)

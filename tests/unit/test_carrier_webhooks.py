@@ -1,0 +1,111 @@
+"""The carrier's webhooks, as Twilio calls them: signed form posts answered with TwiML."""
+import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
+
+import pytest
+from chalice.test import Client
+from twilio.request_validator import RequestValidator
+
+from infra.catalog import load_app
+from ringback import bootstrap
+from ringback.bootstrap import build_memory_services
+from ringback.clock import ManualClock
+from ringback.settings import Settings
+from ringback.sites import Site
+
+from .tracking_world import START, page, world
+
+TOKEN = "carrier-auth-token"
+BASE = "https://calls.example"
+SETTINGS = Settings(stage="test", region="us-east-1", aws_endpoint_url=None, table_prefix="t-",
+                    recordings_bucket="r", analytics_bucket="a", frontend_bucket="f", public_base_url=BASE,
+                    twilio_account_sid="AC123", twilio_auth_token=TOKEN)
+
+
+@pytest.fixture
+def svc():
+    services, clock, _, _ = world()
+    services = services.__class__(**{**services.__dict__, "settings": SETTINGS})
+    site = services.sites.get("s1")
+    services.sites.save(Site(**{**site.__dict__, "destination_numbers": ("+14155550199",),
+                                "settings": {"calls": {"record": True}}}))
+    bootstrap.install(services)
+    yield services
+    bootstrap.install(None)
+
+
+def post(path, params, token=TOKEN, signature=None):
+    if signature is None:
+        signature = RequestValidator(token).compute_signature(BASE + path, params)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if signature:
+        headers["X-Twilio-Signature"] = signature
+    with Client(load_app("dialer")) as client:
+        return client.http.post(path, body=urlencode(params), headers=headers)
+
+
+def call_params(to, sid="CA0001", caller="+14155550001"):
+    return {"CallSid": sid, "AccountSid": "AC123", "From": caller, "To": to, "CallStatus": "ringing",
+            "Direction": "inbound", "ApiVersion": "2010-04-01"}
+
+
+def test_a_signed_call_is_recorded_and_answered_with_a_dial(svc):
+    offer = svc.tracking.start(page())
+    response = post("/v1/carrier/voice", call_params(offer.numbers[0].number))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/xml"
+    twiml = ET.fromstring(response.body)
+    dial = twiml.find("Dial")
+    assert dial.get("record") == "record-from-answer" and dial.get("action") == f"{BASE}/v1/carrier/dial-complete"
+    number = dial.find("Number")
+    assert number.text == "+14155550199" and number.get("url") == f"{BASE}/v1/carrier/whisper"
+    _, record = svc.calls.get("tw:CA0001")
+    assert record.attribution["session_id"] == offer.session_id
+
+
+@pytest.mark.parametrize("signature", ["", "bm90LWEtc2lnbmF0dXJl"])
+def test_unsigned_and_forged_webhooks_are_refused_and_record_nothing(svc, signature):
+    offer = svc.tracking.start(page())
+    response = post("/v1/carrier/voice", call_params(offer.numbers[0].number), signature=signature)
+    assert response.status_code == 403
+    assert svc.calls.get("tw:CA0001") is None
+
+
+def test_a_request_signed_with_another_token_is_refused(svc):
+    response = post("/v1/carrier/voice", call_params("+14155550150"), token="someone-elses-token")
+    assert response.status_code == 403
+
+
+def test_tampered_parameters_break_the_signature(svc):
+    params = call_params("+14155550150")
+    signature = RequestValidator(TOKEN).compute_signature(BASE + "/v1/carrier/voice", params)
+    response = post("/v1/carrier/voice", {**params, "From": "+19995550000"}, signature=signature)
+    assert response.status_code == 403
+
+
+def test_a_webhook_sent_twice_makes_one_call_record(svc):
+    offer = svc.tracking.start(page())
+    first = post("/v1/carrier/voice", call_params(offer.numbers[0].number))
+    second = post("/v1/carrier/voice", call_params(offer.numbers[0].number))
+    assert first.body == second.body
+    assert len(svc.calls.between("t1", 0, START + 10**9, 10, None).items) == 1
+
+
+def test_the_operator_hears_the_source_before_the_bridge(svc):
+    offer = svc.tracking.start(page())
+    post("/v1/carrier/voice", call_params(offer.numbers[0].number))
+    response = post("/v1/carrier/whisper", {"CallSid": "CA0002", "ParentCallSid": "CA0001", "AccountSid": "AC123"})
+    assert ET.fromstring(response.body).find("Say").text == "Call from google, keyword leak."
+
+
+def test_an_unknown_number_is_a_404_in_our_error_shape(svc):
+    response = post("/v1/carrier/voice", call_params("+19995550000"))
+    assert response.status_code == 404
+
+
+def test_without_a_configured_token_every_webhook_is_refused():
+    services = build_memory_services(ManualClock(START), Settings(**{**SETTINGS.__dict__, "twilio_auth_token": None}))
+    bootstrap.install(services)
+    try:
+        assert post("/v1/carrier/voice", call_params("+14155550150")).status_code == 403
+    finally:
+        bootstrap.install(None)
