@@ -48,6 +48,35 @@ def voice_without_code():
     return _answer(_signed_form(), "")
 
 
+def _seconds(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        raise InvalidInput("durations are whole seconds", code="invalid_webhook") from None
+
+
+@app.route("/v1/carrier/dial-complete", methods=["POST"], content_types=FORM)
+def dial_complete():
+    params = _signed_form()
+    svc = services()
+    call = svc.inbound.complete(
+        f"{carrier.PROVIDER}:{params.get('CallSid', '')}",
+        params.get("DialCallStatus", "failed"),
+        _seconds(params.get("DialCallDuration")),
+        params.get("RecordingSid"),
+    )
+    return _twiml(carrier.after_dial(call.status not in ("answered", "voicemail"), svc.settings.public_base_url))
+
+
+@app.route("/v1/carrier/voicemail-saved", methods=["POST"], content_types=FORM)
+def voicemail_saved():
+    params = _signed_form()
+    svc = services()
+    svc.inbound.voicemail(f"{carrier.PROVIDER}:{params.get('CallSid', '')}", params.get("RecordingSid"),
+                          _seconds(params.get("RecordingDuration")))
+    return _twiml(carrier.hangup())
+
+
 @app.route("/v1/carrier/whisper", methods=["POST"], content_types=FORM)
 def whisper():
     params = _signed_form()

@@ -10,7 +10,16 @@ from functools import cache
 
 from ringback.accounts import Principal, TenantScope, resolve_scope
 from ringback.clock import Clock, SystemClock
-from ringback.ports import CallLog, LeaseStore, PoolDirectory, Routing, SiteDirectory, TenantDirectory, VisitLog
+from ringback.ports import (
+    CallLog,
+    LeaseStore,
+    Notifier,
+    PoolDirectory,
+    Routing,
+    SiteDirectory,
+    TenantDirectory,
+    VisitLog,
+)
 from ringback.settings import Settings, load_settings
 from ringback.inbound import InboundCalls
 from ringback.tracking import Tracking
@@ -29,12 +38,14 @@ class Services:
     leases: LeaseStore
     tracking: Tracking
     inbound: InboundCalls
+    notifier: Notifier | None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
-def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers) -> Services:
+def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
+             notifier) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -43,12 +54,14 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock,
         rate_counter=rate_counter,
     )
-    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock)
-    return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound)
+    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, notifier)
+    return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
+                    notifier)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters import dynamo
+    from ringback.adapters.carrier import TwilioNotifier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
     from ringback.adapters.tables import bind_tables
 
@@ -65,6 +78,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         DynamoLeaseStore(),
         dynamo.DynamoRateCounter(),
         dynamo.DynamoNumbers(),
+        TwilioNotifier(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
+        if settings.twilio_account_sid and settings.twilio_auth_token
+        else None,
     )
 
 
@@ -77,7 +93,7 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
     return assemble(
         settings, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
-        memory.MemoryNumbers(pools),
+        memory.MemoryNumbers(pools), memory.MemoryNotifier(),
     )
 
 

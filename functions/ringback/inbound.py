@@ -16,11 +16,14 @@ import phonenumbers
 from ringback.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
 from ringback.calls import CallSummary
 from ringback.clock import Clock
-from ringback.errors import NotFound
+from ringback.errors import Forbidden, NotFound
 from ringback.hours import is_open
 from ringback.pools import line_id
 
 DEFAULT_RING_SECONDS = 20
+MISSED = ("busy", "no-answer", "failed", "canceled")
+# What the carrier reports for a <Dial> (Twilio docs: "TwiML Voice: <Dial>", DialCallStatus).
+DIAL_STATUSES = ("completed", "answered") + MISSED
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,10 @@ def whisper_text(attribution: Attribution) -> str:
 
 
 class InboundCalls:
-    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock) -> None:
+    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock, notifier=None) -> None:
         self._numbers, self._sites, self._routing = numbers, sites, routing
         self._leases, self._visits, self._calls, self._clock = leases, visits, calls, clock
+        self._notifier = notifier
 
     def receive(self, call: IncomingCall) -> tuple[CallSummary, CallPlan]:
         tracked = self._numbers.tracking_number(call.to)
@@ -88,6 +92,9 @@ class InboundCalls:
             raise NotFound("the number's site is gone", code="unknown_site")
         stored = self._calls.get(call.call_id)
         if stored is not None:
+            if stored[1].status != "ringing":
+                # A call that has ended is never answered again: a replayed request.
+                raise Forbidden("that call has ended", code="replayed_webhook")
             # The carrier retried the webhook: the same answer, no second record.
             return stored[1], self._plan(site, stored[1])
         pool = self._routing.pool(tracked.pool_id) if tracked.pool_id else None
@@ -109,6 +116,49 @@ class InboundCalls:
         if not self._calls.add(site.tenant_id, record):
             record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
         return record, self._plan(site, record)
+
+    def complete(self, call_id: str, dial_status: str, talk_seconds: int, recording_sid: str | None) -> CallSummary:
+        """The <Dial> ended: store the outcome once, and alert the site at once if missed."""
+        stored = self._calls.get(call_id)
+        if stored is None:
+            raise NotFound("no such call", code="unknown_call")
+        tenant_id, call = stored
+        status = "answered" if dial_status in ("completed", "answered") else dial_status
+        if status not in DIAL_STATUSES + ("voicemail",):
+            status = "failed"
+        elapsed = max(0, (self._clock.now_ms() - call.started_at) // 1000)
+        outcome = {
+            "ring_seconds": int(max(0, elapsed - talk_seconds)),
+            "talk_seconds": int(talk_seconds),
+            "recording_sid": recording_sid,
+        }
+        if self._calls.finish(call_id, status, outcome) and status in MISSED:
+            self._alert_missed(call, tenant_id)
+        return self._calls.get(call_id)[1]
+
+    def voicemail(self, call_id: str, recording_sid: str | None, seconds: int) -> None:
+        """A message was left: kept on the call record with the recording."""
+        stored = self._calls.get(call_id)
+        if stored is None:
+            raise NotFound("no such call", code="unknown_call")
+        tenant_id, call = stored
+        outcome = {**call.outcome, "voicemail_sid": recording_sid, "voicemail_seconds": seconds}
+        if call.status == "ringing":
+            # Off hours or no destination: the call never rang anyone; it is a missed call.
+            if self._calls.finish(call_id, "voicemail", outcome):
+                self._alert_missed(call, tenant_id)
+        else:
+            self._calls.annotate(call_id, outcome)
+
+    def _alert_missed(self, call: CallSummary, tenant_id: str) -> None:
+        site = self._sites.get(call.site_id)
+        if site is None or self._notifier is None:
+            return
+        source = call.attribution.get("source") or "your website"
+        campaign = call.attribution.get("campaign")
+        body = f"Missed call from {call.caller} ({source}{', ' + campaign if campaign else ''}). Call them back."
+        for contact in site.alert_contacts:
+            self._notifier.send_sms(contact, call.tracking_number, body)
 
     def whisper_for(self, call_id: str) -> str:
         """What the operator hears before the caller is bridged."""

@@ -53,6 +53,18 @@ class CallLog(Protocol):
     def has_caller(self, tenant_id: str, caller: str) -> bool:
         """Has this number called the tenant before."""
         ...
+    def finish(self, call_id: str, status: str, outcome: dict) -> bool:
+        """Record how a ringing call ended; False if it had ended already (a retry)."""
+        ...
+    def annotate(self, call_id: str, outcome: dict) -> None:
+        """Replace an ended call's outcome (a voicemail left after a missed dial)."""
+        ...
+
+
+class Notifier(Protocol):
+    def send_sms(self, to: str, sender: str, body: str) -> str:
+        """Send a text message through the carrier; returns the carrier's message id."""
+        ...
 
 
 class VisitLog(Protocol):

@@ -135,3 +135,19 @@ def test_a_rate_bucket_counts_every_hit_once_even_concurrently(rate_counter, uid
         t.join()
     assert sorted(counts) == list(range(1, 21))
     assert rate_counter.hit(uid("other"), 120_000) == 1
+
+
+def test_a_call_ends_once_and_its_caller_is_known_afterwards(backend, uid):
+    _, log = backend
+    tenant = uid("t")
+    first = call(uid, 1, 1_000, caller="+14155550077")
+    assert not log.has_caller(tenant, "+14155550077")
+    log.add(tenant, CallSummary(first.call_id, "s1", "+14155550101", "+14155550077", 1_000, "ringing"))
+    assert log.has_caller(tenant, "+14155550077") and not log.has_caller(uid("other"), "+14155550077")
+    assert log.finish(first.call_id, "no-answer", {"ring_seconds": 20, "talk_seconds": 0})
+    assert not log.finish(first.call_id, "answered", {"talk_seconds": 5})  # a retry cannot rewrite it
+    log.annotate(first.call_id, {"ring_seconds": 20, "talk_seconds": 0, "voicemail_sid": "RE9"})
+    stored_tenant, stored = log.get(first.call_id)
+    assert stored_tenant == tenant and stored.status == "no-answer"
+    assert stored.outcome == {"ring_seconds": 20, "talk_seconds": 0, "voicemail_sid": "RE9"}
+    assert log.get(uid("missing")) is None

@@ -109,3 +109,42 @@ def test_without_a_configured_token_every_webhook_is_refused():
         assert post("/v1/carrier/voice", call_params("+14155550150")).status_code == 403
     finally:
         bootstrap.install(None)
+
+
+def answered_call(svc):
+    offer = svc.tracking.start(page())
+    post("/v1/carrier/voice", call_params(offer.numbers[0].number))
+    return offer
+
+
+def test_an_answered_call_keeps_ring_and_talk_time_and_alerts_nobody(svc):
+    answered_call(svc)
+    svc.clock.advance(seconds=70)
+    response = post("/v1/carrier/dial-complete", {"CallSid": "CA0001", "DialCallStatus": "completed",
+                                                  "DialCallDuration": "62", "RecordingSid": "RE1"})
+    assert ET.fromstring(response.body).find("Hangup") is not None
+    _, call = svc.calls.get("tw:CA0001")
+    assert call.status == "answered"
+    assert call.outcome == {"ring_seconds": 8, "talk_seconds": 62, "recording_sid": "RE1"}
+    assert svc.notifier.sent == []
+
+
+@pytest.mark.parametrize("dial_status", ["no-answer", "busy", "failed"])
+def test_a_missed_call_texts_the_sites_contacts_once_and_offers_voicemail(svc, dial_status):
+    site = svc.sites.get("s1")
+    svc.sites.save(Site(**{**site.__dict__, "alert_contacts": ("+14155550198",)}))
+    answered_call(svc)
+    params = {"CallSid": "CA0001", "DialCallStatus": dial_status, "DialCallDuration": "0"}
+    first = post("/v1/carrier/dial-complete", params)
+    post("/v1/carrier/dial-complete", params)  # the carrier retries
+    assert ET.fromstring(first.body).find("Record") is not None
+    assert svc.calls.get("tw:CA0001")[1].status == dial_status
+    [sms] = svc.notifier.sent
+    assert sms["to"] == "+14155550198" and "+14155550001" in sms["body"] and "google" in sms["body"]
+
+
+def test_a_replayed_voice_webhook_for_an_ended_call_is_refused(svc):
+    offer = answered_call(svc)
+    post("/v1/carrier/dial-complete", {"CallSid": "CA0001", "DialCallStatus": "completed", "DialCallDuration": "5"})
+    replay = post("/v1/carrier/voice", call_params(offer.numbers[0].number))
+    assert replay.status_code == 403

@@ -59,10 +59,50 @@ def render(plan: CallPlan, base_url: str) -> str:
             dial.number(destination, url=f"{hooks}/whisper" if plan.whisper else None)
     else:  # voicemail
         response.say(plan.prompt or "Please leave a message after the tone.")
-        response.record(max_length=120, play_beep=True, action=f"{hooks}/dial-complete",
+        response.record(max_length=120, play_beep=True, action=f"{hooks}/voicemail-saved",
                         recording_status_callback=f"{hooks}/recording")
+    return str(response)
+
+
+def after_dial(missed: bool, base_url: str) -> str:
+    """What the caller hears when the <Dial> ends: a chance to leave a message if nobody
+    answered, or the end of the call."""
+    response = VoiceResponse()
+    if missed:
+        response.say("Sorry, nobody could answer. Please leave a message after the tone.")
+        response.record(max_length=120, play_beep=True, action=f"{base_url}{WEBHOOKS}/voicemail-saved",
+                        recording_status_callback=f"{base_url}{WEBHOOKS}/recording")
+    else:
         response.hangup()
     return str(response)
+
+
+def hangup() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+class TwilioNotifier:
+    """Text messages through the carrier's Messages API, with the real twilio client."""
+
+    def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None) -> None:
+        self._credentials = (account_sid, auth_token)
+        self._base_url = api_base_url
+        self._client = None
+
+    def _twilio(self):
+        if self._client is None:
+            from twilio.rest import Client
+
+            client = Client(*self._credentials)
+            if self._base_url:  # the local carrier; production talks to Twilio itself
+                client.api.base_url = self._base_url
+            self._client = client
+        return self._client
+
+    def send_sms(self, to: str, sender: str, body: str) -> str:
+        return self._twilio().messages.create(to=to, from_=sender, body=body).sid
 
 
 def whisper(text: str) -> str:

@@ -248,6 +248,21 @@ class DynamoCallLog:
             return None
         return record.tenant_id, _call(record)
 
+    def finish(self, call_id: str, status: str, outcome: dict) -> bool:
+        try:
+            CallRecord(call_id).update(
+                actions=[CallRecord.status.set(status), CallRecord.outcome.set(outcome)],
+                condition=CallRecord.status == "ringing",
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def annotate(self, call_id: str, outcome: dict) -> None:
+        CallRecord(call_id).update(actions=[CallRecord.outcome.set(outcome)], condition=CallRecord.call_id.exists())
+
     def has_caller(self, tenant_id: str, caller: str) -> bool:
         return any(True for _ in CallRecord.by_tenant_caller.query(f"{tenant_id}#{caller}", limit=1))
 

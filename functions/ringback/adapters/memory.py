@@ -100,6 +100,21 @@ class MemoryCallLog:
     def has_caller(self, tenant_id: str, caller: str) -> bool:
         return any(t == tenant_id and c.caller == caller for t, c in self._calls.values())
 
+    def finish(self, call_id: str, status: str, outcome: dict) -> bool:
+        with self._lock:
+            tenant, call = self._calls[call_id]
+            if call.status != "ringing":
+                return False
+            self._calls[call_id] = (tenant, replace(call, status=status, outcome=outcome))
+            return True
+
+
+    def annotate(self, call_id: str, outcome: dict) -> None:
+        with self._lock:
+            tenant, call = self._calls[call_id]
+            self._calls[call_id] = (tenant, replace(call, outcome=outcome))
+
+
     def add(self, tenant_id: str, call: CallSummary) -> bool:
         with self._lock:
             if call.call_id in self._calls:
@@ -130,6 +145,15 @@ class MemoryCallLog:
             key = {"tenant_id": tenant_id, "started_at": last.started_at, "call_id": last.call_id}
             next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
         return Page(items=page, cursor=next_cursor)
+
+
+class MemoryNotifier:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    def send_sms(self, to: str, sender: str, body: str) -> str:
+        self.sent.append({"to": to, "from": sender, "body": body})
+        return f"SM{len(self.sent):032d}"
 
 
 class MemoryLeaseStore:
