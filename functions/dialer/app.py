@@ -77,6 +77,14 @@ def voicemail_saved():
     return _twiml(carrier.hangup())
 
 
+@app.route("/v1/carrier/recording", methods=["POST"], content_types=FORM)
+def recording():
+    params = _signed_form()
+    if params.get("RecordingStatus", "completed") == "completed" and params.get("RecordingSid"):
+        services().recordings.archive(f"{carrier.PROVIDER}:{params.get('CallSid', '')}", params["RecordingSid"])
+    return Response(body="", status_code=204)
+
+
 @app.route("/v1/carrier/whisper", methods=["POST"], content_types=FORM)
 def whisper():
     params = _signed_form()

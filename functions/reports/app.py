@@ -3,6 +3,7 @@ from ringback import calls
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput
+from ringback.recordings import LINK_SECONDS
 
 app = RingbackApp("reports")
 
@@ -17,6 +18,13 @@ def _int_param(params, name, default=None):
         return int(raw)
     except ValueError:
         raise InvalidInput(f"'{name}' must be an integer", code="invalid_parameter") from None
+
+
+@app.route("/v1/calls/{call_id}/recordings", methods=["GET"], authorizer=DASHBOARD_USERS)
+def call_recordings(call_id):
+    svc = services()
+    scope = svc.scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"))
+    return {"urls": svc.recordings.link(scope, call_id), "expiresInSeconds": LINK_SECONDS}
 
 
 @app.route("/v1/calls", methods=["GET"], authorizer=DASHBOARD_USERS)

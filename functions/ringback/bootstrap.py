@@ -22,6 +22,7 @@ from ringback.ports import (
 )
 from ringback.settings import Settings, load_settings
 from ringback.inbound import InboundCalls
+from ringback.recordings import Recordings
 from ringback.tracking import Tracking
 
 
@@ -39,13 +40,14 @@ class Services:
     tracking: Tracking
     inbound: InboundCalls
     notifier: Notifier | None
+    recordings: Recordings
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
 def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
-             notifier) -> Services:
+             notifier, recording_store, carrier_recordings) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -55,17 +57,24 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         rate_counter=rate_counter,
     )
     inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, notifier)
+    recordings = Recordings(calls, recording_store, carrier_recordings)
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
-                    notifier)
+                    notifier, recordings)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters import dynamo
-    from ringback.adapters.carrier import TwilioNotifier
+    from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
+    from ringback.adapters.s3 import S3RecordingStore
     from ringback.adapters.tables import bind_tables
 
     bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url)
+    carrier = (
+        TwilioCarrier(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
+        if settings.twilio_account_sid and settings.twilio_auth_token
+        else None
+    )
     return assemble(
         settings,
         clock or SystemClock(),
@@ -78,9 +87,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         DynamoLeaseStore(),
         dynamo.DynamoRateCounter(),
         dynamo.DynamoNumbers(),
-        TwilioNotifier(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
-        if settings.twilio_account_sid and settings.twilio_auth_token
-        else None,
+        carrier,
+        S3RecordingStore(settings.recordings_bucket, region=settings.region, endpoint_url=settings.aws_endpoint_url),
+        carrier,
     )
 
 
@@ -93,7 +102,8 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
     return assemble(
         settings, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
-        memory.MemoryNumbers(pools), memory.MemoryNotifier(),
+        memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
+        memory.MemoryCarrierRecordings(),
     )
 
 

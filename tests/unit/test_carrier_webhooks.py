@@ -148,3 +148,29 @@ def test_a_replayed_voice_webhook_for_an_ended_call_is_refused(svc):
     post("/v1/carrier/dial-complete", {"CallSid": "CA0001", "DialCallStatus": "completed", "DialCallDuration": "5"})
     replay = post("/v1/carrier/voice", call_params(offer.numbers[0].number))
     assert replay.status_code == 403
+
+
+def test_a_recording_is_copied_to_the_tenants_prefix_then_deleted_at_the_carrier(svc):
+    answered_call(svc)
+    carrier_side = svc.recordings._carrier
+    carrier_side.recordings["RE77"] = b"RIFF....WAVEfmt "
+    params = {"CallSid": "CA0001", "RecordingSid": "RE77", "RecordingStatus": "completed"}
+    assert post("/v1/carrier/recording", params).status_code == 204
+    assert post("/v1/carrier/recording", params).status_code == 204  # a retry copies nothing twice
+    [(key, body)] = svc.recordings._store.objects.items()
+    assert key.startswith("tenants/t1/recordings/") and key.endswith("/RE77.wav") and body == b"RIFF....WAVEfmt "
+    assert carrier_side.recordings == {} and "RE77" in carrier_side.deleted
+    assert svc.calls.get("tw:CA0001")[1].outcome["recordings"] == {"RE77": key}
+
+
+def test_recording_links_go_only_to_the_owning_tenant(svc):
+    from ringback.accounts import TenantScope
+    from ringback.errors import NotFound
+
+    answered_call(svc)
+    svc.recordings._carrier.recordings["RE77"] = b"audio"
+    post("/v1/carrier/recording", {"CallSid": "CA0001", "RecordingSid": "RE77", "RecordingStatus": "completed"})
+    [url] = svc.recordings.link(TenantScope("t1", "owner", frozenset({"t1"})), "tw:CA0001")
+    assert "RE77.wav" in url and "expires=300" in url
+    with pytest.raises(NotFound):
+        svc.recordings.link(TenantScope("t2", "owner", frozenset({"t2"})), "tw:CA0001")

@@ -83,8 +83,8 @@ def hangup() -> str:
     return str(response)
 
 
-class TwilioNotifier:
-    """Text messages through the carrier's Messages API, with the real twilio client."""
+class TwilioCarrier:
+    """The carrier's REST API through the real twilio client: messages and recordings."""
 
     def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None) -> None:
         self._credentials = (account_sid, auth_token)
@@ -103,6 +103,23 @@ class TwilioNotifier:
 
     def send_sms(self, to: str, sender: str, body: str) -> str:
         return self._twilio().messages.create(to=to, from_=sender, body=body).sid
+
+    def download_recording(self, recording_sid: str) -> bytes:
+        # The media is a sub-resource the client does not wrap (Twilio docs: "Recording
+        # resource", fetch a recording's media file): plain GET with the account's auth.
+        import requests
+
+        base = self._base_url or "https://api.twilio.com"
+        response = requests.get(
+            f"{base}/2010-04-01/Accounts/{self._credentials[0]}/Recordings/{recording_sid}.wav",
+            auth=self._credentials,
+            timeout=20,
+        )
+        response.raise_for_status()
+        return response.content
+
+    def delete_recording(self, recording_sid: str) -> None:
+        self._twilio().recordings(recording_sid).delete()
 
 
 def whisper(text: str) -> str:

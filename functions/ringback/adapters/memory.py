@@ -337,3 +337,35 @@ class MemoryRateCounter:
         with self._lock:
             self.buckets[bucket] = self.buckets.get(bucket, 0) + 1
             return self.buckets[bucket]
+
+
+class MemoryRecordingStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.objects[key] = body
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def presign(self, key: str, seconds: int) -> str:
+        return f"memory://recordings/{key}?expires={seconds}"
+
+
+class MemoryCarrierRecordings:
+    """The carrier's copies of recordings, as the fake carrier keeps them."""
+
+    def __init__(self) -> None:
+        self.recordings: dict[str, bytes] = {}
+        self.deleted: list[str] = []
+
+    def download_recording(self, recording_sid: str) -> bytes:
+        return self.recordings[recording_sid]
+
+    def delete_recording(self, recording_sid: str) -> None:
+        self.recordings.pop(recording_sid, None)
+        self.deleted.append(recording_sid)

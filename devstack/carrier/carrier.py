@@ -1,0 +1,355 @@
+"""The local carrier: state, the scripted world, and the HTTP server (see package docs)."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
+
+from devstack.carrier.clock import SimClock
+from devstack.carrier.media import mp3_bytes, wav_bytes
+from devstack.carrier.party import DEFAULT_CALLEE, DEFAULT_CALLER, Party
+from devstack.carrier.records import API_VERSION, Call, Message, Recording, account_path, new_sid, rfc2822
+from devstack.carrier.voice import CallSession, StatusCallbacks
+from devstack.carrier.webhooks import WebhookExchange, WebhookSender
+
+
+@dataclass
+class NumberConfig:
+    """An incoming phone number of the account (Twilio docs: IncomingPhoneNumber resource)."""
+
+    number: str
+    voice_url: str | None = None
+    voice_method: str = "POST"
+    status_callback: str | None = None
+    status_callback_method: str = "POST"
+    sms_url: str | None = None
+    sms_method: str = "POST"
+
+
+@dataclass
+class CarrierError:
+    code: int
+    message: str
+    call_sid: str = ""
+
+
+class Carrier:
+    def __init__(
+        self,
+        port: int = 0,
+        auth_token: str = "local-auth-token",
+        account_sid: str = "AC" + "0" * 32,
+        time_scale: float = 0.01,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.auth_token = auth_token
+        self.account_sid = account_sid
+        self.clock = SimClock(time_scale)
+        self.webhooks = WebhookSender(auth_token)
+        self.lock = threading.RLock()
+        self.numbers: dict[str, NumberConfig] = {}
+        self.parties: dict[str, Party] = {}
+        self.calls: dict[str, Call] = {}
+        self.sessions: dict[str, CallSession] = {}
+        self.message_store: dict[str, Message] = {}
+        self.recordings: dict[str, Recording] = {}
+        self.errors: list[CarrierError] = []
+        self.next_presses: deque[str] = deque()
+        self._threads: list[threading.Thread] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._serve_thread: threading.Thread | None = None
+
+    # -- server -----------------------------------------------------------------------
+
+    def start(self) -> "Carrier":
+        from devstack.carrier.http import handler_for
+
+        self._server = ThreadingHTTPServer((self.host, self.port), handler_for(self))
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._serve_thread = threading.Thread(target=self._server.serve_forever, name="carrier-http", daemon=True)
+        self._serve_thread.start()
+        return self
+
+    def stop(self) -> None:
+        for session in list(self.sessions.values()):
+            session.interrupt.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "Carrier":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # -- configuration and scripting ----------------------------------------------------
+
+    def add_number(self, number: str, voice_url: str | None = None, status_callback: str | None = None,
+                   sms_url: str | None = None, voice_method: str = "POST") -> NumberConfig:
+        config = NumberConfig(number, voice_url, voice_method, status_callback, sms_url=sms_url)
+        with self.lock:
+            self.numbers[number] = config
+        return config
+
+    def script(self, number: str, party: Party) -> None:
+        """How the phone at `number` behaves from now on (when called, or when calling in)."""
+        with self.lock:
+            self.parties[number] = party
+
+    def party_for(self, number: str, callee: bool) -> Party:
+        with self.lock:
+            return self.parties.get(number, DEFAULT_CALLEE if callee else DEFAULT_CALLER)
+
+    def caller_presses(self, call_sid: str | None, digits: str) -> None:
+        """Digits for the next <Gather> of a live call, or of the next call when `call_sid`
+        is None."""
+        with self.lock:
+            session = self.sessions.get(call_sid) if call_sid else None
+            if call_sid and session is None:
+                raise KeyError(call_sid)
+            (session.digits if session else self.next_presses).append(digits)
+
+    # -- what tests look at ---------------------------------------------------------------
+
+    @property
+    def webhook_log(self) -> list[WebhookExchange]:
+        with self.webhooks.lock:
+            return list(self.webhooks.log)
+
+    def messages(self, to: str | None = None, from_: str | None = None) -> list[Message]:
+        with self.lock:
+            found = list(self.message_store.values())
+        return [m for m in found if (to is None or m.to == to) and (from_ is None or m.from_ == from_)]
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until every call the carrier is running has ended."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                alive = [t for t in self._threads if t.is_alive()]
+                self._threads = alive
+            if not alive:
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(alive)} call(s) still running")
+            alive[0].join(remaining)
+
+    def record_error(self, code: int, message: str, call_sid: str = "") -> None:
+        with self.lock:
+            self.errors.append(CarrierError(code, message, call_sid))
+
+    # -- resources ------------------------------------------------------------------------
+
+    def rfc2822_now(self) -> str:
+        return rfc2822(self.clock.now())
+
+    def add_call(self, call: Call) -> None:
+        with self.lock:
+            self.calls[call.sid] = call
+
+    def new_recording(self, call_sid: str, seconds: float, source: str, started) -> Recording:
+        recording = Recording(
+            sid=new_sid("RE"),
+            account_sid=self.account_sid,
+            call_sid=call_sid,
+            duration=max(1, int(round(seconds))),
+            source=source,
+            date_created=self.clock.now(),
+            start_time=started,
+        )
+        with self.lock:
+            self.recordings[recording.sid] = recording
+        return recording
+
+    def recording_url(self, recording: Recording) -> str:
+        # Twilio docs: Recording resource: the media URL is the resource URI without .json.
+        return f"{self.url}{account_path(self.account_sid)}/Recordings/{recording.sid}"
+
+    def recording_media(self, recording: Recording, extension: str) -> tuple[bytes, str]:
+        if extension == ".mp3":
+            return mp3_bytes(recording.duration), "audio/mpeg"
+        if "wav" not in recording.media:
+            recording.media["wav"] = wav_bytes(recording.duration)
+        return recording.media["wav"], "audio/x-wav"
+
+    def send_recording_status(self, url: str | None, method: str, recording: Recording, call_sid: str) -> None:
+        """Twilio docs: Voice API: Recording status callbacks: RecordingStatus, RecordingSid,
+        RecordingUrl, RecordingDuration, RecordingChannels, RecordingSource,
+        RecordingStartTime, CallSid, AccountSid."""
+        if not url:
+            return
+        self.webhooks.send(
+            "recording-status",
+            url,
+            {
+                "AccountSid": self.account_sid,
+                "CallSid": call_sid,
+                "RecordingSid": recording.sid,
+                "RecordingUrl": self.recording_url(recording),
+                "RecordingStatus": recording.status,
+                "RecordingDuration": str(recording.duration),
+                "RecordingChannels": str(recording.channels),
+                "RecordingSource": recording.source,
+                "RecordingStartTime": rfc2822(recording.start_time),
+                "ErrorCode": "0",
+            },
+            method,
+            call_sid=call_sid,
+        )
+
+    def _spawn(self, name: str, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self.lock:
+            self._threads.append(thread)
+        thread.start()
+
+    # -- calls ----------------------------------------------------------------------------
+
+    def inbound_call(self, from_: str, to: str) -> Call:
+        """Someone at `from_` calls our number `to` (Twilio docs: TwiML Voice: Twilio's
+        request to your application: CallStatus=ringing, Direction=inbound)."""
+        with self.lock:
+            config = self.numbers.get(to)
+        if config is None or not config.voice_url:
+            raise LookupError(f"no voice URL configured for {to}")
+        call = Call(new_sid("CA"), self.account_sid, from_, to, "inbound", "ringing", self.clock.now())
+        self.add_call(call)
+        # Twilio docs: IncomingPhoneNumber resource, status_callback: called when the call ends.
+        callbacks = StatusCallbacks(self, config.status_callback, ("completed",), config.status_callback_method)
+        session = CallSession(self, call, self.party_for(from_, callee=False), callbacks)
+        with self.lock:
+            while self.next_presses:
+                session.digits.appendleft(self.next_presses.pop())
+            self.sessions[call.sid] = session
+        self._spawn(f"call-{call.sid}", session.run_inbound, config.voice_url, config.voice_method)
+        return call
+
+    def outbound_call(self, to: str, from_: str, url: str | None, method: str, twiml: str | None,
+                      status_callback: str | None, events: list[str], status_method: str, timeout: float,
+                      record: bool, recording_status_callback: str | None, recording_method: str) -> Call:
+        call = Call(new_sid("CA"), self.account_sid, from_, to, "outbound-api", "queued", self.clock.now())
+        self.add_call(call)
+        callbacks = StatusCallbacks(self, status_callback, events, status_method)
+        session = CallSession(self, call, self.party_for(to, callee=True), callbacks)
+        session.record_call = record
+        session.recording_status_callback = recording_status_callback
+        session.recording_status_callback_method = recording_method
+        with self.lock:
+            self.sessions[call.sid] = session
+        self._spawn(f"call-{call.sid}", session.run_outbound, url, method, twiml, timeout)
+        return call
+
+    def update_call(self, sid: str, status: str | None, url: str | None, method: str, twiml: str | None) -> Call:
+        """Twilio docs: Voice API: Call resource, "Update a Call": Status=canceled ends a
+        queued or ringing call, Status=completed hangs up any call; Url or Twiml redirects a
+        live call to new TwiML."""
+        with self.lock:
+            call = self.calls[sid]
+            session = self.sessions.get(sid)
+        if status in ("completed", "canceled"):
+            if session is not None and call.status not in ("completed", "busy", "no-answer", "failed", "canceled"):
+                if status == "completed" or call.status in ("queued", "ringing"):
+                    session.interrupt.set()
+                    session.done.wait(5)
+        elif (url or twiml) and session is not None:
+            from devstack.carrier.voice import Fetch
+
+            session.redirect = Fetch(url, method or "POST", kind="redirect", twiml=twiml)
+            session.interrupt.set()
+        return call
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def send_message(self, to: str, from_: str | None, body: str, messaging_service_sid: str | None,
+                     status_callback: str | None) -> Message:
+        """Twilio docs: Messaging API: Message resource, "Create a Message": queued (or
+        accepted with a Messaging Service), then sent and delivered, each reported to
+        StatusCallback with MessageStatus."""
+        message = Message(
+            sid=new_sid("SM"),
+            account_sid=self.account_sid,
+            from_=from_,
+            to=to,
+            body=body,
+            status="accepted" if messaging_service_sid and not from_ else "queued",
+            date_created=self.clock.now(),
+            messaging_service_sid=messaging_service_sid,
+            status_callback=status_callback,
+        )
+        with self.lock:
+            self.message_store[message.sid] = message
+        self._spawn(f"message-{message.sid}", self._deliver, message)
+        return message
+
+    def _deliver(self, message: Message) -> None:
+        for status in ("sent", "delivered"):
+            self.clock.sleep(0.5)
+            with self.lock:
+                if message.from_ is None:
+                    message.from_ = next(iter(self.numbers), None)
+                message.status = status
+                message.date_updated = self.clock.now()
+                if status == "sent":
+                    message.date_sent = message.date_updated
+            if message.status_callback:
+                self.webhooks.send(
+                    "message-status",
+                    message.status_callback,
+                    {
+                        "AccountSid": self.account_sid,
+                        "ApiVersion": API_VERSION,
+                        "From": message.from_ or "",
+                        "To": message.to,
+                        "MessageSid": message.sid,
+                        "SmsSid": message.sid,
+                        "MessageStatus": status,
+                        "SmsStatus": status,
+                        "MessagingServiceSid": message.messaging_service_sid,
+                    },
+                )
+
+    def inbound_message(self, from_: str, to: str, body: str) -> WebhookExchange:
+        """Twilio docs: Messaging webhooks: MessageSid, SmsSid, AccountSid, From, To, Body,
+        NumMedia, plus From*/To* geography. <Message> verbs in the reply are sent back."""
+        import xml.etree.ElementTree as ET
+
+        from devstack.carrier.records import geography
+
+        with self.lock:
+            config = self.numbers.get(to)
+        if config is None or not config.sms_url:
+            raise LookupError(f"no SMS URL configured for {to}")
+        sid = new_sid("SM")
+        params = {
+            "AccountSid": self.account_sid, "ApiVersion": API_VERSION, "MessageSid": sid, "SmsSid": sid,
+            "SmsMessageSid": sid, "SmsStatus": "received", "From": from_, "To": to, "Body": body,
+            "NumMedia": "0", "NumSegments": "1",
+        }
+        for prefix, number in (("From", from_), ("To", to)):
+            for key, value in geography(number).items():
+                params[prefix + key] = value
+        exchange = self.webhooks.send("sms", config.sms_url, params, config.sms_method)
+        if exchange.ok and exchange.body.strip():
+            try:
+                root = ET.fromstring(exchange.body)
+            except ET.ParseError as error:
+                self.record_error(12100, f"{config.sms_url}: {error}")
+                return exchange
+            for verb in root.iter("Message"):
+                body_element = verb.find("Body")
+                text = body_element.text if body_element is not None else verb.text
+                self.send_message(verb.get("to", from_), verb.get("from", to), (text or "").strip(), None,
+                                  verb.get("statusCallback"))
+        return exchange

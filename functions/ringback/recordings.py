@@ -1,0 +1,48 @@
+"""Call recordings: copied from the carrier into the tenant's own S3 prefix, then deleted
+at the carrier, and served only to the owning tenant through short-lived links."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ringback.accounts import TenantScope
+from ringback.errors import NotFound
+
+LINK_SECONDS = 300
+
+
+def recording_key(tenant_id: str, call_id: str, recording_sid: str, started_at_ms: int) -> str:
+    day = datetime.fromtimestamp(started_at_ms / 1000, tz=timezone.utc)
+    return f"tenants/{tenant_id}/recordings/{day:%Y/%m/%d}/{call_id.replace(':', '_')}/{recording_sid}.wav"
+
+
+class Recordings:
+    def __init__(self, calls, store, carrier) -> None:
+        self._calls, self._store, self._carrier = calls, store, carrier
+
+    def archive(self, call_id: str, recording_sid: str) -> str:
+        """Copy one recording to S3, then delete the carrier's copy. Safe to repeat: a
+        retried callback finds the object already there and only finishes the delete."""
+        stored = self._calls.get(call_id)
+        if stored is None:
+            raise NotFound("no such call", code="unknown_call")
+        tenant_id, call = stored
+        key = recording_key(tenant_id, call_id, recording_sid, call.started_at)
+        if not self._store.exists(key):
+            audio = self._carrier.download_recording(recording_sid)
+            self._store.put(key, audio, "audio/wav")
+        recordings = dict(call.outcome.get("recordings") or {})
+        recordings[recording_sid] = key
+        self._calls.annotate(call_id, {**call.outcome, "recordings": recordings})
+        # Only after the copy is safely stored: the carrier's copy is the only other one.
+        self._carrier.delete_recording(recording_sid)
+        return key
+
+    def link(self, scope: TenantScope, call_id: str) -> list[str]:
+        """Presigned links to a call's recordings, for a tenant allowed to read the call."""
+        stored = self._calls.get(call_id)
+        if stored is None or stored[0] not in scope.readable:
+            raise NotFound("no such call", code="unknown_call")  # the same answer for another tenant's call
+        keys = (stored[1].outcome.get("recordings") or {}).values()
+        if not keys:
+            raise NotFound("this call has no recording", code="no_recording")
+        return [self._store.presign(key, LINK_SECONDS) for key in sorted(keys)]
