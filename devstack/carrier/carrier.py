@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import ThreadingHTTPServer
 
 from devstack.carrier.clock import SimClock
@@ -66,12 +66,14 @@ class Carrier:
     # -- server -----------------------------------------------------------------------
 
     def start(self) -> "Carrier":
-        from devstack.carrier.http import handler_for
+        from devstack.carrier.server import handler_for
 
         self._server = ThreadingHTTPServer((self.host, self.port), handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._serve_thread = threading.Thread(target=self._server.serve_forever, name="carrier-http", daemon=True)
+        self._serve_thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="carrier-http", daemon=True
+        )
         self._serve_thread.start()
         return self
 
@@ -209,6 +211,13 @@ class Carrier:
             call_sid=call_sid,
         )
 
+    def _register(self, session: CallSession) -> None:
+        """Digits queued with caller_presses(None, ...) go to this call, before its party's."""
+        with self.lock:
+            while self.next_presses:
+                session.digits.appendleft(self.next_presses.pop())
+            self.sessions[session.call.sid] = session
+
     def _spawn(self, name: str, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         with self.lock:
@@ -229,10 +238,7 @@ class Carrier:
         # Twilio docs: IncomingPhoneNumber resource, status_callback: called when the call ends.
         callbacks = StatusCallbacks(self, config.status_callback, ("completed",), config.status_callback_method)
         session = CallSession(self, call, self.party_for(from_, callee=False), callbacks)
-        with self.lock:
-            while self.next_presses:
-                session.digits.appendleft(self.next_presses.pop())
-            self.sessions[call.sid] = session
+        self._register(session)
         self._spawn(f"call-{call.sid}", session.run_inbound, config.voice_url, config.voice_method)
         return call
 
@@ -246,10 +252,10 @@ class Carrier:
         session.record_call = record
         session.recording_status_callback = recording_status_callback
         session.recording_status_callback_method = recording_method
-        with self.lock:
-            self.sessions[call.sid] = session
+        self._register(session)
+        created = replace(call)  # the call as created (queued), before its thread moves it on
         self._spawn(f"call-{call.sid}", session.run_outbound, url, method, twiml, timeout)
-        return call
+        return created
 
     def update_call(self, sid: str, status: str | None, url: str | None, method: str, twiml: str | None) -> Call:
         """Twilio docs: Voice API: Call resource, "Update a Call": Status=canceled ends a
@@ -290,8 +296,9 @@ class Carrier:
         )
         with self.lock:
             self.message_store[message.sid] = message
+        created = replace(message)
         self._spawn(f"message-{message.sid}", self._deliver, message)
-        return message
+        return created
 
     def _deliver(self, message: Message) -> None:
         for status in ("sent", "delivered"):

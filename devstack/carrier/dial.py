@@ -75,8 +75,7 @@ class Dial:
         from devstack.carrier.voice import CallSession
 
         leg = CallSession(self.carrier, child, party, callbacks)
-        leg.set_status("initiated")
-        callbacks.send("initiated", child, leg.params())
+        callbacks.send("initiated", child, dict(leg.params(), CallStatus="initiated"))
         leg.set_status("ringing")
         callbacks.send("ringing", child, leg.params())
 
@@ -110,7 +109,7 @@ class Dial:
             leg.elapsed = bridged
             leg.finish("completed")
         else:
-            leg.finish(dial_status if dial_status != "completed" else "completed")
+            leg.finish(dial_status)
 
         params = {"DialCallStatus": dial_status, "DialCallSid": child.sid, "DialBridged": str(bridged > 0).lower()}
         if answered:
@@ -138,13 +137,13 @@ class Dial:
             )
 
         action = session.resolve(self.base, verb.get("action"))
-        if not action:
+        if not action or session.redirect is not None:
             return None
         method = verb.get("method", "POST")
         if not session.live:
             # The caller hung up: Twilio still requests the action URL, and ignores its TwiML.
-            session.call.status = "completed"
-            self.carrier.webhooks.send("action", action, dict(session.params(), **params), method, call_sid=parent.sid)
+            ended = dict(session.params(), CallStatus="completed", **params)
+            self.carrier.webhooks.send("action", action, ended, method, call_sid=parent.sid)
             return "hangup"
         return Fetch(action, method, params, kind="action")
 

@@ -240,8 +240,10 @@ class CallSession:
                 self.carrier.record_error(12100, f"unsupported verb <{verb.tag}>", self.call.sid)
                 return None
             if verb.tag != "Reject":
-                self.answer()
+                self.answer()  # Twilio answers an inbound call at its first verb
             outcome = handler(verb, base)
+            if self.redirect is not None:
+                continue  # the REST API redirected the call while this verb ran
             if outcome == HANGUP:
                 return None
             if isinstance(outcome, Fetch):
@@ -279,11 +281,11 @@ class CallSession:
     def verb_hangup(self, verb: ET.Element, base: str):
         return HANGUP
 
-    # Twilio docs: TwiML Voice: <Reject>: reason "rejected" (busy signal, default) or "busy";
-    # the call is not answered and is not billed.
+    # Twilio docs: TwiML Voice: <Reject>: the call is not answered and is not billed; the
+    # carrier ends it as busy whichever reason ("rejected" or "busy") is given.
     def verb_reject(self, verb: ET.Element, base: str):
         if self.call.start_time is None:
-            self.finish("busy" if verb.get("reason", "rejected") == "busy" else "busy")
+            self.finish("busy")
         return HANGUP
 
     # Twilio docs: TwiML Voice: <Redirect>: method defaults to POST.

@@ -1,0 +1,59 @@
+"""The local carrier: a double of Twilio for the local stack and the tests.
+
+It serves Twilio's REST API 2010-04-01 for what Ringback calls (Calls, Messages,
+Recordings, with Twilio's JSON shapes and error codes) and it drives the application's
+webhooks the way Twilio does: signed form posts, TwiML followed verb by verb, status,
+Dial action and recording callbacks. The people on the phones are scripted (`Party`) and
+time is simulated (`time_scale` real seconds per simulated second).
+
+    from devstack.carrier import Carrier, Party, client
+
+    with Carrier(port=0, auth_token="tok", account_sid="AC" + "1" * 32, time_scale=0.01) as carrier:
+        carrier.add_number("+14155550100", voice_url="http://127.0.0.1:9000/voice")
+        carrier.script("+14155550199", Party(answer_after=1, talk_for=5))
+        carrier.caller_presses(None, "123")             # for the next call's first <Gather>
+        call = carrier.inbound_call("+14155550123", "+14155550100")
+        carrier.wait_idle()
+        carrier.webhook_log                              # every request sent, with its answer
+        carrier.messages(to="+14155550123")              # SMS the application sent
+
+    python -m devstack.carrier --port 4010 [--auth-token T] [--account-sid AC...] [--time-scale 1]
+
+Pointing the real twilio client (9.13) at it: every REST call of `client.api` builds its
+URL in `twilio.base.domain.Domain.absolute_url` from the domain's `base_url` attribute
+(default "https://api.twilio.com"), and `ClientBase.get_hostname` leaves the URL alone
+unless an edge or region is set. So
+
+    tw = twilio.rest.Client(account_sid, auth_token)
+    tw.api.base_url = carrier.url          # "http://127.0.0.1:PORT"
+
+is all it takes; `client(port, sid, token)` below returns such a client. Do not set
+`edge`/`region` (or TWILIO_EDGE / TWILIO_REGION) on it: they rewrite the host.
+
+Control surface (ours, JSON bodies): POST /_carrier/numbers {number, voice_url,
+status_callback, sms_url}; POST /_carrier/inbound {from, to}; POST /_carrier/inbound_sms
+{from, to, body}; POST /_carrier/script {number, party: {answer_after, outcome, talk_for,
+presses, speaks_for}}; POST /_carrier/presses {call_sid?, digits}; GET /_carrier/webhooks;
+GET /_carrier/messages?to=.
+
+Recording media (GET .../Recordings/{Sid}, .wav or .mp3) is served without
+authentication, as Twilio does unless "HTTP Basic Authentication for media access" is
+enabled on the account.
+"""
+from __future__ import annotations
+
+from devstack.carrier.carrier import Carrier, CarrierError, NumberConfig
+from devstack.carrier.party import Party
+from devstack.carrier.webhooks import WebhookExchange, signature
+
+
+def client(port: int, account_sid: str, auth_token: str, host: str = "127.0.0.1"):
+    """A twilio.rest.Client whose REST calls go to the carrier at host:port."""
+    from twilio.rest import Client
+
+    twilio_client = Client(account_sid, auth_token)
+    twilio_client.api.base_url = f"http://{host}:{port}"
+    return twilio_client
+
+
+__all__ = ["Carrier", "CarrierError", "NumberConfig", "Party", "WebhookExchange", "client", "signature"]
