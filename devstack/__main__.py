@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO / "functions"))
 
 from devstack import aws  # noqa: E402
 from devstack.gateway import LocalApi, StaticFiles, TokenVerifier, edge_handler, serve, static_handler  # noqa: E402
-from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
+from devstack.carrier import Carrier, Party  # noqa: E402
+from devstack.seed import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,18 +32,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="API and frontend (what CloudFront serves)")
     parser.add_argument("--site-port", type=int, default=8001, help="the demo customer's website")
     parser.add_argument("--moto-port", type=int, default=4566, help="the local AWS endpoint")
+    parser.add_argument("--carrier-port", type=int, default=8002, help="the local carrier (Twilio's API)")
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="real seconds per simulated second on the phone network (tests use 0.01)")
     parser.add_argument("--state-dir", type=Path, default=REPO / ".devstack", help="logs")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
     args.state_dir.mkdir(parents=True, exist_ok=True)
     moto = aws.MotoServer(args.moto_port, log_path=args.state_dir / "moto.log").start()
+    carrier = Carrier(port=args.carrier_port, auth_token=aws.CARRIER_AUTH_TOKEN,
+                      account_sid=aws.CARRIER_ACCOUNT_SID, time_scale=args.time_scale)
     servers = []
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         public_url = f"http://{args.host}:{args.port}"
-        settings = aws.local_settings(moto.url, public_url)
+        carrier.start()
+        settings = aws.local_settings(moto.url, public_url, carrier_url=carrier.url)
         # The functions read their settings from the environment, as in Lambda.
         os.environ.update(aws.LOCAL_CREDENTIALS)
         os.environ.update(settings.as_environment())
@@ -61,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         svc = services()
         demo = seed_demo(Directories(svc.tenants, svc.sites, svc.pools), svc.clock.now_ms(), owner)
 
+        # The carrier rings our webhook for every tracking number, as Twilio does once a
+        # number's voice URL is set; the demo operator answers after a few rings.
+        for number in [*svc.pools.numbers_of(demo.pool), demo.static_number]:
+            carrier.add_number(number, voice_url=f"{public_url}/v1/carrier/voice")
+        carrier.script(DEMO_DESTINATION, Party(answer_after=4, talk_for=30))
+
         api = LocalApi({spec.name: load_app(spec.name) for spec in FUNCTIONS}, TokenVerifier(user_pool))
         servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
         site_files = StaticFiles(
@@ -78,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"  site config        {public_url}/v1/sites/{demo.site.site_key}/config"
                     f"  (Origin: http://localhost:{args.site_port})",
                     f"  local AWS (moto)   {moto.url}",
+                    f"  local carrier      {carrier.url}   (Twilio's REST API; /_carrier/inbound places a call)",
                     f"  dashboard user     {DEMO_EMAIL} / {DEMO_PASSWORD}"
                     f"  (user pool {user_pool.pool_id}, client {user_pool.client_id})",
                     f"  demo tenant        {demo.tenant_id}: site {demo.site.site_id}, pool {demo.pool.pool_id}"
@@ -96,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers:
             server.shutdown()
             server.server_close()
+        carrier.stop()
         moto.stop()
         print("Ringback local stack stopped.", flush=True)
     return 0

@@ -71,7 +71,12 @@ class MotoServer:
                 self._process.wait()
 
 
-def local_settings(moto_url: str, public_base_url: str, stage: str = "local") -> Settings:
+# The local carrier's account: fixed, so tools and a restarted stack agree on it.
+CARRIER_ACCOUNT_SID = "AC" + "10ca1" * 6 + "00"
+CARRIER_AUTH_TOKEN = "local-carrier-auth-token"
+
+
+def local_settings(moto_url: str, public_base_url: str, stage: str = "local", carrier_url: str | None = None) -> Settings:
     return Settings(
         stage=stage,
         region=REGION,
@@ -81,6 +86,9 @@ def local_settings(moto_url: str, public_base_url: str, stage: str = "local") ->
         analytics_bucket=f"ringback-{stage}-analytics",
         frontend_bucket=f"ringback-{stage}-frontend",
         public_base_url=public_base_url,
+        twilio_account_sid=CARRIER_ACCOUNT_SID if carrier_url else None,
+        twilio_auth_token=CARRIER_AUTH_TOKEN if carrier_url else None,
+        twilio_api_base_url=carrier_url,
     )
 
 

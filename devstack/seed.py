@@ -13,6 +13,8 @@ DEMO_SITE_KEY = "pk_demo_local"
 DEMO_OWN_NUMBER = "+1 415-555-0100"
 DEMO_POOL_NUMBERS = [f"+1415555{n:04d}" for n in range(101, 111)]
 DEMO_STATIC_NUMBER = "+14155550150"
+DEMO_DESTINATION = "+14155550199"  # the demo company's operator
+DEMO_ALERT_CONTACT = "+14155550198"
 DEMO_EMAIL = "demo@ringback.local"
 DEMO_PASSWORD = "Demo-Passw0rd-2026"
 
@@ -40,8 +42,8 @@ def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> Demo
             site_key=DEMO_SITE_KEY,
             domains=frozenset({"localhost"}),
             own_numbers=(DEMO_OWN_NUMBER,),
-            destination_numbers=("+1 415-555-0199",),
-            alert_contacts=("+1 415-555-0198",),
+            destination_numbers=(DEMO_DESTINATION,),
+            alert_contacts=(DEMO_ALERT_CONTACT,),
             country="US",
             timezone="America/Los_Angeles",
             working_hours={day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},

@@ -24,6 +24,7 @@ class CallSummary:
     status: str
     attribution: dict[str, Any] = field(default_factory=dict)
     outcome: dict[str, Any] = field(default_factory=dict)
+    recordings: dict[str, str] = field(default_factory=dict)  # recording sid -> our S3 key
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,7 @@ class Recordings:
         if not self._store.exists(key):
             audio = self._carrier.download_recording(recording_sid)
             self._store.put(key, audio, "audio/wav")
-        recordings = dict(call.outcome.get("recordings") or {})
-        recordings[recording_sid] = key
-        self._calls.annotate(call_id, {**call.outcome, "recordings": recordings})
+        self._calls.add_recording(call_id, recording_sid, key)
         # Only after the copy is safely stored: the carrier's copy is the only other one.
         self._carrier.delete_recording(recording_sid)
         return key
@@ -42,7 +40,7 @@ class Recordings:
         stored = self._calls.get(call_id)
         if stored is None or stored[0] not in scope.readable:
             raise NotFound("no such call", code="unknown_call")  # the same answer for another tenant's call
-        keys = (stored[1].outcome.get("recordings") or {}).values()
+        keys = stored[1].recordings.values()
         if not keys:
             raise NotFound("this call has no recording", code="no_recording")
         return [self._store.presign(key, LINK_SECONDS) for key in sorted(keys)]

@@ -151,3 +151,14 @@ def test_a_call_ends_once_and_its_caller_is_known_afterwards(backend, uid):
     assert stored_tenant == tenant and stored.status == "no-answer"
     assert stored.outcome == {"ring_seconds": 20, "talk_seconds": 0, "voicemail_sid": "RE9"}
     assert log.get(uid("missing")) is None
+
+
+def test_recordings_survive_an_outcome_written_after_them(backend, uid):
+    _, log = backend
+    tenant = uid("t")
+    first = call(uid, 1, 1_000)
+    log.add(tenant, CallSummary(first.call_id, "s1", "+14155550101", "+14155550001", 1_000, "ringing"))
+    log.add_recording(first.call_id, "RE1", "tenants/x/RE1.wav")
+    log.finish(first.call_id, "answered", {"talk_seconds": 12})
+    stored = log.get(first.call_id)[1]
+    assert stored.recordings == {"RE1": "tenants/x/RE1.wav"} and stored.outcome == {"talk_seconds": 12}

@@ -19,12 +19,16 @@ REPO = Path(__file__).resolve().parents[2]
 class Stack:
     def __init__(self, tmp_path):
         self.port, self.site_port, self.moto_port = aws.free_port(), aws.free_port(), aws.free_port()
+        self.carrier_port = aws.free_port()
+        self.carrier_url = f"http://127.0.0.1:{self.carrier_port}"
         self.url = f"http://127.0.0.1:{self.port}"
         self.site_url = f"http://localhost:{self.site_port}"
         self.moto_url = f"http://127.0.0.1:{self.moto_port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "devstack", "--port", str(self.port), "--site-port", str(self.site_port),
-             "--moto-port", str(self.moto_port), "--state-dir", str(tmp_path)],
+             "--moto-port", str(self.moto_port), "--carrier-port", str(self.carrier_port),
+             # The phone network runs 100x faster than real time: configuration, not a second path.
+             "--time-scale", "0.01", "--state-dir", str(tmp_path)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output = []

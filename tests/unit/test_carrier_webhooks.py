@@ -160,7 +160,7 @@ def test_a_recording_is_copied_to_the_tenants_prefix_then_deleted_at_the_carrier
     [(key, body)] = svc.recordings._store.objects.items()
     assert key.startswith("tenants/t1/recordings/") and key.endswith("/RE77.wav") and body == b"RIFF....WAVEfmt "
     assert carrier_side.recordings == {} and "RE77" in carrier_side.deleted
-    assert svc.calls.get("tw:CA0001")[1].outcome["recordings"] == {"RE77": key}
+    assert svc.calls.get("tw:CA0001")[1].recordings == {"RE77": key}
 
 
 def test_recording_links_go_only_to_the_owning_tenant(svc):

@@ -199,14 +199,17 @@ class DynamoPools:
             static_site_id=site_id, created_at=now_ms,
         ).save()
 
-    def size(self, pool: Pool) -> int:
-        # Counted from the tracking numbers, not the slots: one Query on the site's
-        # numbers however many extension codes a number carries.
-        return sum(
-            1
+    def numbers_of(self, pool: Pool) -> list[str]:
+        # From the tracking numbers, not the slots: one Query on the site's numbers
+        # however many extension codes a number carries.
+        return [
+            r.number
             for r in TrackingNumberRecord.by_site.query(pool.site_id)
             if r.kind == "pool" and r.pool_id == pool.pool_id
-        )
+        ]
+
+    def size(self, pool: Pool) -> int:
+        return len(self.numbers_of(pool))
 
 
 def _encode_cursor(key: dict | None) -> str | None:
@@ -237,6 +240,7 @@ def _call(r: CallRecord) -> CallSummary:
         status=r.status,
         attribution=r.attribution or {},
         outcome=r.outcome or {},
+        recordings=dict(r.recordings.as_dict()) if r.recordings else {},
     )
 
 
@@ -259,6 +263,10 @@ class DynamoCallLog:
                 return False
             raise
         return True
+
+    def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
+        CallRecord(call_id).update(actions=[CallRecord.recordings[recording_sid].set(key)],
+                                   condition=CallRecord.call_id.exists())
 
     def annotate(self, call_id: str, outcome: dict) -> None:
         CallRecord(call_id).update(actions=[CallRecord.outcome.set(outcome)], condition=CallRecord.call_id.exists())

@@ -85,8 +85,11 @@ class MemoryPools:
         self.numbers[number] = {"kind": "static", "pool_id": None, "site_id": site_id, "tenant_id": tenant_id,
                                 "channel": channel}
 
+    def numbers_of(self, pool: Pool) -> list[str]:
+        return sorted(number for number, n in self.numbers.items() if n["pool_id"] == pool.pool_id)
+
     def size(self, pool: Pool) -> int:
-        return sum(1 for n in self.numbers.values() if n["pool_id"] == pool.pool_id)
+        return len(self.numbers_of(pool))
 
 
 class MemoryCallLog:
@@ -108,6 +111,11 @@ class MemoryCallLog:
             self._calls[call_id] = (tenant, replace(call, status=status, outcome=outcome))
             return True
 
+
+    def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
+        with self._lock:
+            tenant, call = self._calls[call_id]
+            self._calls[call_id] = (tenant, replace(call, recordings={**call.recordings, recording_sid: key}))
 
     def annotate(self, call_id: str, outcome: dict) -> None:
         with self._lock:

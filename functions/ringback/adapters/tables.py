@@ -393,7 +393,9 @@ class CallRecord(Model):
     started_at = NumberAttribute()
     status = UnicodeAttribute(default="ringing")
     attribution = JSONAttribute(default=dict)
-    outcome = JSONAttribute(default=dict)  # ring/talk seconds, answered_by, recording key
+    outcome = JSONAttribute(default=dict)  # ring/talk seconds, voicemail
+    # Written apart from the outcome: the recording callback and the Dial action race.
+    recordings = MapAttribute(default=dict)  # recording sid -> S3 key
     retain_until = TTLAttribute(null=True)
     by_tenant_time = CallsByTenantTime()
     by_tenant_caller = CallsByCaller()
