@@ -1,43 +1,20 @@
 """Inbound calls through the local stack: the local carrier calls a tracking number that a
 visitor was shown, over real HTTP, with signed webhooks."""
 import json
-import time
 import urllib.parse
 import urllib.request
 
-import boto3
 import pytest
 
-from devstack import aws
 from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION, DEMO_SITE_KEY
+from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
 
 pytestmark = pytest.mark.e2e
 
 
-def http(method, url, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def aws_client(stack, service):
-    return boto3.client(service, endpoint_url=stack.moto_url, region_name=aws.REGION,
-                        aws_access_key_id="local", aws_secret_access_key="local")
-
-
 @pytest.fixture(scope="module")
 def open_site(stack):
-    """The demo site open around the clock, so the test does not depend on the hour."""
-    aws_client(stack, "dynamodb").update_item(
-        TableName="ringback-local-sites", Key={"site_id": {"S": "demo-site"}},
-        UpdateExpression="SET working_hours = :open", ExpressionAttributeValues={":open": {"S": "{}"}},
-    )
+    open_around_the_clock(stack)
     return stack
 
 
@@ -49,29 +26,6 @@ def shown_number(stack, client_id):
     }, {"Origin": stack.site_url})
     assert status == 200
     return offer["numbers"][0]["number"]
-
-
-def place_call(stack, caller, number):
-    status, call = http("POST", f"{stack.carrier_url}/_carrier/inbound", {"from": caller, "to": number})
-    assert status in (200, 201), call
-    return call["sid"]
-
-
-def wait_for_hook(stack, suffix, call_sid, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _, log = http("GET", f"{stack.carrier_url}/_carrier/webhooks")
-        for exchange in log:
-            if exchange["url"].endswith(suffix) and call_sid in json.dumps(exchange):
-                return exchange
-        time.sleep(0.1)
-    pytest.fail(f"the carrier never called {suffix} for {call_sid}")
-
-
-def call_item(stack, call_sid):
-    item = aws_client(stack, "dynamodb").get_item(
-        TableName="ringback-local-calls", Key={"call_id": {"S": f"tw:{call_sid}"}}, ConsistentRead=True)
-    return item.get("Item")
 
 
 def test_an_answered_call_carries_the_visit_and_its_recording_lands_in_s3(open_site):

@@ -1,0 +1,52 @@
+"""The whole inbound path in a real browser: a visitor opens the demo site with UTM tags,
+sees a tracking number, and the local carrier calls exactly that number."""
+import json
+import urllib.parse
+
+import pytest
+
+from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION
+from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(swap_script, tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("devstack"))
+    open_around_the_clock(stack)
+    yield stack
+    stack.stop()
+
+
+def number_on_screen(page, stack, query):
+    page.goto(f"{stack.site_url}/{query}")
+    page.wait_for_function("() => window.__ringback && window.__ringback.swappedAt !== null", timeout=10_000)
+    href = page.locator("header a[href^='tel:']").get_attribute("href")
+    return href.removeprefix("tel:")
+
+
+def test_a_visitor_calls_the_number_they_saw_and_the_call_carries_their_visit(stack, page):
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": DEMO_DESTINATION, "party": {"answer_after": 2, "talk_for": 15}})
+    number = number_on_screen(page, stack, "?utm_source=google&utm_medium=cpc&utm_campaign=spring&utm_term=leak+fix")
+    assert number != "+14155550100"
+    sid = place_call(stack, "+14155550044", number)
+    wait_for_hook(stack, "/v1/carrier/recording", sid)
+    item = call_item(stack, sid)
+    attribution = json.loads(item["attribution"]["S"])
+    assert (attribution["source"], attribution["campaign"], attribution["keyword"]) == ("google", "spring", "leak fix")
+    [key] = [v["S"] for v in item["recordings"]["M"].values()]
+    body = aws_client(stack, "s3").get_object(Bucket="ringback-local-recordings", Key=key)["Body"].read()
+    assert body[:4] == b"RIFF"
+
+
+def test_when_nobody_answers_the_missed_call_text_reaches_the_carrier(stack, page):
+    http("POST", f"{stack.carrier_url}/_carrier/script", {"number": DEMO_DESTINATION, "party": {"outcome": "no-answer"}})
+    number = number_on_screen(page, stack, "?utm_source=bing&utm_medium=cpc")
+    sid = place_call(stack, "+14155550055", number)
+    wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
+    _, messages = http("GET", f"{stack.carrier_url}/_carrier/messages?to={urllib.parse.quote(DEMO_ALERT_CONTACT)}")
+    [text] = [m for m in messages if "+14155550055" in m["body"]]
+    assert "bing" in text["body"] and text["from"] == number

@@ -1,0 +1,58 @@
+"""Driving calls through the local stack's carrier, for end-to-end tests."""
+import json
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+import pytest
+
+from devstack import aws
+
+
+def http(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def aws_client(stack, service):
+    return boto3.client(service, endpoint_url=stack.moto_url, region_name=aws.REGION,
+                        aws_access_key_id="local", aws_secret_access_key="local")
+
+
+def open_around_the_clock(stack):
+    """The demo site open at every hour, so a test does not depend on when it runs."""
+    aws_client(stack, "dynamodb").update_item(
+        TableName="ringback-local-sites", Key={"site_id": {"S": "demo-site"}},
+        UpdateExpression="SET working_hours = :open", ExpressionAttributeValues={":open": {"S": "{}"}},
+    )
+
+
+def place_call(stack, caller, number):
+    status, call = http("POST", f"{stack.carrier_url}/_carrier/inbound", {"from": caller, "to": number})
+    assert status in (200, 201), call
+    return call["sid"]
+
+
+def wait_for_hook(stack, suffix, call_sid, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, log = http("GET", f"{stack.carrier_url}/_carrier/webhooks")
+        for exchange in log:
+            if exchange["url"].endswith(suffix) and call_sid in json.dumps(exchange):
+                return exchange
+        time.sleep(0.1)
+    pytest.fail(f"the carrier never called {suffix} for {call_sid}")
+
+
+def call_item(stack, call_sid):
+    item = aws_client(stack, "dynamodb").get_item(
+        TableName="ringback-local-calls", Key={"call_id": {"S": f"tw:{call_sid}"}}, ConsistentRead=True)
+    return item.get("Item")
