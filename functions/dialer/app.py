@@ -1,11 +1,14 @@
 """Carrier webhooks: inbound calls to tracking numbers (and, with issue 5, the callback
 dial workflow's tasks). Every webhook is refused unless the carrier's signature matches."""
+import json
+
 from chalice import Response
 
 from ringback.adapters import carrier
 from ringback.adapters.web import RingbackApp
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput
+from ringback.events import Delivery
 from ringback.inbound import IncomingCall
 
 app = RingbackApp("dialer")
@@ -90,3 +93,15 @@ def whisper():
     params = _signed_form()
     parent = params.get("ParentCallSid") or params.get("CallSid") or ""
     return _twiml(carrier.whisper(services().inbound.whisper_for(f"{carrier.PROVIDER}:{parent}")))
+
+
+# The stack maps its call-events queue onto this handler (infra/constructs/dialer.py);
+# the name here matters only to `chalice deploy`, which we do not use.
+@app.on_sqs_message(queue="ringback-call-events", batch_size=10)
+def deliver_events(event):
+    svc = services()
+    for record in event:
+        delivery = Delivery.from_message(json.loads(record.body))
+        result = svc.events.deliver(delivery)
+        app.logger.info("webhook delivery", extra={"event_id": delivery.event_id, "attempt": delivery.attempt,
+                                                   "result": result})

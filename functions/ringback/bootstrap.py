@@ -21,6 +21,7 @@ from ringback.ports import (
     VisitLog,
 )
 from ringback.settings import Settings, load_settings
+from ringback.events import Events
 from ringback.inbound import InboundCalls
 from ringback.recordings import Recordings
 from ringback.tracking import Tracking
@@ -41,13 +42,14 @@ class Services:
     inbound: InboundCalls
     notifier: Notifier | None
     recordings: Recordings
+    events: Events | None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
 def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
-             notifier, recording_store, carrier_recordings) -> Services:
+             notifier, recording_store, carrier_recordings, events=None) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -56,17 +58,20 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock,
         rate_counter=rate_counter,
     )
-    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, notifier)
-    recordings = Recordings(calls, recording_store, carrier_recordings)
+    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, notifier, events)
+    recordings = Recordings(calls, recording_store, carrier_recordings,
+                            on_archived=lambda call_id: inbound.publish("call.recording", call_id))
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
-                    notifier, recordings)
+                    notifier, recordings, events)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters import dynamo
     from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
+    from ringback.adapters.http_out import post_json
     from ringback.adapters.s3 import S3RecordingStore
+    from ringback.adapters.sqs import SqsDeliveryQueue
     from ringback.adapters.tables import bind_tables
 
     bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url)
@@ -75,9 +80,16 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.twilio_account_sid and settings.twilio_auth_token
         else None
     )
+    clock = clock or SystemClock()
+    events = (
+        Events(SqsDeliveryQueue(settings.events_queue_url, region=settings.region,
+                                endpoint_url=settings.aws_endpoint_url), post_json, clock)
+        if settings.events_queue_url
+        else None
+    )
     return assemble(
         settings,
-        clock or SystemClock(),
+        clock,
         dynamo.DynamoSites(),
         dynamo.DynamoTenants(),
         dynamo.DynamoPools(),
@@ -90,6 +102,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         carrier,
         S3RecordingStore(settings.recordings_bucket, region=settings.region, endpoint_url=settings.aws_endpoint_url),
         carrier,
+        events,
     )
 
 
@@ -103,8 +116,13 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
         settings, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
-        memory.MemoryCarrierRecordings(),
+        memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock),
     )
+
+
+def _refuse_network(url: str, body: bytes, headers: dict) -> int:
+    # In-memory services reach no network: a test that wants a receiver installs one.
+    raise OSError(f"no network in memory services ({url})")
 
 
 _installed: Services | None = None

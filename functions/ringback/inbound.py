@@ -78,10 +78,28 @@ def whisper_text(attribution: Attribution) -> str:
 
 
 class InboundCalls:
-    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock, notifier=None) -> None:
+    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock, notifier=None,
+                 events=None) -> None:
         self._numbers, self._sites, self._routing = numbers, sites, routing
         self._leases, self._visits, self._calls, self._clock = leases, visits, calls, clock
         self._notifier = notifier
+        self._events = events
+
+    def publish(self, event_type: str, call_id: str) -> None:
+        """Tell the site's subscribed systems (CRMs) what happened to a call."""
+        stored = self._calls.get(call_id)
+        if self._events is None or stored is None:
+            return
+        tenant_id, call = stored
+        site = self._sites.get(call.site_id)
+        if site is None:
+            return
+        data = {
+            "call_id": call.call_id, "caller": call.caller, "tracking_number": call.tracking_number,
+            "started_at": call.started_at, "status": call.status, "attribution": call.attribution,
+            "outcome": call.outcome, "recordings": sorted(call.recordings),
+        }
+        self._events.publish(event_type, call_id, tenant_id, site.site_id, site.settings, data)
 
     def receive(self, call: IncomingCall) -> tuple[CallSummary, CallPlan]:
         tracked = self._numbers.tracking_number(call.to)
@@ -113,7 +131,9 @@ class InboundCalls:
             attribution={**attribution.as_json(), "first_time_caller": first_time,
                          "caller_country": caller_country(call.caller)},
         )
-        if not self._calls.add(site.tenant_id, record):
+        if self._calls.add(site.tenant_id, record):
+            self.publish("call.ringing", call.call_id)
+        else:
             record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
         return record, self._plan(site, record)
 
@@ -132,8 +152,10 @@ class InboundCalls:
             "talk_seconds": int(talk_seconds),
             "recording_sid": recording_sid,
         }
-        if self._calls.finish(call_id, status, outcome) and status in MISSED:
-            self._alert_missed(call, tenant_id)
+        if self._calls.finish(call_id, status, outcome):
+            if status in MISSED:
+                self._alert_missed(call, tenant_id)
+            self.publish("call.missed" if status in MISSED else "call.answered", call_id)
         return self._calls.get(call_id)[1]
 
     def voicemail(self, call_id: str, recording_sid: str | None, seconds: int) -> None:
@@ -147,8 +169,10 @@ class InboundCalls:
             # Off hours or no destination: the call never rang anyone; it is a missed call.
             if self._calls.finish(call_id, "voicemail", outcome):
                 self._alert_missed(call, tenant_id)
-        else:
+                self.publish("call.voicemail", call_id)
+        elif call.outcome.get("voicemail_sid") != recording_sid:
             self._calls.annotate(call_id, outcome)
+            self.publish("call.voicemail", call_id)
 
     def _alert_missed(self, call: CallSummary, tenant_id: str) -> None:
         site = self._sites.get(call.site_id)

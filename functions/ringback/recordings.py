@@ -16,8 +16,9 @@ def recording_key(tenant_id: str, call_id: str, recording_sid: str, started_at_m
 
 
 class Recordings:
-    def __init__(self, calls, store, carrier) -> None:
+    def __init__(self, calls, store, carrier, on_archived=None) -> None:
         self._calls, self._store, self._carrier = calls, store, carrier
+        self._on_archived = on_archived
 
     def archive(self, call_id: str, recording_sid: str) -> str:
         """Copy one recording to S3, then delete the carrier's copy. Safe to repeat: a
@@ -27,10 +28,13 @@ class Recordings:
             raise NotFound("no such call", code="unknown_call")
         tenant_id, call = stored
         key = recording_key(tenant_id, call_id, recording_sid, call.started_at)
+        first_time = recording_sid not in call.recordings
         if not self._store.exists(key):
             audio = self._carrier.download_recording(recording_sid)
             self._store.put(key, audio, "audio/wav")
         self._calls.add_recording(call_id, recording_sid, key)
+        if first_time and self._on_archived is not None:
+            self._on_archived(call_id)
         # Only after the copy is safely stored: the carrier's copy is the only other one.
         self._carrier.delete_recording(recording_sid)
         return key

@@ -33,6 +33,8 @@ class Settings:
     twilio_auth_token: str | None = field(default=None, repr=False)
     # Set locally to the local carrier; None means Twilio's own API.
     twilio_api_base_url: str | None = None
+    # The queue of outgoing call-event webhooks; None: no events are sent.
+    events_queue_url: str | None = None
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -57,6 +59,7 @@ class Settings:
             "RINGBACK_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "RINGBACK_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
             "RINGBACK_TWILIO_API_BASE_URL": self.twilio_api_base_url,
+            "RINGBACK_EVENTS_QUEUE_URL": self.events_queue_url,
         }
         env.update({k: v for k, v in optional.items() if v})
         return env
@@ -95,4 +98,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_account_sid=env.get("RINGBACK_TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("RINGBACK_TWILIO_AUTH_TOKEN") or None,
         twilio_api_base_url=env.get("RINGBACK_TWILIO_API_BASE_URL") or None,
+        events_queue_url=env.get("RINGBACK_EVENTS_QUEUE_URL") or None,
     )

@@ -174,3 +174,19 @@ def test_recording_links_go_only_to_the_owning_tenant(svc):
     assert "RE77.wav" in url and "expires=300" in url
     with pytest.raises(NotFound):
         svc.recordings.link(TenantScope("t2", "owner", frozenset({"t2"})), "tw:CA0001")
+
+
+def test_every_call_event_is_queued_once_for_the_sites_webhook(svc):
+    site = svc.sites.get("s1")
+    hooks = {"webhooks": [{"url": "https://crm.example/in", "secret": "s" * 32}]}
+    svc.sites.save(Site(**{**site.__dict__, "settings": {**site.settings, **hooks}}))
+    answered_call(svc)
+    post("/v1/carrier/voice", call_params(svc.calls.get("tw:CA0001")[1].tracking_number))  # a retry
+    svc.recordings._carrier.recordings["RE5"] = b"audio"
+    for _ in range(2):  # the carrier retries callbacks too
+        post("/v1/carrier/dial-complete", {"CallSid": "CA0001", "DialCallStatus": "completed", "DialCallDuration": "9"})
+        post("/v1/carrier/recording", {"CallSid": "CA0001", "RecordingSid": "RE5", "RecordingStatus": "completed"})
+    queued = [d for d, _ in svc.events._queue.waiting]
+    assert [d.event_type for d in queued] == ["call.ringing", "call.answered", "call.recording"]
+    assert {d.endpoint.url for d in queued} == {"https://crm.example/in"}
+    assert queued[1].data["attribution"]["source"] == "google" and queued[2].data["recordings"] == ["RE5"]

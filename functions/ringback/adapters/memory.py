@@ -377,3 +377,17 @@ class MemoryCarrierRecordings:
     def delete_recording(self, recording_sid: str) -> None:
         self.recordings.pop(recording_sid, None)
         self.deleted.append(recording_sid)
+
+
+class MemoryDeliveryQueue:
+    """Deliveries waiting to be sent, with the delay each was queued with."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[object, int]] = []
+
+    def send(self, delivery, delay_seconds: int) -> None:
+        self.waiting.append((delivery, delay_seconds))
+
+    def take_all(self) -> list:
+        taken, self.waiting = [d for d, _ in self.waiting], []
+        return taken
