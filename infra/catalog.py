@@ -34,6 +34,9 @@ class FunctionSpec:
     buckets: dict[str, str] = field(default_factory=dict)
     memory_mb: int = 512
     timeout_seconds: int = 15
+    # Other entry points of the same package, each its own Lambda function with the
+    # function's role: name -> handler (e.g. a queue consumer).
+    workers: dict[str, str] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -70,6 +73,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         },
         buckets={"recordings": WRITE},
         timeout_seconds=30,
+        workers={"events": "app.deliver_events"},
     ),
     FunctionSpec(
         name="reports",

@@ -60,6 +60,7 @@ class RingbackStack(Stack):
             analytics_bucket=self.analytics.bucket.bucket_name,
             frontend_bucket=self.edge.bucket.bucket_name,
             public_base_url=f"https://{self.edge.distribution.distribution_domain_name}",
+            events_queue_url=self.dialer.events.queue_url,
         )
         self.functions = FunctionsConstruct(
             self,
@@ -76,6 +77,7 @@ class RingbackStack(Stack):
                 if role not in bucket_owners:
                     raise KeyError(f"function '{spec.name}': no bucket '{role}' (known: {sorted(bucket_owners)})")
                 bucket_owners[role].grant(self.functions.functions[spec.name], access)
+        self.dialer.deliver_events(self.functions.functions["dialer"], self.functions.workers["dialer-events"])
 
         self.api = ApiConstruct(
             self,

@@ -15,10 +15,12 @@ group and X-Ray tracing (cdk-nag SF1 and SF2), and grant the dialer function
 """
 from __future__ import annotations
 
-from aws_cdk import Duration, aws_iam as iam, aws_s3 as s3
+from aws_cdk import Duration, aws_iam as iam, aws_lambda as lambda_, aws_s3 as s3, aws_sqs as sqs
+from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
 from infra.catalog import READ, WRITE
+from infra.constructs import acknowledge
 from infra.constructs.data import DataConstruct, private_bucket
 
 
@@ -51,6 +53,35 @@ class DialerConstruct(Construct):
                 ),
             ],
         )
+
+        # Outgoing call-event webhooks: one message per event and endpoint. A consumer
+        # that keeps failing on a message (not an endpoint that keeps failing: that is
+        # retried by the consumer with backoff) parks it in the dead-letter queue.
+        self.events_dead_letters = sqs.Queue(
+            self,
+            "CallEventsDeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=data.key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(self.events_dead_letters, "SQS3",
+                    "This is the dead-letter queue of the call-events queue; it has none of its own.")
+        self.events = sqs.Queue(
+            self,
+            "CallEvents",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=data.key,
+            enforce_ssl=True,
+            # AWS's advice for a Lambda source: six times the consumer's timeout.
+            visibility_timeout=Duration.seconds(180),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=self.events_dead_letters),
+        )
+
+    def deliver_events(self, publisher: lambda_.IFunction, consumer: lambda_.Function) -> None:
+        """The dialer publishes call events; its events worker posts them to endpoints."""
+        self.events.grant_send_messages(publisher)
+        consumer.add_event_source(SqsEventSource(self.events, batch_size=10))
 
     def grant(self, grantee: iam.IGrantable, access: str) -> None:
         """Recordings access for one function, as infra/catalog.py states it."""

@@ -82,10 +82,51 @@ class FunctionsConstruct(Construct):
         )
 
         self.functions: dict[str, lambda_.Function] = {}
+        # "dialer-events": the catalog's workers, same code and role as their function.
+        self.workers: dict[str, lambda_.Function] = {}
         for spec in specs:
             self.functions[spec.name] = self._function(
                 spec, settings, tables, log_retention, removal_policy
             )
+            for worker, handler in spec.workers.items():
+                self.workers[f"{spec.name}-{worker}"] = self._worker(
+                    spec, worker, handler, self.functions[spec.name], settings, log_retention, removal_policy
+                )
+
+    def _worker(
+        self,
+        spec: FunctionSpec,
+        worker: str,
+        handler: str,
+        main: lambda_.Function,
+        settings: Settings,
+        log_retention: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+    ) -> lambda_.Function:
+        name = f"{spec.name.capitalize()}{worker.capitalize()}"
+        log_group = logs.LogGroup(self, f"{name}Logs", retention=log_retention, removal_policy=removal_policy)
+        log_group.grant_write(main.role)
+        code_bundler = FunctionCodeBundler(spec.name)
+        return lambda_.Function(
+            self,
+            name,
+            description=f"{spec.description}: {worker}",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler,
+            code=lambda_.Code.from_asset(
+                str(spec.folder),
+                asset_hash=code_bundler.fingerprint(),
+                bundling=bundling_options(code_bundler, RUNTIME.bundling_image),
+            ),
+            layers=[self.layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            environment={**function_environment(settings, spec), "POWERTOOLS_SERVICE_NAME": f"{spec.name}-{worker}"},
+            tracing=lambda_.Tracing.ACTIVE,
+            role=main.role,
+            log_group=log_group,
+        )
 
     def _function(
         self,

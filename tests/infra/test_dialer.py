@@ -41,3 +41,26 @@ def test_only_functions_listed_for_recordings_reach_them(synth, recordings, spec
         assert {"s3:PutObject", "s3:GetObject*"} <= actions
     else:
         assert "s3:GetObject*" in actions and "s3:PutObject" not in actions
+
+
+def test_call_events_queue_is_encrypted_tls_only_and_parks_poison_messages(synth):
+    events = synth.stack.dialer.events
+    props = synth.resources[synth.logical_id(events)]["Properties"]
+    assert props["KmsMasterKeyId"] == {"Fn::GetAtt": [synth.logical_id(synth.stack.data.key), "Arn"]}
+    assert props["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert props["VisibilityTimeout"] == 180
+    policies = [p["Properties"]["PolicyDocument"]["Statement"] for p in synth.of_type("AWS::SQS::QueuePolicy").values()]
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+               for statements in policies for s in statements)
+
+
+def test_the_events_worker_consumes_the_queue_and_the_functions_know_its_url(synth):
+    worker = synth.stack.functions.workers["dialer-events"]
+    worker_props = synth.resources[synth.logical_id(worker)]["Properties"]
+    assert worker_props["Handler"] == "app.deliver_events"
+    [mapping] = synth.of_type("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionName"] == {"Ref": synth.logical_id(worker)}
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [synth.logical_id(synth.stack.dialer.events), "Arn"]}
+    for name, function in synth.stack.functions.functions.items():
+        env = synth.resources[synth.logical_id(function)]["Properties"]["Environment"]["Variables"]
+        assert "RINGBACK_EVENTS_QUEUE_URL" in env
