@@ -10,6 +10,7 @@ Ctrl-C (or SIGTERM).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "functions"))
 
 from devstack import aws  # noqa: E402
+from devstack.queues import QueuePoller  # noqa: E402
 from devstack.gateway import LocalApi, StaticFiles, TokenVerifier, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
 from devstack.seed import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
@@ -35,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--carrier-port", type=int, default=8002, help="the local carrier (Twilio's API)")
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="real seconds per simulated second on the phone network (tests use 0.01)")
+    parser.add_argument("--operator", choices=("manual", "scripted"), default="manual",
+                        help="the demo operator's phone: answered by hand on the phone page (manual), "
+                             "or answering after 4 s and talking for 30 (scripted, what the tests use)")
     parser.add_argument("--state-dir", type=Path, default=REPO / ".devstack", help="logs")
     args = parser.parse_args(argv)
 
@@ -44,12 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     carrier = Carrier(port=args.carrier_port, auth_token=aws.CARRIER_AUTH_TOKEN,
                       account_sid=aws.CARRIER_ACCOUNT_SID, time_scale=args.time_scale)
     servers = []
+    stoppers = []
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         public_url = f"http://{args.host}:{args.port}"
         carrier.start()
         settings = aws.local_settings(moto.url, public_url, carrier_url=carrier.url)
+        events_url, events_arn = aws.create_events_queue(settings)
+        settings = dataclasses.replace(settings, events_queue_url=events_url)
         # The functions read their settings from the environment, as in Lambda.
         os.environ.update(aws.LOCAL_CREDENTIALS)
         os.environ.update(settings.as_environment())
@@ -69,12 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         demo = seed_demo(Directories(svc.tenants, svc.sites, svc.pools), svc.clock.now_ms(), owner)
 
         # The carrier rings our webhook for every tracking number, as Twilio does once a
-        # number's voice URL is set; the demo operator answers after a few rings.
+        # number's voice URL is set; the demo operator answers on the phone page (manual)
+        # or after a few rings (scripted).
         for number in [*svc.pools.numbers_of(demo.pool), demo.static_number]:
             carrier.add_number(number, voice_url=f"{public_url}/v1/carrier/voice")
-        carrier.script(DEMO_DESTINATION, Party(answer_after=4, talk_for=30))
+        carrier.script(DEMO_DESTINATION, Party.interactive() if args.operator == "manual"
+                       else Party(answer_after=4, talk_for=30))
 
-        api = LocalApi({spec.name: load_app(spec.name) for spec in FUNCTIONS}, TokenVerifier(user_pool))
+        # Lambda's SQS event source, locally: the dialer's events worker posts call events
+        # to the sites' webhooks.
+        apps = {spec.name: load_app(spec.name) for spec in FUNCTIONS}
+        poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn,
+                             sys.modules["ringback_function_dialer"].deliver_events).start()
+        stoppers.append(poller.stop)
+
+        api = LocalApi(apps, TokenVerifier(user_pool))
         servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
         site_files = StaticFiles(
             FRONTEND_DIR / "demo",
@@ -92,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"  (Origin: http://localhost:{args.site_port})",
                     f"  local AWS (moto)   {moto.url}",
                     f"  local carrier      {carrier.url}   (Twilio's REST API; /_carrier/inbound places a call)",
+                    f"  phone page         {carrier.url}/_carrier/phone   (call a tracking number, answer as"
+                    f" {DEMO_DESTINATION}: operator {args.operator})",
                     f"  dashboard user     {DEMO_EMAIL} / {DEMO_PASSWORD}"
                     f"  (user pool {user_pool.pool_id}, client {user_pool.client_id})",
                     f"  demo tenant        {demo.tenant_id}: site {demo.site.site_id}, pool {demo.pool.pool_id}"
@@ -107,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass
     finally:
+        for stop_it in stoppers:
+            stop_it()
         for server in servers:
             server.shutdown()
             server.server_close()

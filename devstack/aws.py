@@ -1,6 +1,7 @@
 """moto in server mode, and the resources the CDK app would have created in it."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -234,3 +235,20 @@ def sign_in(settings: Settings, pool: UserPool, email: str, password: str) -> st
         AuthParameters={"USERNAME": email, "PASSWORD": password},
     )
     return result["AuthenticationResult"]["IdToken"]
+
+
+def create_events_queue(settings: Settings) -> tuple[str, str]:
+    """The call-events queue and its dead-letter queue, as infra/constructs/dialer.py
+    makes them; returns the queue's URL and ARN."""
+    sqs = client("sqs", settings)
+    dead = sqs.create_queue(QueueName=f"ringback-{settings.stage}-call-events-dead")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(
+        QueueName=f"ringback-{settings.stage}-call-events",
+        Attributes={
+            "VisibilityTimeout": "180",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "5"}),
+        },
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn

@@ -46,7 +46,9 @@ def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> Demo
             alert_contacts=(DEMO_ALERT_CONTACT,),
             country="US",
             timezone="America/Los_Angeles",
-            working_hours={day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+            # Open around the clock, so a person trying the phone page reaches the operator
+            # at any hour; off-hours handling is covered by the tests.
+            working_hours={},
             settings={"widget": {"language": "en", "color": "#0b6bcb", "position": "bottom-right"}},
             created_at=now_ms,
         ),

@@ -36,6 +36,14 @@ status_callback, sms_url}; POST /_carrier/inbound {from, to}; POST /_carrier/inb
 presses, speaks_for}}; POST /_carrier/presses {call_sid?, digits}; GET /_carrier/webhooks;
 GET /_carrier/messages?to=.
 
+A person can take part by hand: `Party.interactive()` (party {"outcome": "interactive"})
+rings until POST /_carrier/answer or /_carrier/decline {call_sid} (declined: busy; no
+decision within the <Dial> timeout: no-answer) and, once answered, stays on the line until
+POST /_carrier/hangup {call_sid} (which also ends any other live call). GET
+/_carrier/state lists the calls (ringing legs awaiting a decision, the whisper heard),
+the SMS sent and the latest webhooks; GET /_carrier/phone is a page that does all of this
+in a browser: place an inbound call, answer, decline or hang up as the operator.
+
 Recording media (GET .../Recordings/{Sid}, .wav or .mp3) is served without
 authentication, as Twilio does unless "HTTP Basic Authentication for media access" is
 enabled on the account.

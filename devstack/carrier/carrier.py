@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import ThreadingHTTPServer
 
 from devstack.carrier.clock import SimClock
@@ -26,6 +26,25 @@ class NumberConfig:
     status_callback_method: str = "POST"
     sms_url: str | None = None
     sms_method: str = "POST"
+
+
+@dataclass
+class Ring:
+    """A call to an interactive party (`Party.interactive()`): it rings until a person
+    answers or declines it on the phone page, and once answered it lasts until they hang
+    up. `heard` is what the person hears before being connected (the whisper's <Say>s)."""
+
+    call_sid: str
+    parent_call_sid: str | None
+    decided: threading.Event = field(default_factory=threading.Event)
+    decision: str | None = None  # answer or decline
+    hung_up: threading.Event = field(default_factory=threading.Event)
+    heard: list[str] = field(default_factory=list)
+    dial_status: str | None = None  # the <Dial> outcome, once known
+
+    @property
+    def awaiting(self) -> bool:
+        return not self.decided.is_set()
 
 
 @dataclass
@@ -58,6 +77,7 @@ class Carrier:
         self.message_store: dict[str, Message] = {}
         self.recordings: dict[str, Recording] = {}
         self.errors: list[CarrierError] = []
+        self.rings: dict[str, Ring] = {}  # calls to interactive parties, by call SID
         self.next_presses: deque[str] = deque()
         self._threads: list[threading.Thread] = []
         self._server: ThreadingHTTPServer | None = None
@@ -121,6 +141,103 @@ class Carrier:
             if call_sid and session is None:
                 raise KeyError(call_sid)
             (session.digits if session else self.next_presses).append(digits)
+
+    # -- a person on the phone page ---------------------------------------------------------
+
+    def ring(self, call: Call) -> Ring:
+        """`call` now rings an interactive party; the phone page decides what happens."""
+        ring = Ring(call.sid, call.parent_call_sid)
+        with self.lock:
+            self.rings[call.sid] = ring
+        return ring
+
+    def close_ring(self, ring: Ring) -> str | None:
+        """The ring is over (decided, timed out or abandoned): no decision is taken after
+        this. Returns the decision, if one came in time."""
+        with self.lock:
+            ring.decided.set()
+            return ring.decision
+
+    def _ring(self, call_sid: str) -> Ring:
+        with self.lock:
+            ring = self.rings.get(call_sid)
+        if ring is None:
+            raise LookupError(f"{call_sid} is not a call to an interactive party")
+        return ring
+
+    def answer(self, call_sid: str) -> Ring:
+        return self._decide(call_sid, "answer")
+
+    def decline(self, call_sid: str) -> Ring:
+        return self._decide(call_sid, "decline")
+
+    def _decide(self, call_sid: str, decision: str) -> Ring:
+        ring = self._ring(call_sid)
+        with self.lock:
+            call = self.calls[call_sid]
+            if not ring.awaiting or call.status != "ringing":
+                raise ValueError(f"{call_sid} is not ringing (it is {call.status})")
+            ring.decision = decision
+            ring.decided.set()
+        return ring
+
+    def hang_up(self, call_sid: str) -> Call:
+        """The person on the phone page hangs up: an answered interactive leg ends (the
+        <Dial> then reports completed), any other live call ends as after
+        Status=completed on the REST API."""
+        with self.lock:
+            call = self.calls.get(call_sid)
+            ring = self.rings.get(call_sid)
+        if call is None:
+            raise LookupError(f"no call {call_sid}")
+        if call.status in ("completed", "busy", "no-answer", "failed", "canceled"):
+            raise ValueError(f"{call_sid} has already ended ({call.status})")
+        if ring is not None and ring.decision == "answer":
+            ring.hung_up.set()
+            with self.lock:
+                session = self.sessions.get(call_sid)
+            if session is None:  # a <Dial> leg: the Dial sees hung_up and ends the bridge
+                return call
+            session.remote_hung_up = True  # a call placed through the REST API
+        if ring is not None and ring.awaiting:
+            raise ValueError(f"{call_sid} is ringing: answer or decline it")
+        return self.update_call(call_sid, "completed", None, "POST", None)
+
+    def state(self, webhooks: int = 40) -> dict:
+        """What the phone page shows: every call, newest first, with what the interactive
+        parties have to decide and what they heard; the SMS sent; the latest webhooks."""
+        with self.lock:
+            calls = sorted(self.calls.values(), key=lambda c: c.date_created, reverse=True)
+            rings = dict(self.rings)
+            messages = sorted(self.message_store.values(), key=lambda m: m.date_created, reverse=True)
+            operators = sorted(number for number, party in self.parties.items() if party.manual)
+        listed = []
+        for call in calls:
+            ring = rings.get(call.sid)
+            listed.append({
+                "sid": call.sid, "parent_call_sid": call.parent_call_sid, "from": call.from_, "to": call.to,
+                "direction": call.direction, "status": call.status, "duration": call.duration,
+                "date_created": rfc2822(call.date_created),
+                "interactive": ring is not None,
+                "awaiting_decision": ring is not None and ring.awaiting and call.status == "ringing",
+                "decision": ring.decision if ring else None,
+                "heard": list(ring.heard) if ring else [],
+                "dial_status": ring.dial_status if ring else None,
+            })
+        log = self.webhook_log
+        exchanges = log[-webhooks:][::-1]
+        return {
+            "webhook_count": len(log),
+            "operators": operators,
+            "numbers": sorted(self.numbers),
+            "calls": listed,
+            "messages": [m.as_json() for m in messages],
+            "webhooks": [
+                {"kind": e.kind, "method": e.method, "url": e.url, "status": e.status, "error": e.error,
+                 "call_sid": e.call_sid, "params": e.params, "body": e.body}
+                for e in exchanges
+            ],
+        }
 
     # -- what tests look at ---------------------------------------------------------------
 

@@ -81,7 +81,23 @@ class Dial:
 
         ring_started = session.elapsed
         answered = False
-        if party.outcome in (BUSY, FAILED):
+        ring = self.carrier.ring(child) if party.manual else None
+        if ring is not None:
+            # A person decides on the phone page; no decision within the timeout is no-answer.
+            decided = session.wait_for(ring.decided, timeout)
+            decision = self.carrier.close_ring(ring)
+            if decided is False:
+                dial_status = "canceled"
+            elif decision == "answer":
+                answered = True
+                dial_status = "completed"
+            elif decision == "decline":
+                # Declining on a handset rejects the call (SIP 486 Busy Here / 603 Decline),
+                # which Twilio reports as busy, as this carrier does for <Reject>.
+                dial_status = BUSY
+            else:
+                dial_status = NO_ANSWER
+        elif party.outcome in (BUSY, FAILED):
             session.wait(1.0)
             dial_status = party.outcome
         elif party.outcome == NO_ANSWER or party.answer_after >= timeout:
@@ -99,18 +115,23 @@ class Dial:
             whisper = session.resolve(self.base, noun.get("url")) if noun is not None else None
             connected = True
             if whisper:
-                connected = self.run_whisper(leg, whisper, noun.get("method", "POST"))
+                connected = self.run_whisper(leg, whisper, noun.get("method", "POST"), ring)
             if connected and session.live:
                 # The bridge lasts until either side hangs up or the time limit.
                 limit = min(party.talk_for if party.talk_for is not None else time_limit, time_limit)
                 before = session.elapsed
-                session.wait(limit)
+                if ring is not None:
+                    session.wait_for(ring.hung_up, limit)
+                else:
+                    session.wait(limit)
                 bridged = session.elapsed - before
             leg.elapsed = bridged
             leg.finish("completed")
         else:
             leg.finish(dial_status)
 
+        if ring is not None:
+            ring.dial_status = dial_status
         params = {"DialCallStatus": dial_status, "DialCallSid": child.sid, "DialBridged": str(bridged > 0).lower()}
         if answered:
             params["DialCallDuration"] = str(int(round(bridged)))
@@ -147,9 +168,11 @@ class Dial:
             return "hangup"
         return Fetch(action, method, params, kind="action")
 
-    def run_whisper(self, leg: "CallSession", url: str, method: str) -> bool:
+    def run_whisper(self, leg: "CallSession", url: str, method: str, ring=None) -> bool:
         """Runs <Say>, <Play> and <Pause> of the whisper TwiML for the called party; a
-        <Hangup> there ends the dialled leg without connecting the caller."""
+        <Hangup> there ends the dialled leg without connecting the caller. An interactive
+        party's `ring.heard` collects the <Say> text; hanging up during the whisper ends the
+        leg without connecting."""
         loaded = leg.fetch(Fetch(url, method, kind="whisper"))
         if loaded is None:
             return False
@@ -157,6 +180,10 @@ class Dial:
         for verb in root:
             if verb.tag == "Hangup":
                 return False
+            if ring is not None and ring.hung_up.is_set():
+                return False
+            if verb.tag == "Say" and ring is not None:
+                ring.heard.append(" ".join((verb.text or "").split()))
             if verb.tag in ("Say", "Play", "Pause"):
                 before = leg.elapsed
                 getattr(leg, "verb_" + verb.tag.lower())(verb, base)

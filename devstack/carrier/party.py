@@ -5,6 +5,8 @@ calls in.
     Party.busy() / Party.no_answer() / Party.fails()
     Party(presses=("123", ""))                 first <Gather> gets 123, second gets nothing
     Party(speaks_for=4)                        talks 4 s into each <Record>
+    Party.interactive()                        a person decides: answer, decline or hang up
+                                               through the control surface (the phone page)
 
 All times are simulated seconds (see `clock.SimClock`).
 """
@@ -16,7 +18,11 @@ ANSWER = "answer"
 BUSY = "busy"
 NO_ANSWER = "no-answer"
 FAILED = "failed"
-OUTCOMES = (ANSWER, BUSY, NO_ANSWER, FAILED)
+# Rings until someone answers or declines through the control surface (POST
+# /_carrier/answer, /_carrier/decline), or until the ring times out; once answered it
+# stays on the line until POST /_carrier/hangup or the other side ends the call.
+INTERACTIVE = "interactive"
+OUTCOMES = (ANSWER, BUSY, NO_ANSWER, FAILED, INTERACTIVE)
 
 
 @dataclass(frozen=True)
@@ -49,11 +55,22 @@ class Party:
         return cls(outcome=FAILED)
 
     @classmethod
+    def interactive(cls) -> "Party":
+        return cls(outcome=INTERACTIVE, talk_for=None)
+
+    @property
+    def manual(self) -> bool:
+        return self.outcome == INTERACTIVE
+
+    @classmethod
     def from_json(cls, data: dict) -> "Party":
+        outcome = data.get("outcome", ANSWER)
+        # A person on the phone page stays on the line until they hang up.
+        talk_for = data.get("talk_for", None if outcome == INTERACTIVE else 10.0)
         return cls(
             answer_after=float(data.get("answer_after", 1.0)),
-            outcome=data.get("outcome", ANSWER),
-            talk_for=None if data.get("talk_for", 10.0) is None else float(data.get("talk_for", 10.0)),
+            outcome=outcome,
+            talk_for=None if talk_for is None else float(talk_for),
             presses=tuple(data.get("presses", ())),
             speaks_for=float(data.get("speaks_for", 3.0)),
         )

@@ -13,6 +13,7 @@ import json
 import re
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devstack.carrier.party import Party
@@ -27,6 +28,7 @@ ROUTE = re.compile(
 )
 COLLECTION_KEY = {"Calls": "calls", "Messages": "messages", "Recordings": "recordings"}
 FINAL = ("completed", "busy", "no-answer", "failed", "canceled")
+PHONE_PAGE = Path(__file__).with_name("phone.html")
 
 
 class ApiError(Exception):
@@ -279,6 +281,18 @@ class CarrierHandler(BaseHTTPRequestHandler):
             elif method == "POST" and path == "/_carrier/presses":
                 carrier.caller_presses(data.get("call_sid"), data["digits"])
                 self.send_json(200, {"digits": data["digits"]})
+            elif method == "POST" and path == "/_carrier/answer":
+                carrier.answer(data["call_sid"])
+                self.send_json(200, carrier.calls[data["call_sid"]].as_json())
+            elif method == "POST" and path == "/_carrier/decline":
+                carrier.decline(data["call_sid"])
+                self.send_json(200, carrier.calls[data["call_sid"]].as_json())
+            elif method == "POST" and path == "/_carrier/hangup":
+                self.send_json(200, carrier.hang_up(data["call_sid"]).as_json())
+            elif method == "GET" and path == "/_carrier/state":
+                self.send_json(200, carrier.state())
+            elif method == "GET" and path == "/_carrier/phone":
+                self.send(200, PHONE_PAGE.read_bytes(), "text/html; charset=utf-8")
             elif method == "GET" and path == "/_carrier/webhooks":
                 self.send_json(200, [e.as_json() for e in carrier.webhook_log])
             elif method == "GET" and path == "/_carrier/messages":

@@ -7,6 +7,7 @@ durations in every webhook.
 from __future__ import annotations
 
 import threading
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -104,6 +105,34 @@ class CallSession:
         self.elapsed += seconds
         return True
 
+    def wait_for(self, event: threading.Event, seconds: float) -> bool | None:
+        """Spend at most `seconds` on the call until `event` is set (a decision from the
+        phone page): True when it was, None when the time ran out, False when the far end
+        hung up or the call was updated through the REST API first. The simulated time
+        actually spent is added to `elapsed`."""
+        if self.interrupt.is_set():
+            return False
+        limit, hangs_up = seconds, False
+        budget = self.remote.talk_for
+        if budget is not None and self.elapsed + seconds >= budget:
+            limit, hangs_up = max(0.0, budget - self.elapsed), True
+        scale = self.carrier.clock.scale
+        started = time.monotonic()
+        while True:
+            spent = min(limit, (time.monotonic() - started) / scale) if scale > 0 else limit
+            if event.is_set() or self.interrupt.is_set():
+                self.elapsed += spent
+                return event.is_set()
+            if spent >= limit:
+                break
+            # Poll the interrupt at least every 50 ms of real time.
+            event.wait(min(0.05, (limit - spent) * scale))
+        self.elapsed += limit
+        if hangs_up:
+            self.remote_hung_up = True
+            return False
+        return None
+
     @property
     def live(self) -> bool:
         return not self.remote_hung_up and not self.interrupt.is_set()
@@ -171,6 +200,18 @@ class CallSession:
             self.set_status("ringing")
             self.callbacks.send("ringing", self.call, self.params())
             party = self.remote
+            if party.manual:
+                # A person answers or declines on the phone page, within the timeout.
+                ring = self.carrier.ring(self.call)
+                decided = self.wait_for(ring.decided, timeout)
+                decision = self.carrier.close_ring(ring)
+                self.elapsed = 0.0  # ringing is not talking
+                if decided is False or decision != "answer":
+                    self.finish("canceled" if decided is False else BUSY if decision == "decline" else NO_ANSWER)
+                    return
+                self.answer()
+                self.run_document(Fetch(url, method, kind="voice", twiml=twiml))
+                return
             if party.outcome == BUSY or party.outcome == FAILED:
                 self.carrier.clock.sleep(1.0, self.interrupt)
                 self.finish(party.outcome)

@@ -171,7 +171,8 @@ def test_a_returning_visitor_sees_the_tracking_number_before_first_paint_and_bef
     assert probe["unswapped"] == []                                    # never a frame showing the original
     first_paint = dict(probe["paints"]).get("first-paint")
     assert first_paint is not None and probe["swappedAt"] < first_paint  # swapped before first paint
-    assert probe["mark"] == [probe["swappedAt"]]
+    # The mark and swappedAt are two clock reads in a row: equal to within a millisecond.
+    assert len(probe["mark"]) == 1 and abs(probe["mark"][0] - probe["swappedAt"]) < 1
     fetch = probe["fetches"][0]
     assert fetch["t"] > probe["swappedAt"] and fetch["left"] == []     # no request before the swap
     page.wait_for_function("() => document.readyState === 'complete'")

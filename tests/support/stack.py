@@ -28,7 +28,7 @@ class Stack:
             [sys.executable, "-m", "devstack", "--port", str(self.port), "--site-port", str(self.site_port),
              "--moto-port", str(self.moto_port), "--carrier-port", str(self.carrier_port),
              # The phone network runs 100x faster than real time: configuration, not a second path.
-             "--time-scale", "0.01", "--state-dir", str(tmp_path)],
+             "--time-scale", "0.01", "--operator", "scripted", "--state-dir", str(tmp_path)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output = []
