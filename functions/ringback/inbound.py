@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
+from phonenumbers import geocoder
 
 from ringback.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
 from ringback.calls import CallSummary
@@ -61,6 +62,15 @@ class CallPlan:
 def caller_country(number: str) -> str | None:
     try:
         return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def caller_region(number: str) -> str | None:
+    """Where the caller's number is registered ("San Francisco, CA"), from phonenumbers'
+    offline geocoding data; None when unknown."""
+    try:
+        return geocoder.description_for_number(phonenumbers.parse(number, None), "en") or None
     except phonenumbers.NumberParseException:
         return None
 
@@ -129,7 +139,7 @@ class InboundCalls:
             started_at=now,
             status="ringing",
             attribution={**attribution.as_json(), "first_time_caller": first_time,
-                         "caller_country": caller_country(call.caller)},
+                         "caller_country": caller_country(call.caller), "caller_region": caller_region(call.caller)},
         )
         if self._calls.add(site.tenant_id, record):
             self.publish("call.ringing", call.call_id)

@@ -24,6 +24,7 @@ def test_a_call_to_a_leased_number_is_attributed_to_the_visit_and_dialled_with_a
     assert record.attribution["session_id"] == offer.session_id
     assert record.attribution["source"] == "google" and record.attribution["keyword"] == "leak"
     assert record.attribution["first_time_caller"] is True and record.attribution["caller_country"] == "US"
+    assert record.attribution["caller_region"] == "San Francisco, CA"
     assert (plan.action, plan.destinations, plan.record) == ("dial", ("+14155550199",), True)
     assert plan.whisper == "Call from google, keyword leak." and plan.recording_notice == "This call is recorded."
 
