@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -27,6 +27,17 @@ from ringback.pools import Pool, line_id, shard_of
 from ringback.rules import Route
 from ringback.sites import Site
 from ringback.visits import Visit
+
+
+def applied(write: Callable[[], object]) -> bool:
+    """Run a conditional write: True if it was applied, False if its condition failed."""
+    try:
+        write()
+    except (PutError, UpdateError) as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def _site(record: SiteRecord) -> Site:
@@ -253,16 +264,10 @@ class DynamoCallLog:
         return record.tenant_id, _call(record)
 
     def finish(self, call_id: str, status: str, outcome: dict) -> bool:
-        try:
-            CallRecord(call_id).update(
-                actions=[CallRecord.status.set(status), CallRecord.outcome.set(outcome)],
-                condition=CallRecord.status == "ringing",
-            )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return applied(lambda: CallRecord(call_id).update(
+            actions=[CallRecord.status.set(status), CallRecord.outcome.set(outcome)],
+            condition=CallRecord.status == "ringing",
+        ))
 
     def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
         CallRecord(call_id).update(actions=[CallRecord.recordings[recording_sid].set(key)],
@@ -287,13 +292,7 @@ class DynamoCallLog:
             attribution=call.attribution,
             outcome=call.outcome,
         )
-        try:
-            record.save(condition=CallRecord.call_id.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return applied(lambda: record.save(condition=CallRecord.call_id.does_not_exist()))
 
     def between(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page[CallSummary]:
         last_key = _decode_cursor(cursor)
@@ -384,16 +383,10 @@ class DynamoVisits:
         )
 
     def add_click(self, session_id: str, site_id: str, client_id: str, line: str, at_ms: int) -> bool:
-        try:
-            VisitRecord(session_id).update(
-                actions=[VisitRecord.clicks.set(VisitRecord.clicks.append([{"line": line, "at": at_ms}]))],
-                condition=(VisitRecord.site_id == site_id) & (VisitRecord.client_id == client_id),
-            )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return applied(lambda: VisitRecord(session_id).update(
+            actions=[VisitRecord.clicks.set(VisitRecord.clicks.append([{"line": line, "at": at_ms}]))],
+            condition=(VisitRecord.site_id == site_id) & (VisitRecord.client_id == client_id),
+        ))
 
 
 class DynamoRateCounter:

@@ -9,9 +9,10 @@ import threading
 from datetime import datetime, timezone
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from ringback.adapters.dynamo import applied
 from ringback.adapters.meter import RequestMeter
 from ringback.adapters.tables import LeaseHistoryRecord, LeaseRecord, PoolRecord, PoolSlotRecord
 from ringback.leases import LEASE_GRACE_MS, Candidate, HistoryEntry, Lease, LeaseRequest, history_key
@@ -139,13 +140,10 @@ class DynamoLeaseStore:
 
     def _push_free_at(self, line: str, until: int) -> None:
         self.meter.add()
-        try:
-            PoolSlotRecord(line).update(
-                actions=[PoolSlotRecord.free_at.set(until)], condition=PoolSlotRecord.free_at < until
-            )
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        # A sharer's later end stands: only ever move the line's end forward.
+        applied(lambda: PoolSlotRecord(line).update(
+            actions=[PoolSlotRecord.free_at.set(until)], condition=PoolSlotRecord.free_at < until
+        ))
 
     def count_overflow(self, pool_id: str) -> None:
         self.meter.add()
