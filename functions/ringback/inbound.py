@@ -75,15 +75,15 @@ def caller_region(number: str) -> str | None:
         return None
 
 
-def whisper_text(attribution: Attribution) -> str:
-    source = attribution.source
-    if attribution.method == "unattributed" or not source:
+def whisper_text(attribution: dict[str, Any]) -> str:
+    """What the operator hears, from a call record's stored attribution."""
+    if attribution.get("method", "unattributed") == "unattributed" or not attribution.get("source"):
         return "Call from your website."
-    parts = [source.get("source") or source.get("referrer_domain") or "your website"]
-    if source.get("campaign"):
-        parts.append(f"campaign {source['campaign']}")
-    if source.get("keyword"):
-        parts.append(f"keyword {source['keyword']}")
+    parts = [attribution["source"]]
+    if attribution.get("campaign"):
+        parts.append(f"campaign {attribution['campaign']}")
+    if attribution.get("keyword"):
+        parts.append(f"keyword {attribution['keyword']}")
     return "Call from " + ", ".join(str(p) for p in parts) + "."
 
 
@@ -197,11 +197,7 @@ class InboundCalls:
     def whisper_for(self, call_id: str) -> str:
         """What the operator hears before the caller is bridged."""
         stored = self._calls.get(call_id)
-        if stored is None:
-            return whisper_text(Attribution("unattributed", None, 0.0))
-        attribution = stored[1].attribution
-        return whisper_text(Attribution(attribution.get("method", "unattributed"), None, 0.0,
-                                        {k: attribution.get(k) for k in ("source", "campaign", "keyword")}))
+        return whisper_text(stored[1].attribution if stored else {})
 
     def _attribute(self, tracked: TrackingNumber, pool, call: IncomingCall, now: int) -> Attribution:
         if tracked.kind == "static":
@@ -232,14 +228,12 @@ class InboundCalls:
             return CallPlan("voicemail", prompt=off_hours.get("prompt", "We are closed. Please leave a message."))
         if not site.destination_numbers:
             return CallPlan("voicemail", prompt="Please leave a message.")
-        attribution = Attribution(record.attribution.get("method", "unattributed"), None, 0.0,
-                                  {k: record.attribution.get(k) for k in ("source", "campaign", "keyword")})
         return CallPlan(
             "dial",
             destinations=site.destination_numbers,
             ring_seconds=int(settings.get("ring_seconds", DEFAULT_RING_SECONDS)),
             record=bool(settings.get("record", True)),
             recording_notice=settings.get("recording_notice"),
-            whisper=whisper_text(attribution) if settings.get("whisper", True) else None,
+            whisper=whisper_text(record.attribution) if settings.get("whisper", True) else None,
             caller_id=record.caller,
         )
