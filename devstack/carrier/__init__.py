@@ -38,7 +38,8 @@ GET /_carrier/messages?to=.
 
 A person can take part by hand: `Party.interactive()` (party {"outcome": "interactive"})
 rings until POST /_carrier/answer or /_carrier/decline {call_sid} (declined: busy; no
-decision within the <Dial> timeout: no-answer) and, once answered, stays on the line until
+decision within the <Dial> timeout: no-answer; hung up during the whisper: the leg
+completes with DialBridged=false) and, once answered, stays on the line until
 POST /_carrier/hangup {call_sid} (which also ends any other live call). GET
 /_carrier/state lists the calls (ringing legs awaiting a decision, the whisper heard),
 the SMS sent and the latest webhooks; GET /_carrier/phone is a page that does all of this

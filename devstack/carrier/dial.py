@@ -59,7 +59,9 @@ class Dial:
             from_=verb.get("callerId") or parent.from_,
             to=number,
             direction="outbound-dial",
-            status="queued",
+            # Twilio support article 223132267: child calls created by <Dial> skip the
+            # queued state and start at initiated.
+            status="initiated",
             date_created=clock.now(),
             parent_call_sid=parent.sid,
         )
@@ -75,7 +77,7 @@ class Dial:
         from devstack.carrier.voice import CallSession
 
         leg = CallSession(self.carrier, child, party, callbacks)
-        callbacks.send("initiated", child, dict(leg.params(), CallStatus="initiated"))
+        callbacks.send("initiated", child, leg.params())
         leg.set_status("ringing")
         callbacks.send("ringing", child, leg.params())
 
@@ -92,8 +94,10 @@ class Dial:
                 answered = True
                 dial_status = "completed"
             elif decision == "decline":
-                # Declining on a handset rejects the call (SIP 486 Busy Here / 603 Decline),
-                # which Twilio reports as busy, as this carrier does for <Reject>.
+                # Declining on a handset answers the INVITE with 486 Busy Here or 603
+                # Decline. Twilio docs: error 34002 "Callee Busy"
+                # (https://www.twilio.com/docs/api/errors/34002) covers "the called device
+                # or PBX rejected the call with a busy status", and the call ends busy.
                 dial_status = BUSY
             else:
                 dial_status = NO_ANSWER
@@ -172,7 +176,18 @@ class Dial:
         """Runs <Say>, <Play> and <Pause> of the whisper TwiML for the called party; a
         <Hangup> there ends the dialled leg without connecting the caller. An interactive
         party's `ring.heard` collects the <Say> text; hanging up during the whisper ends the
-        leg without connecting."""
+        leg without connecting.
+
+        Twilio docs: TwiML Voice: <Number>, attribute url
+        (https://www.twilio.com/docs/voice/twiml/number): the url TwiML runs for the called
+        party "after they answer, but before the parties are connected", and may decline the
+        call with <Gather> and <Hangup>. The called leg was answered, so it ends completed;
+        the <Dial> action then reports DialCallStatus=completed with DialBridged=false, the
+        parameter Twilio's <Dial> page (https://www.twilio.com/docs/voice/twiml/dial#action)
+        documents for whether the two calls were connected. This pairing is our reading of
+        those two pages together; no Twilio page shows that exact request, so the dial
+        webhook (functions/dialer) treats DialBridged=false as unanswered whatever
+        DialCallStatus says."""
         loaded = leg.fetch(Fetch(url, method, kind="whisper"))
         if loaded is None:
             return False
@@ -189,4 +204,5 @@ class Dial:
                 getattr(leg, "verb_" + verb.tag.lower())(verb, base)
                 # The caller waits while the whisper plays.
                 self.session.wait(leg.elapsed - before)
-        return True
+        # An operator who hung up while the last verb played was never connected either.
+        return ring is None or not ring.hung_up.is_set()

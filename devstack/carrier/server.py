@@ -2,9 +2,19 @@
 and the test control surface under /_carrier/.
 
 Twilio docs: API responses and errors: an error body is {code, message, more_info, status};
-20003 authentication failed (401), 20404 resource not found (404), 21211 invalid To,
-21212 invalid From, 21201 To missing, 21213 From missing, 21205 Url missing/invalid,
-21602 Body missing, 21220 call not in progress.
+20003 authentication failed (401), 20404 resource not found (404). Each 400 below uses the
+title of its page under https://www.twilio.com/docs/api/errors/<code>:
+- 21201 "No 'To' number specified"; 21213 "'From' phone number is required";
+  21211 / 21212 invalid To / From;
+- 21200 "Calls Resource": its listed causes include a request with none of url, twiml
+  or applicationSid;
+- 21205 "Invalid URL": the URL given to handle the call is not a valid (absolute http or
+  https) URL;
+- 21220 "Invalid call state": a realtime operation (redirect) on a call that is not
+  in progress;
+- 21604 "'To' phone number is required to send a Message"; 21603 "A 'From' or
+  'MessagingServiceSid' parameter is required to send a message"; 21602 "Message body is
+  required".
 """
 from __future__ import annotations
 
@@ -157,22 +167,24 @@ class CarrierHandler(BaseHTTPRequestHandler):
                 raise self.not_found(path)
             status, url, twiml = one("Status"), one("Url"), one("Twiml")
             if (url or twiml) and call.status in FINAL:
-                raise ApiError(400, 21220, "Call is not in-progress. Cannot redirect.")
+                raise ApiError(400, 21220, "Invalid call state: the call is not in-progress, so it cannot be redirected.")
             call = self.carrier.update_call(call.sid, status, url, one("Method", "POST"), twiml)
             self.send_json(200, call.as_json())
             return
         to, from_ = one("To"), one("From")
         if not to:
-            raise ApiError(400, 21201, "No 'To' number is specified")
+            raise ApiError(400, 21201, "No 'To' number specified")
         if not is_call_address(to):
             raise ApiError(400, 21211, f"Invalid 'To' Phone Number: {to}")
         if not from_:
-            raise ApiError(400, 21213, "No 'From' number is specified")
+            raise ApiError(400, 21213, "'From' phone number is required")
         if not is_call_address(from_):
             raise ApiError(400, 21212, f"Invalid 'From' Phone Number: {from_}")
         url, twiml = one("Url"), one("Twiml")
         if not url and not twiml:
-            raise ApiError(400, 21205, "Either a 'Url', 'Twiml' or 'ApplicationSid' parameter is required")
+            raise ApiError(400, 21200, "Calls Resource: one of url, twiml or applicationSid is required")
+        if url and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise ApiError(400, 21205, f"Invalid URL: {url}")
         events = [e for value in form.get("StatusCallbackEvent", []) for e in value.split()]
         call = self.carrier.outbound_call(
             to, from_, url, one("Method", "POST"), twiml, one("StatusCallback"), events,
@@ -202,7 +214,7 @@ class CarrierHandler(BaseHTTPRequestHandler):
         one = lambda name, default=None: (form.get(name) or [default])[0]  # noqa: E731
         to, from_, service = one("To"), one("From"), one("MessagingServiceSid")
         if not to:
-            raise ApiError(400, 21604, "A 'To' phone number is required.")
+            raise ApiError(400, 21604, "'To' phone number is required to send a Message")
         if not is_phone_number(to):
             raise ApiError(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if not from_ and not service:

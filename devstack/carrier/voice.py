@@ -192,11 +192,15 @@ class CallSession:
             self.done.set()
 
     def run_outbound(self, url: str | None, method: str, twiml: str | None, timeout: float) -> None:
-        """Twilio docs: Voice API: Call resource, "Create a Call": queued, initiated,
-        ringing, then answered (TwiML fetched from Url) or busy / no-answer / failed."""
+        """Twilio support: "Tracking the Status of an Outbound Twilio Voice Call"
+        (https://support.twilio.com/hc/en-us/articles/223132267): a call created through the
+        REST API goes queued, initiated, ringing, in-progress, completed; each event named
+        in StatusCallbackEvent is posted with the call's status at that moment, so the
+        initiated event carries CallStatus=initiated and the answered event
+        CallStatus=in-progress (as twilio/twilio-java#321 shows from a live account)."""
         try:
-            self.set_status("queued")
-            self.callbacks.send("initiated", self.call, dict(self.params(), CallStatus="initiated"))
+            self.set_status("initiated")
+            self.callbacks.send("initiated", self.call, self.params())
             self.set_status("ringing")
             self.callbacks.send("ringing", self.call, self.params())
             party = self.remote
@@ -322,11 +326,13 @@ class CallSession:
     def verb_hangup(self, verb: ET.Element, base: str):
         return HANGUP
 
-    # Twilio docs: TwiML Voice: <Reject>: the call is not answered and is not billed; the
-    # carrier ends it as busy whichever reason ("rejected" or "busy") is given.
+    # Twilio docs: TwiML Voice: <Reject> (https://www.twilio.com/docs/voice/twiml/reject):
+    # the call is not answered and not billed, and "ends with a status of busy or
+    # no-answer, depending on the verb's reason attribute" (default "rejected"). reason=busy
+    # plays a busy signal and ends busy; reason=rejected ends no-answer.
     def verb_reject(self, verb: ET.Element, base: str):
         if self.call.start_time is None:
-            self.finish("busy")
+            self.finish(BUSY if verb.get("reason") == "busy" else NO_ANSWER)
         return HANGUP
 
     # Twilio docs: TwiML Voice: <Redirect>: method defaults to POST.

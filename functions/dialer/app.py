@@ -67,6 +67,7 @@ def dial_complete():
         params.get("DialCallStatus", "failed"),
         _seconds(params.get("DialCallDuration")),
         params.get("RecordingSid"),
+        bridged={"true": True, "false": False}.get(params.get("DialBridged", "").lower()),
     )
     return _twiml(carrier.after_dial(call.status not in ("answered", "voicemail"), svc.settings.public_base_url))
 

@@ -147,13 +147,20 @@ class InboundCalls:
             record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
         return record, self._plan(site, record)
 
-    def complete(self, call_id: str, dial_status: str, talk_seconds: int, recording_sid: str | None) -> CallSummary:
-        """The <Dial> ended: store the outcome once, and alert the site at once if missed."""
+    def complete(self, call_id: str, dial_status: str, talk_seconds: int, recording_sid: str | None,
+                 bridged: bool | None = None) -> CallSummary:
+        """The <Dial> ended: store the outcome once, and alert the site at once if missed.
+
+        `bridged` is False when the operator's phone answered but the caller was never put
+        through (the operator hung up during the whisper): the caller is still waiting for
+        someone, so the call counts as missed, not answered."""
         stored = self._calls.get(call_id)
         if stored is None:
             raise NotFound("no such call", code="unknown_call")
         tenant_id, call = stored
         status = "answered" if dial_status in ("completed", "answered") else dial_status
+        if status == "answered" and bridged is False:
+            status = "no-answer"
         if status not in DIAL_STATUSES + ("voicemail",):
             status = "failed"
         elapsed = max(0, (self._clock.now_ms() - call.started_at) // 1000)

@@ -94,8 +94,8 @@ def test_answered_by_hand_hears_the_whisper_and_hanging_up_completes_the_dial(ca
 
 
 def test_declined_by_hand_is_busy(carrier, app):
-    # Declining on a handset rejects the call (SIP 486 Busy Here / 603 Decline); Twilio
-    # reports a rejected dialled leg as DialCallStatus=busy, like <Reject> here.
+    # Declining on a handset answers with 486 Busy Here / 603 Decline; Twilio error 34002
+    # "Callee Busy" covers a device that rejects the call, and the leg ends busy.
     parent = call_in(carrier, app)
     leg = leg_of(carrier, parent, ringing)
     assert control(carrier, "/_carrier/decline", {"call_sid": leg["sid"]})[0] == 200
@@ -265,3 +265,17 @@ def decline_and_see_the_sms(page, carrier) -> None:
     # What the application sends on a missed call (a POST to Messages.json) shows up too.
     carrier.send_message("+14155550177", OUR_NUMBER, f"Missed call from {VISITOR}", None, None)
     expect(page.locator("#messages tbody")).to_contain_text(f"Missed call from {VISITOR}")
+
+
+def test_hanging_up_during_the_whisper_completes_the_leg_without_a_bridge(carrier, app):
+    parent = call_in(carrier, app)
+    leg = leg_of(carrier, parent, ringing)
+    assert control(carrier, "/_carrier/answer", {"call_sid": leg["sid"]})[0] == 200
+    leg_of(carrier, parent, lambda leg: leg["heard"])  # the whisper has started
+    assert control(carrier, "/_carrier/hangup", {"call_sid": leg["sid"]})[0] == 200
+    carrier.wait_idle()
+
+    (after,) = app.requests_to("/after")
+    assert after["DialCallStatus"] == "completed" and after["DialBridged"] == "false"
+    assert after["DialCallDuration"] == "0"
+    assert carrier.calls[leg["sid"]].status == "completed"

@@ -73,3 +73,32 @@ def test_invalid_to_number_is_refused_with_21211(carrier):
         twilio.calls.create(to="555-0199", from_="+14155550100", twiml="<Response/>")
 
     assert refused.value.code == 21211 and refused.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("create", "code", "message"),
+    [
+        (dict(to="+14155550199", from_="+14155550100"), 21200, "url"),
+        (dict(to="+14155550199", from_="+14155550100", url="ftp://example.com/voice"), 21205, "Invalid URL"),
+    ],
+)
+def test_a_call_without_usable_instructions_is_refused(carrier, create, code, message):
+    twilio = client(carrier.port, ACCOUNT_SID, AUTH_TOKEN)
+
+    with pytest.raises(TwilioRestException) as refused:
+        twilio.calls.create(**create)
+
+    assert refused.value.code == code and refused.value.status == 400
+    assert message in refused.value.msg
+    assert carrier.calls == {}
+
+
+def test_a_message_without_a_sender_is_refused_with_21603(carrier):
+    twilio = client(carrier.port, ACCOUNT_SID, AUTH_TOKEN)
+
+    with pytest.raises(TwilioRestException) as refused:
+        twilio.messages.create(to="+14155550123", body="hi")
+
+    assert refused.value.code == 21603
+    assert refused.value.msg.endswith("A 'From' or 'MessagingServiceSid' parameter is required to send a message")
+    assert carrier.messages(to="+14155550123") == []

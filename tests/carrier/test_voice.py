@@ -135,3 +135,21 @@ def test_dialled_leg_reports_status_events_to_number_status_callback(carrier, ap
     legs = app.requests_to("/leg")
     assert [s["CallStatus"] for s in legs] == ["initiated", "ringing", "in-progress", "completed"]
     assert legs[0]["Direction"] == "outbound-dial" and legs[0]["ParentCallSid"] == app.requests_to("/voice")[0]["CallSid"]
+
+
+@pytest.mark.parametrize(("reject", "status"), [("<Reject/>", "no-answer"), ('<Reject reason="rejected"/>', "no-answer"),
+                                                ('<Reject reason="busy"/>', "busy")])
+def test_reject_ends_an_unanswered_call_as_its_reason_says(carrier, app, reject, status):
+    call_in(carrier, app, f"<Response>{reject}</Response>")
+
+    (final,) = app.requests_to("/status")
+    assert final["CallStatus"] == status and final["CallDuration"] == "0"
+
+
+def test_a_dialled_leg_starts_at_initiated_not_queued(carrier, app):
+    carrier.script(OPERATOR, Party(answer_after=1, talk_for=1))
+    call_in(carrier, app, dial_twiml(app))
+
+    (leg,) = [c for c in carrier.calls.values() if c.parent_call_sid]
+    assert leg.direction == "outbound-dial"
+    assert not any(e.params.get("CallStatus") == "queued" for e in carrier.webhook_log)

@@ -143,6 +143,20 @@ def test_a_missed_call_texts_the_sites_contacts_once_and_offers_voicemail(svc, d
     assert sms["to"] == "+14155550198" and "+14155550001" in sms["body"] and "google" in sms["body"]
 
 
+def test_an_operator_who_hangs_up_during_the_whisper_leaves_a_missed_call(svc):
+    # The operator's phone answered (DialCallStatus=completed) but the caller was never put
+    # through (DialBridged=false): for the business this is a caller nobody spoke to.
+    site = svc.sites.get("s1")
+    svc.sites.save(Site(**{**site.__dict__, "alert_contacts": ("+14155550198",)}))
+    answered_call(svc)
+    response = post("/v1/carrier/dial-complete", {"CallSid": "CA0001", "DialCallStatus": "completed",
+                                                  "DialBridged": "false", "DialCallDuration": "0"})
+    assert ET.fromstring(response.body).find("Record") is not None
+    assert svc.calls.get("tw:CA0001")[1].status == "no-answer"
+    [sms] = svc.notifier.sent
+    assert sms["to"] == "+14155550198" and "+14155550001" in sms["body"]
+
+
 def test_a_replayed_voice_webhook_for_an_ended_call_is_refused(svc):
     offer = answered_call(svc)
     post("/v1/carrier/dial-complete", {"CallSid": "CA0001", "DialCallStatus": "completed", "DialCallDuration": "5"})
