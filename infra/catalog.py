@@ -73,7 +73,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         },
         buckets={"recordings": WRITE},
         timeout_seconds=30,
-        workers={"events": "app.deliver_events"},
+        # workflow: the callback dial workflow's task handler (plan, ring, abandon), invoked
+        # by the Step Functions state machine in infra/statemachines/callback_dial.asl.json.
+        workers={"events": "app.deliver_events", "workflow": "app.dial_workflow"},
     ),
     FunctionSpec(
         name="reports",

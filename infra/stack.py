@@ -40,7 +40,7 @@ class RingbackStack(Stack):
         log_retention = logs.RetentionDays.THREE_MONTHS if retain else logs.RetentionDays.TWO_WEEKS
 
         self.data = DataConstruct(self, "Data", table_prefix=table_prefix(stage), retain=retain)
-        self.dialer = DialerConstruct(self, "Dialer", data=self.data)
+        self.dialer = DialerConstruct(self, "Dialer", data=self.data, stage=stage)
         self.analytics = AnalyticsConstruct(self, "Analytics", data=self.data)
         self.auth = AuthConstruct(self, "Auth", stage=stage, retain=retain)
         self.edge = EdgeConstruct(
@@ -61,6 +61,8 @@ class RingbackStack(Stack):
             frontend_bucket=self.edge.bucket.bucket_name,
             public_base_url=f"https://{self.edge.distribution.distribution_domain_name}",
             events_queue_url=self.dialer.events.queue_url,
+            # The computed ARN, not the state machine's: see DialerConstruct.
+            dial_workflow_arn=self.dialer.dial_workflow_arn,
         )
         self.functions = FunctionsConstruct(
             self,
@@ -78,6 +80,11 @@ class RingbackStack(Stack):
                     raise KeyError(f"function '{spec.name}': no bucket '{role}' (known: {sorted(bucket_owners)})")
                 bucket_owners[role].grant(self.functions.functions[spec.name], access)
         self.dialer.deliver_events(self.functions.functions["dialer"], self.functions.workers["dialer-events"])
+        self.dialer.build_dial_workflow(self.functions.workers["dialer-workflow"], log_retention=log_retention)
+        # A visitor's callback request starts a dial; the carrier's status webhooks (the
+        # dialer, and its workers through the shared role) answer its task tokens.
+        self.dialer.grant_start_dial(self.functions.functions["widget"])
+        self.dialer.grant_answer_dial(self.functions.functions["dialer"])
 
         self.api = ApiConstruct(
             self,

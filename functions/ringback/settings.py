@@ -35,6 +35,12 @@ class Settings:
     twilio_api_base_url: str | None = None
     # The queue of outgoing call-event webhooks; None: no events are sent.
     events_queue_url: str | None = None
+    # The callback dial workflow (Step Functions state machine); None: callbacks are
+    # accepted and stored but not dialled (a stage without telephony).
+    dial_workflow_arn: str | None = None
+    # Real seconds per product second. 1 in production; the local stack's tests run the
+    # product clock faster (and so every wait of the dial workflow shorter) through this.
+    time_scale: float = 1.0
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -60,6 +66,8 @@ class Settings:
             "RINGBACK_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
             "RINGBACK_TWILIO_API_BASE_URL": self.twilio_api_base_url,
             "RINGBACK_EVENTS_QUEUE_URL": self.events_queue_url,
+            "RINGBACK_DIAL_WORKFLOW_ARN": self.dial_workflow_arn,
+            "RINGBACK_TIME_SCALE": repr(self.time_scale) if self.time_scale != 1.0 else None,
         }
         env.update({k: v for k, v in optional.items() if v})
         return env
@@ -99,4 +107,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_auth_token=env.get("RINGBACK_TWILIO_AUTH_TOKEN") or None,
         twilio_api_base_url=env.get("RINGBACK_TWILIO_API_BASE_URL") or None,
         events_queue_url=env.get("RINGBACK_EVENTS_QUEUE_URL") or None,
+        dial_workflow_arn=env.get("RINGBACK_DIAL_WORKFLOW_ARN") or None,
+        time_scale=_time_scale(env.get("RINGBACK_TIME_SCALE")),
     )
+
+
+def _time_scale(value: str | None) -> float:
+    if not value:
+        return 1.0
+    try:
+        scale = float(value)
+    except ValueError:
+        raise SettingsError("RINGBACK_TIME_SCALE must be a number") from None
+    if not 0 < scale <= 1:
+        raise SettingsError("RINGBACK_TIME_SCALE must be in (0, 1]")
+    return scale

@@ -107,14 +107,40 @@ def _bucket_objects(finding: str, statement: dict) -> str | None:
     return None
 
 
-def _xray(finding: str, statement: dict) -> str | None:
+_XRAY = "X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* support no resource-level permissions."
+_LOG_DELIVERY = (
+    "Step Functions sets up its CloudWatch Logs delivery with the log-delivery and "
+    "resource-policy actions, which act on the account's deliveries, not on one log group; "
+    "AWS documents them with Resource * and CDK adds exactly those for a state machine's logging."
+)
+# Actions that are granted on "*" because no narrower resource applies, and why.
+_ACCOUNT_LEVEL_ACTIONS = {
+    "xray:PutTraceSegments": _XRAY,
+    "xray:PutTelemetryRecords": _XRAY,
+    "xray:GetSamplingRules": _XRAY,
+    "xray:GetSamplingTargets": _XRAY,
+    "logs:CreateLogDelivery": _LOG_DELIVERY,
+    "logs:GetLogDelivery": _LOG_DELIVERY,
+    "logs:UpdateLogDelivery": _LOG_DELIVERY,
+    "logs:DeleteLogDelivery": _LOG_DELIVERY,
+    "logs:ListLogDeliveries": _LOG_DELIVERY,
+    "logs:PutResourcePolicy": _LOG_DELIVERY,
+    "logs:DescribeResourcePolicies": _LOG_DELIVERY,
+    "logs:DescribeLogGroups": _LOG_DELIVERY,
+}
+
+
+def _account_level(finding: str, statement: dict) -> str | None:
+    """Resource * for X-Ray tracing and Step Functions log delivery (CDK merges both into
+    one statement of a state machine's role)."""
     actions = _as_list(statement.get("Action"))
-    if finding == "Resource::*" and actions and all(a.startswith("xray:Put") for a in actions):
-        return "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions."
-    return None
+    if finding != "Resource::*" or not actions:
+        return None
+    reasons = {_ACCOUNT_LEVEL_ACTIONS.get(a) for a in actions}
+    return None if None in reasons else " ".join(sorted(reasons))
 
 
-GRANT_RULES: tuple[WildcardRule, ...] = (_kms_grant, _table_indexes, _bucket_objects, _xray)
+GRANT_RULES: tuple[WildcardRule, ...] = (_kms_grant, _table_indexes, _bucket_objects, _account_level)
 
 
 def wildcard_findings(document: dict) -> dict[str, list[dict]]:

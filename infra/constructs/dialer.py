@@ -1,32 +1,67 @@
-"""The call side of Ringback: call recordings, and the callback dial workflow.
+"""The call side of Ringback: call recordings, call-event delivery, and the callback
+dial workflow.
 
 Owns the recordings bucket and decides who may touch it (`grant`, driven by the
 `buckets` entries of infra/catalog.py).
 
-Where the dial workflow goes (issue 5)
---------------------------------------
-The Step Functions state machine that places a callback (call the operator, wait for the
-status webhook through a task token, then bridge the visitor, retry on no-answer within
-working hours) is built in this construct, next to the recordings it produces. Its task
-handlers are `@app.lambda_function`s of functions/dialer/app.py, so the state machine
-receives the dialer function from the stack; give it logging of ALL events to a log
-group and X-Ray tracing (cdk-nag SF1 and SF2), and grant the dialer function
-`states:SendTaskSuccess`/`SendTaskFailure` on that state machine only.
+The dial workflow (issue 5)
+---------------------------
+A Step Functions state machine places a callback: ask the workflow function for a plan,
+wait for working hours, ring the operators and wait for the carrier's status webhook
+through a task token, bridge the visitor, retry by failure reason. Its definition is
+infra/statemachines/callback_dial.asl.json, deployed as is (`callback_dial_definition`
+gives the local stack the same text); its task handler is the dialer function's
+`workflow` worker. Who may start it (the widget) and who may answer its task tokens (the
+dialer and its workers) is granted here, on this state machine only.
 """
 from __future__ import annotations
 
-from aws_cdk import Duration, aws_iam as iam, aws_lambda as lambda_, aws_s3 as s3, aws_sqs as sqs
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
 from infra.catalog import READ, WRITE
 from infra.constructs import acknowledge
 from infra.constructs.data import DataConstruct, private_bucket
+# The definition lives beside its file, in plain Python, so the local stack reads it
+# without loading CDK; `callback_dial_definition` is re-exported for CDK-side callers.
+from infra.statemachines import CALLBACK_DIAL, FUNCTION_SUBSTITUTION, callback_dial_definition
+
+__all__ = ["DialerConstruct", "TASK_RESPONSE_ACTIONS", "callback_dial_definition", "dial_workflow_name"]
+
+# Step Functions' own send/answer actions on a task token.
+TASK_RESPONSE_ACTIONS = ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat")
+
+
+def dial_workflow_name(stage: str) -> str:
+    return f"ringback-{stage}-callback-dial"
 
 
 class DialerConstruct(Construct):
-    def __init__(self, scope: Construct, id: str, *, data: DataConstruct) -> None:
+    def __init__(self, scope: Construct, id: str, *, data: DataConstruct, stage: str) -> None:
         super().__init__(scope, id)
+        self._data = data
+        # The state machine's name and ARN are fixed before it exists, and the functions'
+        # settings and grants use this computed ARN, never a reference to the resource.
+        # Why: the state machine references the workflow worker's ARN, and that worker
+        # depends on the dialer role's policy (SendTask*) and carries the settings; a
+        # reference back to the state machine from either would be a cycle that
+        # CloudFormation refuses. A fixed name costs one thing: a change that replaces
+        # the state machine (e.g. its type) needs a new name.
+        self.dial_workflow_name = dial_workflow_name(stage)
+        self.dial_workflow_arn = Stack.of(self).format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=self.dial_workflow_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.dial_workflow: sfn.StateMachine | None = None
         self.recordings = private_bucket(
             self,
             "Recordings",
@@ -91,3 +126,82 @@ class DialerConstruct(Construct):
             self.recordings.grant_read(grantee)
         else:
             raise ValueError(f"unknown access {access!r} to the recordings bucket")
+
+    # --- the callback dial workflow ------------------------------------------------
+
+    def build_dial_workflow(
+        self, workflow: lambda_.IFunction, *, log_retention: logs.RetentionDays
+    ) -> sfn.StateMachine:
+        """The state machine that dials a callback, with `workflow` as its task handler."""
+        # Named, so that the data key's policy can name it before it exists (the group
+        # refers to the key); /aws/vendedlogs/ keeps Step Functions' log-delivery
+        # resource policy from growing with each state machine.
+        log_group_name = f"/aws/vendedlogs/states/{self.dial_workflow_name}"
+        log_group = logs.LogGroup(
+            self,
+            "DialWorkflowLogs",
+            log_group_name=log_group_name,
+            encryption_key=self._data.key,
+            retention=log_retention,
+            removal_policy=self._data.removal_policy,
+        )
+        # CloudWatch Logs encrypts with the key as its regional service principal, and
+        # only for this log group (the encryption context names it).
+        self._data.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CallbackDialLogs",
+                principals=[iam.ServicePrincipal(f"logs.{Stack.of(self).region}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],
+                conditions={
+                    "ArnEquals": {
+                        "kms:EncryptionContext:aws:logs:arn": Stack.of(self).format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name=log_group_name,
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+
+        machine = sfn.StateMachine(
+            self,
+            "DialWorkflow",
+            state_machine_name=self.dial_workflow_name,
+            # Not EXPRESS: an off-hours wait lasts until the next morning, past Express's
+            # five minutes, and a ring waits on a task token, which Express cannot.
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            # The file as is: the local stack runs the same one on moto.
+            definition_body=sfn.DefinitionBody.from_file(str(CALLBACK_DIAL)),
+            definition_substitutions={FUNCTION_SUBSTITUTION: workflow.function_arn},
+            logs=sfn.LogOptions(
+                destination=log_group,
+                level=sfn.LogLevel.ALL,
+                # Inputs and outputs carry phone numbers and task tokens (anyone who can
+                # read a token can answer the ring); the transitions are enough to follow
+                # a callback, and its execution history still holds the data.
+                include_execution_data=False,
+            ),
+            tracing_enabled=True,
+        )
+        # The definition calls the unqualified function ARN and nothing else, so the
+        # role gets exactly that one, no version or alias wildcard.
+        machine.add_to_role_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[workflow.function_arn])
+        )
+        self.dial_workflow = machine
+        return machine
+
+    def grant_start_dial(self, grantee: iam.IGrantable) -> None:
+        """May start a callback: StartExecution on the dial workflow only."""
+        iam.Grant.add_to_principal(
+            grantee=grantee, actions=["states:StartExecution"], resource_arns=[self.dial_workflow_arn]
+        )
+
+    def grant_answer_dial(self, grantee: iam.IGrantable) -> None:
+        """May answer the dial workflow's task tokens (the carrier's status webhooks)."""
+        iam.Grant.add_to_principal(
+            grantee=grantee, actions=list(TASK_RESPONSE_ACTIONS), resource_arns=[self.dial_workflow_arn]
+        )

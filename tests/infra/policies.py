@@ -22,7 +22,11 @@ def function_resource(synth, name: str) -> dict:
 
 def statements(synth, function: str) -> list[dict]:
     """Every statement of every policy attached to the function's role."""
-    role_id = function_resource(synth, function)["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role_statements(synth, function_resource(synth, function)["Properties"]["Role"]["Fn::GetAtt"][0])
+
+
+def role_statements(synth, role_id: str) -> list[dict]:
+    """Every statement of every policy attached to a role, by its logical id."""
     found = []
     for policy in synth.of_type("AWS::IAM::Policy").values():
         if {"Ref": role_id} in policy["Properties"]["Roles"]:
