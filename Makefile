@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export POWERTOOLS_TRACE_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap
+.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap bench-callback
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,6 @@ bench-swap: install build browser
 
 bench-leases: install
 	$(BIN)/python -m bench.leases
+
+bench-callback: install build
+	$(BIN)/python -m bench.callback

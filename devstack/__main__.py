@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "functions"))
 
 from devstack import aws  # noqa: E402
+from devstack.lambdas import LocalLambda  # noqa: E402
 from devstack.queues import QueuePoller  # noqa: E402
 from devstack.gateway import LocalApi, StaticFiles, TokenVerifier, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--carrier-port", type=int, default=8002, help="the local carrier (Twilio's API)")
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="real seconds per simulated second on the phone network (tests use 0.01)")
+    parser.add_argument("--clock-scale", type=float, default=1.0,
+                        help="real seconds per product second: the product's clock and the callback workflow's "
+                             "waits run this much faster (tests use it to reach the next opening in seconds)")
     parser.add_argument("--operator", choices=("manual", "scripted"), default="manual",
                         help="the demo operator's phone: answered by hand on the phone page (manual), "
                              "or answering after 4 s and talking for 30 (scripted, what the tests use)")
@@ -45,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     args.state_dir.mkdir(parents=True, exist_ok=True)
-    moto = aws.MotoServer(args.moto_port, log_path=args.state_dir / "moto.log").start()
+    # Lambda's Invoke API for the Step Functions engine: bound now so moto knows where it is.
+    lambdas = LocalLambda({}, args.host)
+    moto = aws.MotoServer(args.moto_port, log_path=args.state_dir / "moto.log", lambda_url=lambdas.url).start()
     carrier = Carrier(port=args.carrier_port, auth_token=aws.CARRIER_AUTH_TOKEN,
                       account_sid=aws.CARRIER_ACCOUNT_SID, time_scale=args.time_scale)
     servers = []
@@ -57,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         carrier.start()
         settings = aws.local_settings(moto.url, public_url, carrier_url=carrier.url)
         events_url, events_arn = aws.create_events_queue(settings)
-        settings = dataclasses.replace(settings, events_queue_url=events_url)
+        settings = dataclasses.replace(settings, events_queue_url=events_url, time_scale=args.clock_scale)
+        settings = dataclasses.replace(settings, dial_workflow_arn=aws.create_dial_workflow(settings))
         # The functions read their settings from the environment, as in Lambda.
         os.environ.update(aws.LOCAL_CREDENTIALS)
         os.environ.update(settings.as_environment())
@@ -87,9 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         # Lambda's SQS event source, locally: the dialer's events worker posts call events
         # to the sites' webhooks.
         apps = {spec.name: load_app(spec.name) for spec in FUNCTIONS}
-        poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn,
-                             sys.modules["ringback_function_dialer"].deliver_events).start()
+        dialer = sys.modules["ringback_function_dialer"]
+        poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn, dialer.deliver_events).start()
         stoppers.append(poller.stop)
+        # The callback workflow's task handler, as the state machine names it.
+        lambdas.handlers[aws.workflow_function_name(settings)] = dialer.dial_workflow
+        lambdas.start()
+        stoppers.append(lambdas.stop)
 
         api = LocalApi(apps, TokenVerifier(user_pool))
         servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
@@ -107,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"  demo customer site http://localhost:{args.site_port}/",
                     f"  site config        {public_url}/v1/sites/{demo.site.site_key}/config"
                     f"  (Origin: http://localhost:{args.site_port})",
-                    f"  local AWS (moto)   {moto.url}",
+                    f"  local AWS (moto)   {moto.url}   (callback workflow {settings.dial_workflow_arn})",
                     f"  local carrier      {carrier.url}   (Twilio's REST API; /_carrier/inbound places a call)",
                     f"  phone page         {carrier.url}/_carrier/phone   (call a tracking number, answer as"
                     f" {DEMO_DESTINATION}: operator {args.operator})",

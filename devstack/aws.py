@@ -23,6 +23,8 @@ LOCAL_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "local",
 }
 REGION = "us-east-1"
+# moto's default account: ARNs the local stack writes must name it to resolve.
+ACCOUNT_ID = "123456789012"
 
 
 def free_port() -> int:
@@ -34,15 +36,19 @@ def free_port() -> int:
 class MotoServer:
     """moto_server as a child process: AWS on 127.0.0.1, state in memory, gone on stop."""
 
-    def __init__(self, port: int, log_path: Path | None = None) -> None:
+    def __init__(self, port: int, log_path: Path | None = None, lambda_url: str | None = None) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self._log_path = log_path
+        # Where Lambda Invoke calls from the Step Functions engine go (devstack/lambdas.py).
+        self._lambda_url = lambda_url
         self._process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> "MotoServer":
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
         env = {**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port)}
+        if self._lambda_url:
+            env["RINGBACK_LOCAL_LAMBDA_URL"] = self._lambda_url
         self._process = subprocess.Popen(
             [sys.executable, "-m", "devstack.moto_server", str(self.port)],
             stdout=log,
@@ -252,3 +258,23 @@ def create_events_queue(settings: Settings) -> tuple[str, str]:
     )["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn
+
+
+def workflow_function_name(settings: Settings) -> str:
+    return f"ringback-{settings.stage}-dialer-workflow"
+
+
+def create_dial_workflow(settings: Settings) -> str:
+    """The callback dial state machine, from the definition CDK deploys; returns its ARN.
+    Its Lambda tasks name the dialer's workflow worker, which the local Lambda service
+    serves under that name."""
+    from infra.statemachines import callback_dial_definition
+
+    function_arn = f"arn:aws:lambda:{settings.region}:{ACCOUNT_ID}:function:{workflow_function_name(settings)}"
+    sfn = client("stepfunctions", settings)
+    return sfn.create_state_machine(
+        name=f"ringback-{settings.stage}-callback-dial",
+        definition=callback_dial_definition(function_arn),
+        roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/ringback-{settings.stage}-callback-dial",
+        type="STANDARD",
+    )["stateMachineArn"]

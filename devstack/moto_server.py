@@ -10,6 +10,8 @@
    before each transaction, so a transaction's cost grows with the tables' size (the
    lease history grows all day). Here the rollback copies only the items the transaction
    touches: the same all-or-nothing outcome, at a cost independent of table size.
+3. Step Functions. State machines execute, and their Lambda tasks reach our real
+   handlers (see _step_functions_run_our_handlers).
 
     python -m devstack.moto_server PORT
 """
@@ -19,6 +21,8 @@ import copy
 import os
 import sys
 import threading
+import urllib.parse
+import urllib.request
 
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
@@ -98,10 +102,44 @@ def _item_level_rollback() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def _step_functions_run_our_handlers() -> None:
+    """moto's Step Functions engine executes state machines, and its Lambda tasks call
+    Lambda's Invoke API on this server. Without Docker moto's Lambda answers with canned
+    results; here Invoke is forwarded to the local stack's Lambda service
+    (devstack/lambdas.py), which runs our real handler and answers as Lambda does,
+    x-amz-function-error included, so the state machine's Retry and Catch see real
+    errors."""
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.core.config import default_user_config
+
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    default_user_config["lambda"] = {"use_docker": False}
+    target = os.environ.get("RINGBACK_LOCAL_LAMBDA_URL")
+    if not target:
+        return
+
+    def invoke(self, function_name, qualifier, body, headers, response_headers):
+        data = body.encode() if isinstance(body, str) else (body or b"{}")
+        request = urllib.request.Request(
+            f"{target}/2015-03-31/functions/{urllib.parse.quote(function_name, safe='')}/invocations",
+            data=data, method="POST", headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=900) as answer:
+            payload = answer.read()
+            error = answer.headers.get("X-Amz-Function-Error")
+        if error:
+            response_headers["x-amz-function-error"] = error
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    LambdaSimpleBackend.invoke = invoke
+
+
 def main(argv: list[str]) -> None:
     port = int(argv[0])
     os.environ.setdefault("MOTO_PORT", str(port))
     _item_level_rollback()
+    _step_functions_run_our_handlers()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple("127.0.0.1", port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
 

@@ -49,7 +49,17 @@ def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> Demo
             # Open around the clock, so a person trying the phone page reaches the operator
             # at any hour; off-hours handling is covered by the tests.
             working_hours={},
-            settings={"widget": {"language": "en", "color": "#0b6bcb", "position": "bottom-right"}},
+            settings={
+                "widget": {"language": "en", "color": "#0b6bcb", "position": "bottom-right"},
+                # The callback widget opens after 15 s on a page or on exit intent; the
+                # operator is rung first, then the visitor (ringback/dialing.py).
+                "callback": {
+                    "enabled": True,
+                    "countries": ["US"],
+                    "triggers": {"secondsOnPage": 15, "exitIntent": True, "cooldownHours": 24},
+                    "theme": {"color": "#0b6bcb", "position": "right"},
+                },
+            },
             created_at=now_ms,
         ),
     )

@@ -34,7 +34,8 @@ Control surface (ours, JSON bodies): POST /_carrier/numbers {number, voice_url,
 status_callback, sms_url}; POST /_carrier/inbound {from, to}; POST /_carrier/inbound_sms
 {from, to, body}; POST /_carrier/script {number, party: {answer_after, outcome, talk_for,
 presses, speaks_for}}; POST /_carrier/presses {call_sid?, digits}; GET /_carrier/webhooks;
-GET /_carrier/messages?to=.
+GET /_carrier/messages?to=; GET /_carrier/created-calls (each REST call creation with its
+wall-clock arrival time, for the callback benchmark).
 
 A person can take part by hand: `Party.interactive()` (party {"outcome": "interactive"})
 rings until POST /_carrier/answer or /_carrier/decline {call_sid} (declined: busy; no

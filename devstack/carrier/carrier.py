@@ -79,6 +79,9 @@ class Carrier:
         self.errors: list[CarrierError] = []
         self.rings: dict[str, Ring] = {}  # calls to interactive parties, by call SID
         self.next_presses: deque[str] = deque()
+        # Every REST request that created a call, with the wall-clock time it arrived:
+        # what `make bench-callback` measures the dial workflow's latency against.
+        self.created_calls: deque[dict] = deque(maxlen=10_000)
         self._threads: list[threading.Thread] = []
         self._server: ThreadingHTTPServer | None = None
         self._serve_thread: threading.Thread | None = None

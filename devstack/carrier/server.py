@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -159,7 +160,11 @@ class CarrierHandler(BaseHTTPRequestHandler):
     # -- Calls ------------------------------------------------------------------------
 
     def post_calls(self, match, query, path):
+        arrived = time.time()
         form = self.form()
+        if not match["sid"]:
+            self.carrier.created_calls.append(
+                {"at": arrived, "to": (form.get("To") or [""])[0], "url": (form.get("Url") or [""])[0]})
         one = lambda name, default=None: (form.get(name) or [default])[0]  # noqa: E731
         if match["sid"]:
             call = self.carrier.calls.get(match["sid"])
@@ -305,6 +310,8 @@ class CarrierHandler(BaseHTTPRequestHandler):
                 self.send_json(200, carrier.state())
             elif method == "GET" and path == "/_carrier/phone":
                 self.send(200, PHONE_PAGE.read_bytes(), "text/html; charset=utf-8")
+            elif method == "GET" and path == "/_carrier/created-calls":
+                self.send_json(200, list(carrier.created_calls))
             elif method == "GET" and path == "/_carrier/webhooks":
                 self.send_json(200, [e.as_json() for e in carrier.webhook_log])
             elif method == "GET" and path == "/_carrier/messages":

@@ -1,6 +1,9 @@
-"""Carrier webhooks: inbound calls to tracking numbers (and, with issue 5, the callback
-dial workflow's tasks). Every webhook is refused unless the carrier's signature matches."""
+"""Carrier webhooks (inbound calls to tracking numbers, the legs of callbacks) and the
+callback dial workflow's task handler. Every webhook is refused unless the carrier's
+signature matches."""
 import json
+import math
+from urllib.parse import urlencode
 
 from chalice import Response
 
@@ -20,10 +23,19 @@ def _signed_form() -> dict[str, str]:
     request = app.current_request
     settings = services().settings
     params = carrier.form(request.raw_body)
-    # The carrier signed the public URL it called: our origin plus the route's path.
-    carrier.verify(settings.twilio_auth_token, settings.public_base_url + request.path, params,
-                   request.headers.get("x-twilio-signature"))
+    # The carrier signed the public URL it called: our origin, the route's path and the
+    # query we put on it, in the sorted order we write it in (Callbacks.webhook_url).
+    query = request.query_params or {}
+    url = settings.public_base_url + request.path + (f"?{urlencode(sorted(query.items()))}" if query else "")
+    carrier.verify(settings.twilio_auth_token, url, params, request.headers.get("x-twilio-signature"))
     return params
+
+
+def _query(name: str) -> str:
+    value = (app.current_request.query_params or {}).get(name)
+    if not value or len(value) > 80:
+        raise InvalidInput(f"{name} is required", code="invalid_webhook")
+    return value
 
 
 def _twiml(body: str) -> Response:
@@ -106,3 +118,84 @@ def deliver_events(event):
         result = svc.events.deliver(delivery)
         app.logger.info("webhook delivery", extra={"event_id": delivery.event_id, "attempt": delivery.attempt,
                                                    "result": result})
+
+
+# -- callbacks: the operator's and the visitor's legs ------------------------------------
+
+
+@app.route("/v1/carrier/callbacks/operator", methods=["POST"], content_types=FORM)
+def callback_operator_answered():
+    params = _signed_form()
+    svc = services()
+    request_id, leg = _query("request"), _query("leg")
+    plan = svc.callbacks.operator_answered(request_id, leg, params.get("CallSid"))
+    if plan is None:
+        return _twiml(carrier.say_and_hang_up("This callback has been taken. Thank you."))
+    visitor_leg = f"{plan.round:02d}#visitor#00"
+    return _twiml(carrier.operator_bridge(
+        plan,
+        status_url=svc.callbacks.webhook_url("status", request=request_id, leg=visitor_leg),
+        action_url=svc.callbacks.webhook_url("bridged", request=request_id, round=plan.round),
+        recording_url=svc.callbacks.webhook_url("recording", request=request_id),
+    ))
+
+
+@app.route("/v1/carrier/callbacks/status", methods=["POST"], content_types=FORM)
+def callback_leg_status():
+    params = _signed_form()
+    duration = params.get("CallDuration")
+    services().callbacks.leg_status(_query("request"), _query("leg"), params.get("CallSid"),
+                                    params.get("CallStatus", ""), _seconds(duration) if duration else None)
+    return Response(body="", status_code=204)
+
+
+@app.route("/v1/carrier/callbacks/bridged", methods=["POST"], content_types=FORM)
+def callback_bridged():
+    params = _signed_form()
+    try:
+        round_no = int(_query("round"))
+    except ValueError:
+        raise InvalidInput("round is a number", code="invalid_webhook") from None
+    talked = services().callbacks.bridge_complete(
+        _query("request"), round_no, params.get("DialCallStatus", "failed"), params.get("DialCallSid"),
+        _seconds(params.get("DialCallDuration")),
+        {"true": True, "false": False}.get(params.get("DialBridged", "").lower()),
+    )
+    if talked:
+        return _twiml(carrier.hangup())
+    return _twiml(carrier.say_and_hang_up("The visitor did not answer. We will try again and let you know."))
+
+
+@app.route("/v1/carrier/callbacks/recording", methods=["POST"], content_types=FORM)
+def callback_recording():
+    params = _signed_form()
+    if params.get("RecordingStatus", "completed") == "completed" and params.get("RecordingSid"):
+        services().callbacks.archive_recording(_query("request"), params["RecordingSid"])
+    return Response(body="", status_code=204)
+
+
+# -- the dial workflow's task handler (infra/statemachines/callback_dial.asl.json) --------
+
+
+@app.lambda_function(name="dial_workflow")
+def dial_workflow(event, context):
+    svc = services()
+    op, request_id = event.get("op"), event.get("request_id")
+    if op == "plan":
+        step = svc.callbacks.plan(request_id, event.get("last"))
+        if step.action == "wait":
+            # The product clock may run faster than real time locally (Settings.time_scale).
+            return {"action": "wait", "wait_seconds": max(1, math.ceil(step.wait_ms * svc.settings.time_scale / 1000))}
+        if step.action == "ring":
+            ring = step.ring
+            return {"action": "ring", "round": ring.round, "leg_seq": ring.leg_seq, "operators": list(ring.operators),
+                    "ring_seconds": ring.ring_seconds, "visitor_ring_seconds": ring.visitor_ring_seconds,
+                    "record": ring.record, "timeout_seconds": ring.timeout_seconds}
+        return {"action": "done", "status": step.status}
+    if op == "ring":
+        svc.callbacks.ring(request_id, event["ring"], event["task_token"])
+        return {"placed": True}
+    if op == "abandon":
+        svc.callbacks.abandon(request_id, event.get("error"))
+        return {"abandoned": True}
+    raise ValueError(f"unknown workflow op {op!r}")

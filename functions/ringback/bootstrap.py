@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from ringback.accounts import Principal, TenantScope, resolve_scope
-from ringback.clock import Clock, SystemClock
+from ringback.callbacks import Callbacks
+from ringback.clock import Clock, ScaledClock, SystemClock
 from ringback.ports import (
     CallLog,
     LeaseStore,
@@ -43,13 +44,17 @@ class Services:
     notifier: Notifier | None
     recordings: Recordings
     events: Events | None
+    callbacks: Callbacks
+    # Powertools idempotency's persistence layer for accepted requests (callbacks).
+    idempotency: object | None = None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
 
 
 def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
-             notifier, recording_store, carrier_recordings, events=None) -> Services:
+             notifier, recording_store, carrier_recordings, events=None, callback_store=None, workflow=None,
+             dialer=None, idempotency=None) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -61,8 +66,13 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
     inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, notifier, events)
     recordings = Recordings(calls, recording_store, carrier_recordings,
                             on_archived=lambda call_id: inbound.publish("call.recording", call_id))
+    callbacks = Callbacks(
+        CachedSites(sites, clock), CachedTenants(tenants, clock), visits, calls, callback_store, workflow, dialer,
+        rate_counter, notifier, events, recording_store, carrier_recordings, clock,
+        settings.public_base_url if settings is not None else "http://localhost",
+    )
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
-                    notifier, recordings, events)
+                    notifier, recordings, events, callbacks, idempotency)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -72,6 +82,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters.http_out import post_json
     from ringback.adapters.s3 import S3RecordingStore
     from ringback.adapters.sqs import SqsDeliveryQueue
+    from ringback.adapters.stepfunctions import StepFunctionsWorkflow
     from ringback.adapters.tables import bind_tables
 
     bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url)
@@ -80,7 +91,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.twilio_account_sid and settings.twilio_auth_token
         else None
     )
-    clock = clock or SystemClock()
+    clock = clock or (SystemClock() if settings.time_scale == 1.0 else ScaledClock(settings.time_scale))
     events = (
         Events(SqsDeliveryQueue(settings.events_queue_url, region=settings.region,
                                 endpoint_url=settings.aws_endpoint_url), post_json, clock)
@@ -103,7 +114,20 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         S3RecordingStore(settings.recordings_bucket, region=settings.region, endpoint_url=settings.aws_endpoint_url),
         carrier,
         events,
+        dynamo.DynamoCallbacks(),
+        StepFunctionsWorkflow(settings.dial_workflow_arn, settings.region, settings.aws_endpoint_url)
+        if settings.dial_workflow_arn else None,
+        carrier,
+        _idempotency_store(settings),
     )
+
+
+def _idempotency_store(settings: Settings):
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    client = boto3.client("dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    return DynamoDBPersistenceLayer(table_name=settings.table_name("idempotency"), boto3_client=client)
 
 
 def build_memory_services(clock: Clock, settings: Settings | None = None) -> Services:
@@ -117,6 +141,7 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
         memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock),
+        memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
     )
 
 

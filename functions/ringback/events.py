@@ -24,7 +24,8 @@ from ringback.errors import InvalidInput
 BACKOFF_SECONDS = (30, 120, 600, 3600, 21600)
 MAX_QUEUE_DELAY = 900
 SIGNATURE_TOLERANCE_SECONDS = 300
-EVENT_TYPES = ("call.ringing", "call.answered", "call.missed", "call.recording", "call.voicemail")
+EVENT_TYPES = ("call.ringing", "call.answered", "call.missed", "call.recording", "call.voicemail",
+               "callback.completed", "callback.missed")
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,22 @@
 Every route here is public: it is guarded by the site key plus the page's Origin
 (ringback.sites.site_for_origin), and by API Gateway's throttling.
 """
+import re
 from functools import cache
 from pathlib import Path
 
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from chalice import Response
 
-from ringback import sites
+from ringback import callbacks, sites
 from ringback.adapters.web import PUBLIC_CORS, RingbackApp
 from ringback.bootstrap import services
-from ringback.errors import Unavailable
+from ringback.callbacks import CallbackForm
+from ringback.errors import Conflict, InvalidInput, Unavailable
 from ringback.tracking import PageContext
 
 app = RingbackApp("widget")
@@ -19,7 +26,13 @@ app = RingbackApp("widget")
 # navigator.sendBeacon posts text/plain, which needs no CORS preflight.
 JSON_OR_BEACON = ["application/json", "text/plain"]
 VIEWER_HEADERS = ("cloudfront-viewer-country", "cloudfront-viewer-country-region", "cloudfront-viewer-city")
-SCRIPT = Path(__file__).parent / "static" / "swap.js"
+STATIC = Path(__file__).parent / "static"
+SCRIPT = STATIC / "swap.js"
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+# A retried POST with the same key gets the first answer for a day; the payload check
+# refuses the same key reused for another number.
+IDEMPOTENCY = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="form.phone",
+                                expires_after_seconds=24 * 3600, raise_on_no_idempotency_key=True)
 
 
 def _context(session_id=None) -> PageContext:
@@ -52,8 +65,53 @@ def health():
 
 @app.route("/v1/sites/{site_key}/config", methods=["GET"], cors=PUBLIC_CORS)
 def site_config(site_key):
-    site = sites.site_for_origin(services().sites, site_key, app.origin())
-    return sites.public_config(site)
+    svc = services()
+    site = sites.site_for_origin(svc.sites, site_key, app.origin())
+    viewer = app.current_request.headers.get("cloudfront-viewer-country")
+    return {**sites.public_config(site), "callback": callbacks.public_config(site, svc.clock.now_ms(), viewer)}
+
+
+@app.route("/v1/callbacks", methods=["POST"], cors=PUBLIC_CORS, content_types=JSON_OR_BEACON)
+def request_callback():
+    body = app.json_body()
+    headers = app.current_request.headers
+    key = headers.get("idempotency-key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput("Idempotency-Key is 8 to 128 letters, digits or _.:-", code="invalid_idempotency_key")
+    slot = body.get("slot")
+    form = {
+        "site_key": body.get("siteKey") or "", "origin": app.origin(), "phone": body.get("phone") or "",
+        "country": body.get("country"), "session_id": body.get("sessionId"), "page": body.get("page"),
+        "slot": slot, "locale": body.get("locale"), "client_address": _client_address(),
+        "viewer_country": headers.get("cloudfront-viewer-country"),
+    }
+    request = {"key": f"{form['site_key']}:{key}", "form": form}
+    if key and app.lambda_context is not None:
+        # An invocation that dies mid-request leaves its key "in progress" only until
+        # this invocation's own timeout; then a retry may run.
+        IDEMPOTENCY.register_lambda_context(app.lambda_context)
+    # Without a key a retried POST still lands on the same request: repeats for a phone
+    # within 10 minutes merge (ringback.callbacks.MERGE_WINDOW_MS).
+    accept = (idempotent_function(data_keyword_argument="request", config=IDEMPOTENCY,
+                                  persistence_store=services().idempotency)(_accept) if key else _accept)
+    try:
+        answer = accept(request=request)
+    except IdempotencyValidationError:
+        raise Conflict("this Idempotency-Key was used for another request", code="idempotency_key_reused") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("the same request is being handled; retry shortly", code="request_in_progress") from None
+    return Response(body=answer, status_code=202, headers={"Content-Type": "application/json"})
+
+
+def _accept(request: dict) -> dict:
+    stored, merged = services().callbacks.request(CallbackForm(**request["form"]))
+    return {**stored.public(), "merged": merged}
+
+
+@app.route("/v1/callbacks/{request_id}", methods=["GET"], cors=PUBLIC_CORS)
+def callback_status(request_id):
+    site_key = (app.current_request.query_params or {}).get("siteKey") or ""
+    return services().callbacks.public_status(site_key, app.origin(), request_id)
 
 
 @app.route("/v1/sessions", methods=["POST"], cors=PUBLIC_CORS, content_types=JSON_OR_BEACON)
@@ -73,16 +131,26 @@ def record_click(session_id):
 
 
 @cache
-def _script() -> str:
-    if not SCRIPT.is_file():
-        raise Unavailable("the swap script was not built (make build)", code="script_missing")
-    return SCRIPT.read_text()
+def _script(name: str = "swap.js") -> str:
+    path = STATIC / name
+    if not path.is_file():
+        raise Unavailable(f"{name} was not built (make build)", code="script_missing")
+    return path.read_text()
 
 
 @app.route("/v1/swap.js", methods=["GET"], cors=PUBLIC_CORS)
 def swap_script():
     return Response(
         body=_script(),
+        status_code=200,
+        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
+    )
+
+
+@app.route("/v1/widget.js", methods=["GET"], cors=PUBLIC_CORS)
+def widget_script():
+    return Response(
+        body=_script("widget.js"),
         status_code=200,
         headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
     )

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class Stack:
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, clock_scale: float | None = None):
         self.port, self.site_port, self.moto_port = aws.free_port(), aws.free_port(), aws.free_port()
         self.carrier_port = aws.free_port()
         self.carrier_url = f"http://127.0.0.1:{self.carrier_port}"
@@ -28,7 +28,9 @@ class Stack:
             [sys.executable, "-m", "devstack", "--port", str(self.port), "--site-port", str(self.site_port),
              "--moto-port", str(self.moto_port), "--carrier-port", str(self.carrier_port),
              # The phone network runs 100x faster than real time: configuration, not a second path.
-             "--time-scale", "0.01", "--operator", "scripted", "--state-dir", str(tmp_path)],
+             "--time-scale", "0.01", "--operator", "scripted", "--state-dir", str(tmp_path),
+             # The product's clock (and so the callback workflow's waits) may run faster too.
+             *(["--clock-scale", str(clock_scale)] if clock_scale else [])],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output = []

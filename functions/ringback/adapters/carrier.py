@@ -121,6 +121,50 @@ class TwilioCarrier:
     def delete_recording(self, recording_sid: str) -> None:
         self._twilio().recordings(recording_sid).delete()
 
+    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
+        """A callback's operator leg (Twilio docs: Call resource, "Create a Call"): the
+        carrier fetches answer_url when the operator answers and reports every progress
+        event to status_url."""
+        call = self._twilio().calls.create(
+            to=to, from_=caller_id, url=answer_url, method="POST", timeout=ring_seconds,
+            status_callback=status_url, status_callback_method="POST",
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+        )
+        return call.sid
+
+    def cancel(self, call_id: str) -> None:
+        """End a leg still ringing or in progress ("Update a Call": Status=completed
+        hangs up either; canceled would leave an answered call up)."""
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            self._twilio().calls(call_id).update(status="completed")
+        except TwilioRestException as error:
+            if error.status != 404:
+                raise
+
+
+def operator_bridge(plan, status_url: str, action_url: str, recording_url: str) -> str:
+    """The operator's TwiML for a callback: the whisper, then <Dial> the visitor."""
+    response = VoiceResponse()
+    response.say(plan.whisper[:500])
+    dial = response.dial(
+        action=action_url, method="POST", timeout=plan.ring_seconds, caller_id=plan.caller_id,
+        record="record-from-answer" if plan.record else "do-not-record",
+        recording_status_callback=recording_url if plan.record else None,
+        recording_status_callback_method="POST",
+    )
+    dial.number(plan.visitor, status_callback=status_url, status_callback_method="POST",
+                status_callback_event="initiated ringing answered completed")
+    return str(response)
+
+
+def say_and_hang_up(text: str) -> str:
+    response = VoiceResponse()
+    response.say(text)
+    response.hangup()
+    return str(response)
+
 
 def whisper(text: str) -> str:
     response = VoiceResponse()

@@ -11,6 +11,8 @@ from pynamodb.exceptions import PutError, UpdateError
 from ringback.accounts import Membership, Tenant
 from ringback.adapters.tables import (
     CallRecord,
+    CallbackLegRecord,
+    CallbackRequestRecord,
     MemberRecord,
     PoolRecord,
     PoolSlotRecord,
@@ -409,3 +411,83 @@ class DynamoNumbers:
         except TrackingNumberRecord.DoesNotExist:
             return None
         return TrackingNumber(r.number, r.tenant_id, r.site_id, r.kind, r.pool_id, r.channel or {})
+
+
+class DynamoCallbacks:
+    """Callback requests and their legs (ringback.callbacks.CallbackStore)."""
+
+    def add(self, request) -> bool:
+        record = _callback_record(request, version=1)
+        return applied(lambda: record.save(condition=CallbackRequestRecord.request_id.does_not_exist()))
+
+    def get(self, request_id: str):
+        try:
+            return _callback(CallbackRequestRecord.get(request_id, consistent_read=True))
+        except CallbackRequestRecord.DoesNotExist:
+            return None
+
+    def save(self, request) -> bool:
+        record = _callback_record(request, version=request.version + 1)
+        return applied(lambda: record.save(condition=CallbackRequestRecord.version == request.version))
+
+    def recent_for_phone(self, site_phone: str, since_ms: int) -> str | None:
+        for record in CallbackRequestRecord.by_site_phone.query(
+            site_phone, CallbackRequestRecord.created_at >= since_ms, scan_index_forward=False, limit=1
+        ):
+            return record.request_id
+        return None
+
+    def for_tenant(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page:
+        last_key = _decode_cursor(cursor)
+        if last_key and last_key.get("tenant_id", {}).get("S") != tenant_id:
+            raise InvalidInput("the cursor is not one this API issued", code="invalid_cursor")
+        result = CallbackRequestRecord.by_tenant_time.query(
+            tenant_id, CallbackRequestRecord.created_at.between(start_ms, end_ms - 1),
+            scan_index_forward=False, limit=limit, last_evaluated_key=last_key,
+        )
+        items = [_callback(r) for r in result]
+        return Page(items=items, cursor=_encode_cursor(result.last_evaluated_key))
+
+    def put_leg(self, leg) -> None:
+        CallbackLegRecord(
+            leg.request_id, leg.leg, call_id=leg.call_id, role=leg.role, number=leg.number, status=leg.status,
+            started_at=leg.started_at, answered_at=leg.answered_at, ring_seconds=leg.ring_seconds,
+            talk_seconds=leg.talk_seconds,
+        ).save()
+
+    def legs_of(self, request_id: str) -> list:
+        from ringback.callbacks import CallbackLeg
+
+        return [
+            CallbackLeg(r.request_id, r.leg, r.role, r.number, int(r.started_at), r.call_id, r.status,
+                        _int(r.ring_seconds), _int(r.talk_seconds), _int(r.answered_at))
+            for r in CallbackLegRecord.query(request_id, consistent_read=True)
+        ]
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _callback_record(request, version: int) -> CallbackRequestRecord:
+    return CallbackRequestRecord(
+        request.request_id, tenant_id=request.tenant_id, site_id=request.site_id, session_id=request.session_id,
+        phone=request.phone, site_phone=request.site_phone, created_at=request.created_at,
+        updated_at=request.updated_at, scheduled_for=request.scheduled_for, retry_at=request.retry_at,
+        status=request.status, rounds=request.rounds, pending=request.pending, transitions=request.transitions,
+        attribution=request.attribution, outcome=request.outcome, recordings=dict(request.recordings),
+        locale=request.locale, version=version,
+    )
+
+
+def _callback(r: CallbackRequestRecord):
+    from ringback.callbacks import CallbackRequest
+
+    return CallbackRequest(
+        request_id=r.request_id, tenant_id=r.tenant_id, site_id=r.site_id, phone=r.phone,
+        created_at=int(r.created_at), session_id=r.session_id, status=r.status,
+        scheduled_for=_int(r.scheduled_for), retry_at=_int(r.retry_at), rounds=list(r.rounds or []),
+        pending=r.pending, transitions=list(r.transitions or []), attribution=dict(r.attribution or {}),
+        outcome=dict(r.outcome or {}), recordings=dict(r.recordings.as_dict()) if r.recordings else {},
+        locale=r.locale, version=int(r.version), updated_at=int(r.updated_at or 0),
+    )

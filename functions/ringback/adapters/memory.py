@@ -391,3 +391,148 @@ class MemoryDeliveryQueue:
     def take_all(self) -> list:
         taken, self.waiting = [d for d, _ in self.waiting], []
         return taken
+
+
+class MemoryCallbacks:
+    """Callback requests and legs; one lock makes save() a conditional write."""
+
+    def __init__(self) -> None:
+        self._requests: dict[str, dict] = {}
+        self._legs: dict[tuple[str, str], object] = {}
+        self._lock = threading.Lock()
+
+    def add(self, request) -> bool:
+        with self._lock:
+            if request.request_id in self._requests:
+                return False
+            self._requests[request.request_id] = _snapshot(request, 1)
+            return True
+
+    def get(self, request_id: str):
+        from ringback.callbacks import CallbackRequest
+
+        with self._lock:
+            stored = self._requests.get(request_id)
+            return CallbackRequest(**json.loads(json.dumps(stored))) if stored else None
+
+    def save(self, request) -> bool:
+        with self._lock:
+            stored = self._requests.get(request.request_id)
+            if stored is None or stored["version"] != request.version:
+                return False
+            self._requests[request.request_id] = _snapshot(request, request.version + 1)
+            return True
+
+    def recent_for_phone(self, site_phone: str, since_ms: int) -> str | None:
+        with self._lock:
+            matches = [r for r in self._requests.values()
+                       if f"{r['site_id']}#{r['phone']}" == site_phone and r["created_at"] >= since_ms]
+        return max(matches, key=lambda r: r["created_at"])["request_id"] if matches else None
+
+    def for_tenant(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page:
+        with self._lock:
+            rows = sorted((r for r in self._requests.values()
+                           if r["tenant_id"] == tenant_id and start_ms <= r["created_at"] < end_ms),
+                          key=lambda r: (r["created_at"], r["request_id"]), reverse=True)
+        offset = int(base64.urlsafe_b64decode(cursor).decode()) if cursor else 0
+        page = rows[offset:offset + limit]
+        more = offset + limit < len(rows)
+        return Page(items=[self.get(r["request_id"]) for r in page],
+                    cursor=base64.urlsafe_b64encode(str(offset + limit).encode()).decode() if more else None)
+
+    def put_leg(self, leg) -> None:
+        with self._lock:
+            self._legs[(leg.request_id, leg.leg)] = replace(leg)
+
+    def legs_of(self, request_id: str) -> list:
+        with self._lock:
+            return [replace(leg) for (rid, _), leg in sorted(self._legs.items()) if rid == request_id]
+
+
+def _snapshot(request, version: int) -> dict:
+    data = json.loads(json.dumps(request.__dict__))
+    data["version"] = version
+    return data
+
+
+class MemoryWorkflow:
+    """The dial workflow's fake: records starts and how each task token was answered."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.answers: dict[str, tuple] = {}
+
+    def start(self, request_id: str) -> None:
+        if request_id not in self.started:
+            self.started.append(request_id)
+
+    def succeed(self, token: str, output: dict) -> None:
+        self.answers.setdefault(token, ("success", output))
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self.answers.setdefault(token, ("failure", error, cause))
+
+
+class MemoryDialer:
+    """Outbound calls as the fake carrier takes them."""
+
+    def __init__(self) -> None:
+        self.placed: list[dict] = []
+        self.cancelled: list[str] = []
+
+    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
+        call_id = f"CA{len(self.placed) + 1:032d}"
+        self.placed.append({"to": to, "from": caller_id, "answer_url": answer_url, "status_url": status_url,
+                            "ring_seconds": ring_seconds, "call_id": call_id})
+        return call_id
+
+    def cancel(self, call_id: str) -> None:
+        self.cancelled.append(call_id)
+
+
+def MemoryIdempotency():
+    """Powertools idempotency's persistence layer, in memory: the same put-if-absent
+    rule as its DynamoDB layer (an expired or abandoned in-progress record is replaced)."""
+    import datetime as dt
+
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyItemAlreadyExistsError,
+        IdempotencyItemNotFoundError,
+    )
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import STATUS_CONSTANTS, BasePersistenceLayer
+
+    class _Layer(BasePersistenceLayer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.records: dict = {}
+            self._lock = threading.Lock()
+
+        def _get_record(self, idempotency_key):
+            with self._lock:
+                if idempotency_key not in self.records:
+                    raise IdempotencyItemNotFoundError
+                return self.records[idempotency_key]
+
+        def _put_record(self, data_record) -> None:
+            now = dt.datetime.now()
+            with self._lock:
+                old = self.records.get(data_record.idempotency_key)
+                if old is not None:
+                    expired = old.expiry_timestamp is not None and old.expiry_timestamp < int(now.timestamp())
+                    abandoned = (old.status == STATUS_CONSTANTS["INPROGRESS"]
+                                 and old.in_progress_expiry_timestamp is not None
+                                 and old.in_progress_expiry_timestamp < int(now.timestamp() * 1000))
+                    if not (expired or abandoned):
+                        self._validate_payload(data_payload=data_record, stored_data_record=old)
+                        raise IdempotencyItemAlreadyExistsError(old_data_record=old)
+                self.records[data_record.idempotency_key] = data_record
+
+        def _update_record(self, data_record) -> None:
+            with self._lock:
+                self.records[data_record.idempotency_key] = data_record
+
+        def _delete_record(self, data_record) -> None:
+            with self._lock:
+                self.records.pop(data_record.idempotency_key, None)
+
+    return _Layer()

@@ -422,7 +422,8 @@ class CallbacksBySitePhone(GlobalSecondaryIndex):
 
 
 class CallbackRequestRecord(Model):
-    """A visitor's request to be called back, and every state it went through."""
+    """A visitor's request to be called back, and every state it went through. Written
+    read-modify-write, conditioned on `version` (the workflow and webhooks race)."""
 
     class Meta(_Streamed):
         table_name = "callback_requests"
@@ -434,11 +435,18 @@ class CallbackRequestRecord(Model):
     phone = UnicodeAttribute()
     site_phone = UnicodeAttribute()
     created_at = NumberAttribute()
+    updated_at = NumberAttribute(default=0)
     scheduled_for = NumberAttribute(null=True)
+    retry_at = NumberAttribute(null=True)
     status = UnicodeAttribute(default="accepted")
-    attempts = NumberAttribute(default=0)
-    transitions = ListAttribute(default=list)  # [{"status": ..., "at": ms, "detail": ...}]
-    execution_id = UnicodeAttribute(null=True)
+    rounds = JSONAttribute(default=list)  # [{"round", "leg_seq", "result", "at"}]
+    pending = JSONAttribute(null=True)  # the round being rung, with its task token
+    transitions = JSONAttribute(default=list)  # [{"status": ..., "at": ms, ...detail}]
+    attribution = JSONAttribute(default=dict)
+    outcome = JSONAttribute(default=dict)
+    recordings = MapAttribute(default=dict)  # recording sid -> S3 key
+    locale = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
     retain_until = TTLAttribute(null=True)
     by_tenant_time = CallbacksByTenantTime()
     by_site_phone = CallbacksBySitePhone()
@@ -455,22 +463,21 @@ class LegsByCallId(GlobalSecondaryIndex):
 
 
 class CallbackLegRecord(Model):
-    """One outbound leg of a callback: the operator's or the visitor's, per attempt."""
+    """One call placed for a callback: the operator's or the visitor's, per round."""
 
     class Meta(_Streamed):
         table_name = "callback_legs"
 
     request_id = UnicodeAttribute(hash_key=True)
-    leg = UnicodeAttribute(range_key=True)  # "{attempt:02d}#{role}#{seq:02d}"
-    call_id = UnicodeAttribute()
+    leg = UnicodeAttribute(range_key=True)  # "{round:02d}#{role}#{seq:02d}"
+    call_id = UnicodeAttribute(null=True)  # absent until the carrier has taken the call
     role = UnicodeAttribute()  # operator | visitor
     number = UnicodeAttribute()
     status = UnicodeAttribute(default="queued")
     started_at = NumberAttribute()
+    answered_at = NumberAttribute(null=True)
     ring_seconds = NumberAttribute(null=True)
     talk_seconds = NumberAttribute(null=True)
-    recording_key = UnicodeAttribute(null=True)
-    task_token = UnicodeAttribute(null=True)  # Step Functions token the status webhook answers
     by_call_id = LegsByCallId()
 
 

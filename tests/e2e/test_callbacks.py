@@ -1,0 +1,179 @@
+"""Callbacks end to end on the local stack, over HTTP: the request, the state machine that
+CDK deploys running on moto's Step Functions engine, our real handlers as its Lambda
+tasks, and the local carrier ringing the operator and then the visitor.
+
+The phone network and the product's clock both run 100x faster than real time
+(configuration of the stack, not another code path), so a 2-minute retry takes 1.2 s
+and the next opening a few seconds.
+"""
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from devstack.seed import DEMO_DESTINATION
+from tests.support.callbacks import SITE_KEY, configure, dashboard, script, settled, wait_for
+from tests.support.calls import aws_client, http
+from tests.support.stack import Stack, get
+
+pytestmark = pytest.mark.e2e
+
+SCALE = 0.01
+ALERT = "+14155550198"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("devstack"), clock_scale=SCALE)
+    yield stack
+    stack.stop()
+
+
+def origin(stack):
+    return {"Origin": stack.site_url}
+
+
+def start_visit(stack):
+    status, session = http("POST", f"{stack.url}/v1/sessions", {
+        "siteKey": SITE_KEY, "clientId": "e2e-visitor-000001",
+        "page": f"{stack.site_url}/pricing?utm_source=google&utm_medium=cpc&utm_campaign=winter&utm_term=burst+pipe",
+        "referrer": "https://www.google.com/",
+    }, origin(stack))
+    assert status == 200, session
+    return session["sessionId"]
+
+
+def request_callback(stack, phone, session_id=None, key=None, **extra):
+    headers = {**origin(stack), **({"Idempotency-Key": key} if key else {})}
+    return http("POST", f"{stack.url}/v1/callbacks", {
+        "siteKey": SITE_KEY, "phone": phone, "country": "US", "sessionId": session_id,
+        "page": f"{stack.site_url}/pricing", **extra}, headers)
+
+
+def test_the_operator_is_rung_first_then_the_visitor_and_both_legs_are_kept(stack):
+    configure(stack)
+    visitor = "+14155550123"
+    script(stack, DEMO_DESTINATION, answer_after=4, talk_for=40)
+    script(stack, visitor, answer_after=3, talk_for=30)
+    session_id = start_visit(stack)
+
+    status, accepted = request_callback(stack, "(415) 555-0123", session_id, key="e2e-connected-0001")
+    assert status == 202 and accepted["status"] == "accepted", accepted
+    rid = accepted["requestId"]
+    # The same key again (a retried POST) answers the same request.
+    again_status, again = request_callback(stack, "(415) 555-0123", session_id, key="e2e-connected-0001")
+    assert again_status == 202 and again["requestId"] == rid
+
+    final, seen = wait_for(stack, rid, ("completed", "missed", "failed"))
+    assert final["status"] == "completed", seen
+    assert seen[0] == "accepted" and "calling_operator" in seen
+
+    detail = settled(stack, rid)
+    assert [t["status"] for t in detail["transitions"]] == [
+        "accepted", "calling_operator", "calling_visitor", "connected", "completed"]
+    assert detail["attribution"]["source"] == "google" and detail["attribution"]["keyword"] == "burst pipe"
+    assert detail["attribution"]["session_id"] == session_id
+    legs = {leg["role"]: leg for leg in detail["legs"]}
+    assert legs["operator"]["number"] == DEMO_DESTINATION and legs["operator"]["status"] == "completed"
+    assert legs["visitor"]["number"] == visitor and legs["visitor"]["talk_seconds"] == 30
+    assert legs["operator"]["ring_seconds"] is not None and legs["visitor"]["ring_seconds"] is not None
+    assert detail["outcome"]["talk_seconds"] == 30
+    # The recording reached the tenant's prefix in S3 (encrypted) and its link works.
+    [link] = detail["recording_links"]
+    s3 = aws_client(stack, "s3")
+    [obj] = s3.list_objects_v2(Bucket="ringback-local-recordings", Prefix="tenants/demo/recordings/")["Contents"][-1:]
+    assert "/callbacks/" + rid + "/" in obj["Key"]
+    assert s3.head_object(Bucket="ringback-local-recordings", Key=obj["Key"])["ServerSideEncryption"] == "aws:kms"
+    assert get(link)[0] == 200
+    # Both legs rang our numbers as incoming calls: the operator from the site's number,
+    # the visitor from the same number through the operator's <Dial>.
+    _, state = http("GET", f"{stack.carrier_url}/_carrier/state")
+    calls = [c for c in state["calls"] if c["to"] in (DEMO_DESTINATION, visitor)]
+    assert {c["from"] for c in calls} == {"+14155550100"}
+
+
+def test_when_no_operator_answers_the_round_is_retried_then_the_request_is_missed(stack):
+    configure(stack, max_rounds=2, operator_retry_seconds=60, ring_seconds=10)
+    script(stack, DEMO_DESTINATION, outcome="no-answer")
+    status, accepted = request_callback(stack, "+14155550124")
+    assert status == 202
+    final, seen = wait_for(stack, accepted["requestId"], ("completed", "missed", "failed"))
+    assert final["status"] == "missed" and "retry_scheduled" in seen
+    # The site is told at once (the text follows the status write by a request or two).
+    deadline = time.monotonic() + 5
+    while True:
+        _, messages = http("GET", f"{stack.carrier_url}/_carrier/messages?to=%2B{ALERT[1:]}")
+        if any("+14155550124" in m["body"] for m in messages) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert any("+14155550124" in m["body"] for m in messages), messages
+
+
+def test_a_busy_visitor_is_called_again_two_minutes_later(stack):
+    configure(stack)
+    visitor = "+14155550125"
+    script(stack, DEMO_DESTINATION, answer_after=2, talk_for=40)
+    script(stack, visitor, outcome="busy")
+    status, accepted = request_callback(stack, visitor)
+    rid = accepted["requestId"]
+    retry, _ = wait_for(stack, rid, ("retry_scheduled",))
+    assert retry["retryAt"] is not None
+    script(stack, visitor, answer_after=2, talk_for=10)
+    final, seen = wait_for(stack, rid, ("completed", "missed", "failed"))
+    assert final["status"] == "completed"
+    detail = settled(stack, rid)
+    assert [r["result"] for r in detail["rounds"]] == ["visitor_busy", "connected"]
+    busy_at = next(t["at"] for t in detail["transitions"] if t["status"] == "retry_scheduled")
+    second_ring = [t["at"] for t in detail["transitions"] if t["status"] == "calling_operator"][1]
+    retry_at = next(t["at_time"] for t in detail["transitions"] if t["status"] == "retry_scheduled")
+    assert retry_at - busy_at == 120_000
+    # Never earlier. A Wait state counts whole real seconds, so at this scale (1 s is 100
+    # product seconds) the wait rounds up by less than 100 s, plus the requests' latency.
+    assert 120_000 <= second_ring - busy_at < 260_000
+
+
+def test_an_off_hours_request_is_called_back_when_the_site_opens(stack):
+    # The site opens 10 product minutes from now (6 s of real time), in its own timezone.
+    zone = ZoneInfo("America/New_York")
+    # The product clock runs fast: read it from the stack, through a request's timestamps.
+    product_now = _product_now(stack)
+    opens = (product_now + timedelta(minutes=10)).astimezone(zone)
+    opens = opens.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    closes = opens + timedelta(hours=2)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[opens.weekday()]
+    configure(stack, working_hours={day: [[f"{opens:%H:%M}", f"{closes:%H:%M}" if closes.day == opens.day else "24:00"]]},
+              timezone_name="America/New_York")
+    script(stack, DEMO_DESTINATION, answer_after=2, talk_for=40)
+    script(stack, "+14155550126", answer_after=2, talk_for=5)
+
+    status, config = http("GET", f"{stack.url}/v1/sites/{SITE_KEY}/config", None, origin(stack))
+    assert config["callback"]["open"] is False and config["callback"]["nextOpening"] == int(opens.timestamp() * 1000)
+    status, accepted = request_callback(stack, "+14155550126")
+    rid = accepted["requestId"]
+    scheduled, _ = wait_for(stack, rid, ("scheduled",))
+    assert scheduled["scheduledFor"] == int(opens.timestamp() * 1000)
+    final, seen = wait_for(stack, rid, ("completed", "missed", "failed"), timeout=60)
+    assert final["status"] == "completed", seen
+    detail = dashboard(stack, f"/v1/callback-requests/{rid}")
+    first_ring = next(t["at"] for t in detail["transitions"] if t["status"] == "calling_operator")
+    assert first_ring >= int(opens.timestamp() * 1000)
+
+
+def _product_now(stack) -> datetime:
+    """The stack's product clock, as the health of a fresh request shows it."""
+    status, accepted = request_callback(stack, "+14155550127")
+    assert status == 202, accepted
+    return datetime.fromtimestamp(accepted["updatedAt"] / 1000, tz=timezone.utc)
+
+
+def test_bad_requests_get_our_error_shape(stack):
+    configure(stack)
+    status, body = request_callback(stack, "555")
+    assert status == 400 and json.loads(body)["error"]["code"] == "invalid_phone"
+    status, body = request_callback(stack, "+44 20 7946 0000")
+    assert status == 400 and json.loads(body)["error"]["code"] == "country_not_allowed"
+    status, body = http("POST", f"{stack.url}/v1/callbacks", {"siteKey": SITE_KEY, "phone": "+14155550128"},
+                        {"Origin": "https://evil.example"})
+    assert status == 403 and json.loads(body)["error"]["code"] == "origin_not_allowed"
