@@ -16,7 +16,9 @@
  *
  * window.__ringback exposes what tests and the benchmark read: swappedAt (performance.now()
  * of the first swap), busy (ms of main-thread work done by this script after it started),
- * and the current session. Plain ES5 + fetch: frontend/build.py minifies it.
+ * and the current session. Once the page is parsed and the first answer is in, it adds
+ * the callback widget (/v1/widget.js, frontend/src/widget.js) from the same origin.
+ * Plain ES5 + fetch: frontend/build.py minifies it.
  */
 (function (win, doc) {
   var script = doc.currentScript;
@@ -34,7 +36,8 @@
     '60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98 ';
 
   var siteKey = script.getAttribute('data-site-key');
-  var api = new URL(script.src).origin + '/v1/sessions';
+  var origin = new URL(script.src).origin;
+  var api = origin + '/v1/sessions';
   var storeKey = 'ringback:' + siteKey;
   var state = {};
   var keys = [];      // what to look for: {c: country code, n: national number, e: entry, p: was ours}
@@ -261,7 +264,8 @@
 
   function start() {
     post('', { sessionId: state.s || null, page: win.location.href, referrer: doc.referrer })
-      .then(null, schedule);   // the site's numbers stay, or the ones still leased to us
+      .then(null, schedule)    // the site's numbers stay, or the ones still leased to us
+      .then(widgetStep);
   }
 
   // Heartbeat: every touchAfterMs while the tab is visible; a hidden tab lets its lease go.
@@ -308,6 +312,26 @@
       }
     } catch (e) { /* never break the page */ }
   }, true);
+
+  // The callback widget: its own async script from the same origin, added (once) when the
+  // page is parsed, the first exchange with the sessions API is over (answered, failed or
+  // timed out) and the browser is idle: it never competes with the swap for the network or
+  // the main thread, and it finds the visitor's session.
+  var widgetWait = 2;
+  var widget = timed(function () {
+    var s = doc.createElement('script');
+    s.async = true;
+    s.src = origin + '/v1/widget.js';
+    s.setAttribute('data-site-key', siteKey);
+    doc.head.appendChild(s);
+  });
+  function widgetStep() {
+    if (--widgetWait) return;
+    if (win.requestIdleCallback) requestIdleCallback(widget, { timeout: 2000 });
+    else setTimeout(widget, 1);
+  }
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', widgetStep);
+  else widgetStep();
 
   timed(function () {
     state = load();
