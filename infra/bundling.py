@@ -33,6 +33,45 @@ def runtime_dependencies(pyproject: Path = REPO / "pyproject.toml") -> list[str]
         return list(tomllib.load(handle)["project"]["dependencies"])
 
 
+def optional_dependencies(group: str, pyproject: Path = REPO / "pyproject.toml") -> list[str]:
+    """One [project.optional-dependencies] group, e.g. "analytics", shipped as its own layer."""
+    with pyproject.open("rb") as handle:
+        groups = tomllib.load(handle)["project"].get("optional-dependencies", {})
+    if group not in groups:
+        raise KeyError(f"pyproject.toml has no optional-dependencies group {group!r} (known: {sorted(groups)})")
+    return list(groups[group])
+
+
+# Parts of a layer's packages that Ringback never loads, removed after pip installs them
+# (globs under the layer's python/ folder), per optional-dependencies group.
+#
+# Why for pyarrow: Lambda allows 250 MiB unzipped for a function and all its layers. The
+# shared layer is ~112 MB and pyarrow 26's aarch64 wheel ~157 MB: 269 MB together. Arrow
+# Flight (an RPC framework; libarrow_flight alone is ~29 MB), the C++ test module, the C++
+# headers and sources and Cython declarations for building extensions, and the test suite
+# come to ~41 MB; nothing else in the wheel links against them (readelf -d: only _flight
+# and libarrow_python_flight need libarrow_flight), so `pyarrow`, `.parquet`, `.dataset`,
+# `.compute` and `.fs` load as before and the pair is ~227 MB.
+# tests/infra/test_bundling.py builds the layer, checks the sum stays under the limit,
+# and writes and reads Parquet with the pruned package.
+PRUNE: dict[str, tuple[str, ...]] = {
+    "analytics": (
+        "pyarrow/libarrow_flight.so*",
+        "pyarrow/libarrow_python_flight.so*",
+        "pyarrow/_flight.*",
+        "pyarrow/flight.py",
+        "pyarrow/_pyarrow_cpp_tests.*",
+        "pyarrow/include",
+        "pyarrow/includes",
+        "pyarrow/src",
+        "pyarrow/tests",
+        "pyarrow/**/*.pyx",
+        "pyarrow/**/*.pxd",
+        "pyarrow/**/*.pxi",
+    ),
+}
+
+
 def _files(root: Path) -> Iterable[Path]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and not any(
@@ -77,7 +116,8 @@ class FunctionCodeBundler:
 @jsii.implements(ILocalBundling)
 class DependencyLayerBundler:
     """Installs the runtime dependencies into `python/` (where Lambda puts a layer on
-    sys.path) as wheels built for the Lambda platform, whatever this machine is."""
+    sys.path) as wheels built for the Lambda platform, whatever this machine is, then
+    removes the `prune` globs (parts of those packages that are never loaded)."""
 
     def __init__(
         self,
@@ -85,8 +125,10 @@ class DependencyLayerBundler:
         *,
         python_version: str,
         architecture: str,
+        prune: Sequence[str] = (),
     ) -> None:
         self.requirements = list(requirements)
+        self.prune = tuple(prune)
         self.python_version = python_version
         # Lambda's Amazon Linux 2023 images have glibc 2.34, so wheels for manylinux2014
         # (glibc 2.17) and the newer manylinux_2_28 tag both load.
@@ -94,6 +136,9 @@ class DependencyLayerBundler:
 
     def fingerprint(self) -> str:
         spec = "\n".join([self.python_version, *self.platforms, *sorted(self.requirements)])
+        if self.prune:
+            # Only when set, so a layer without pruning keeps the hash it always had.
+            spec += "\nprune:\n" + "\n".join(self.prune)
         return hashlib.sha256(spec.encode()).hexdigest()
 
     def pip_command(self, output_dir: str) -> list[str]:
@@ -115,7 +160,17 @@ class DependencyLayerBundler:
 
     def try_bundle(self, output_dir: str, options: object = None, **_: object) -> bool:
         subprocess.run(self.pip_command(output_dir), check=True)
+        self.remove_pruned(Path(output_dir) / "python")
         return True
+
+    def remove_pruned(self, site: Path) -> None:
+        for pattern in self.prune:
+            # Sorted in reverse so a folder's files go before the folder itself.
+            for path in sorted(site.glob(pattern), reverse=True):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                elif path.exists() or path.is_symlink():
+                    path.unlink()
 
 
 def bundling_options(local: FunctionCodeBundler | DependencyLayerBundler, image: DockerImage) -> BundlingOptions:

@@ -25,6 +25,12 @@ if str(FUNCTIONS_DIR) not in sys.path:
 
 
 @dataclass(frozen=True)
+class Sizing:
+    memory_mb: int
+    timeout_seconds: int
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     name: str
     description: str
@@ -37,6 +43,11 @@ class FunctionSpec:
     # Other entry points of the same package, each its own Lambda function with the
     # function's role: name -> handler (e.g. a queue consumer).
     workers: dict[str, str] = field(default_factory=dict)
+    # A worker's own memory and timeout; a worker not named here runs with the function's.
+    worker_sizing: dict[str, Sizing] = field(default_factory=dict)
+    # pyproject.toml [project.optional-dependencies] groups this function and its workers
+    # ship on top of the shared dependencies, each as its own layer (infra/bundling.py).
+    extras: tuple[str, ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -88,6 +99,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         buckets={"analytics": WRITE},
         memory_mb=1024,
         timeout_seconds=60,
+        # changes: the streamed tables' changes, in batches, to Parquet; compact: once a
+        # day, merges the small files of the changes into one per partition.
+        workers={"changes": "app.record_changes", "compact": "app.compact_changes"},
+        worker_sizing={"changes": Sizing(memory_mb=1024, timeout_seconds=120),
+                       "compact": Sizing(memory_mb=2048, timeout_seconds=300)},
+        # pyarrow writes and reads the Parquet; too big for the shared layer.
+        extras=("analytics",),
     ),
 )
 

@@ -41,7 +41,7 @@ class RingbackStack(Stack):
 
         self.data = DataConstruct(self, "Data", table_prefix=table_prefix(stage), retain=retain)
         self.dialer = DialerConstruct(self, "Dialer", data=self.data, stage=stage)
-        self.analytics = AnalyticsConstruct(self, "Analytics", data=self.data)
+        self.analytics = AnalyticsConstruct(self, "Analytics", data=self.data, stage=stage)
         self.auth = AuthConstruct(self, "Auth", stage=stage, retain=retain)
         self.edge = EdgeConstruct(
             self,
@@ -63,6 +63,11 @@ class RingbackStack(Stack):
             events_queue_url=self.dialer.events.queue_url,
             # The computed ARN, not the state machine's: see DialerConstruct.
             dial_workflow_arn=self.dialer.dial_workflow_arn,
+            # Names and a computed ARN, not references: see AnalyticsConstruct.
+            analytics_database=self.analytics.database_name,
+            athena_workgroup=self.analytics.workgroup_name,
+            report_role_arn=self.analytics.report_role_arn,
+            secrets_arn=self.data.app_secrets.secret_arn,
         )
         self.functions = FunctionsConstruct(
             self,
@@ -85,6 +90,15 @@ class RingbackStack(Stack):
         # dialer, and its workers through the shared role) answer its task tokens.
         self.dialer.grant_start_dial(self.functions.functions["widget"])
         self.dialer.grant_answer_dial(self.functions.functions["dialer"])
+        # Reports query Athena as ReportQueryRole, narrowed to the tenants in scope; the
+        # streamed tables feed the changes worker; compaction runs daily.
+        self.analytics.allow_report_queries(self.functions.functions["reports"])
+        self.analytics.record_changes(self.functions.workers["reports-changes"], self.data.tables)
+        self.analytics.compact_daily(self.functions.workers["reports-compact"])
+        # The carrier's credentials (dialer: webhooks, calls, SMS, recordings) and the
+        # analytics key (reports: the stream worker writes callers' keys).
+        for name in ("dialer", "reports"):
+            self.data.app_secrets.grant_read(self.functions.functions[name])
 
         self.api = ApiConstruct(
             self,

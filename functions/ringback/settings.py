@@ -41,6 +41,24 @@ class Settings:
     # Real seconds per product second. 1 in production; the local stack's tests run the
     # product clock faster (and so every wait of the dial workflow shorter) through this.
     time_scale: float = 1.0
+    # Reports: the Glue database and Athena workgroup in AWS, and the role a report
+    # query assumes with a session policy narrowed to the tenants it may read. Without a
+    # workgroup (the local stack) reports run on DuckDB over the same Parquet files.
+    analytics_database: str | None = None
+    athena_workgroup: str | None = None
+    report_role_arn: str | None = None
+    # The Secrets Manager secret holding SECRET_KEYS; read once per cold start by the
+    # composition root (ringback.bootstrap), never put in the environment itself.
+    secrets_arn: str | None = None
+    # Keys the HMAC that stands in for a phone number in analytics, with the tenant id.
+    analytics_key: str | None = field(default=None, repr=False)
+
+    def with_secrets(self, secrets: Mapping[str, str]) -> "Settings":
+        """These settings with the secret's values filled in where none is set."""
+        from dataclasses import replace
+
+        chosen = {name: secrets.get(name) or None for name in SECRET_KEYS}
+        return replace(self, **{k: v for k, v in chosen.items() if v and getattr(self, k) is None})
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -68,10 +86,17 @@ class Settings:
             "RINGBACK_EVENTS_QUEUE_URL": self.events_queue_url,
             "RINGBACK_DIAL_WORKFLOW_ARN": self.dial_workflow_arn,
             "RINGBACK_TIME_SCALE": repr(self.time_scale) if self.time_scale != 1.0 else None,
+            "RINGBACK_ANALYTICS_DATABASE": self.analytics_database,
+            "RINGBACK_ATHENA_WORKGROUP": self.athena_workgroup,
+            "RINGBACK_REPORT_ROLE_ARN": self.report_role_arn,
+            "RINGBACK_SECRETS_ARN": self.secrets_arn,
         }
         env.update({k: v for k, v in optional.items() if v})
         return env
 
+
+# What the secret at `secrets_arn` holds (a JSON object).
+SECRET_KEYS = ("twilio_account_sid", "twilio_auth_token", "analytics_key")
 
 _REQUIRED = (
     "RINGBACK_STAGE",
@@ -109,6 +134,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         events_queue_url=env.get("RINGBACK_EVENTS_QUEUE_URL") or None,
         dial_workflow_arn=env.get("RINGBACK_DIAL_WORKFLOW_ARN") or None,
         time_scale=_time_scale(env.get("RINGBACK_TIME_SCALE")),
+        analytics_database=env.get("RINGBACK_ANALYTICS_DATABASE") or None,
+        athena_workgroup=env.get("RINGBACK_ATHENA_WORKGROUP") or None,
+        report_role_arn=env.get("RINGBACK_REPORT_ROLE_ARN") or None,
+        secrets_arn=env.get("RINGBACK_SECRETS_ARN") or None,
     )
 
 

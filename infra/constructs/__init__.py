@@ -32,6 +32,20 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     Validations.of(target).acknowledge(Acknowledgment(id=f"{NAG_PACK}-{rule}", reason=reason))
 
 
+def acknowledge_wildcard(policy: IConstruct, finding: str, reason: str) -> None:
+    """Accept one IAM5 finding of a policy we wrote by hand, named as cdk-nag names it:
+    `finding` is "Resource::" or "Action::" followed by the value as written in the
+    policy (tokens allowed, e.g. f"Resource::{bucket.bucket_arn}/events/*")."""
+    kind, _, value = finding.partition("::")
+    if kind not in ("Resource", "Action") or not value:
+        raise ValueError(f"not an IAM5 finding: {finding!r}")
+    flat = flatten_reference(Stack.of(policy).resolve(value))
+    target = policy.node.default_child or policy
+    Validations.of(target).acknowledge(
+        Acknowledgment(id=f"{NAG_PACK}-IAM5[{kind}::{flat}]", reason=reason)
+    )
+
+
 # --- IAM5: wildcards that CDK grants produce ------------------------------------------
 
 def _as_list(value) -> list:
@@ -113,8 +127,14 @@ _LOG_DELIVERY = (
     "resource-policy actions, which act on the account's deliveries, not on one log group; "
     "AWS documents them with Resource * and CDK adds exactly those for a state machine's logging."
 )
+_LIST_STREAMS = (
+    "dynamodb:ListStreams only lists stream ARNs (the account's, or one table's); Lambda's "
+    "DynamoDB event source needs it, and CDK's stream grant gives it on * as AWS's "
+    "AWSLambdaDynamoDBExecutionRole does. Reading records is granted on the named streams only."
+)
 # Actions that are granted on "*" because no narrower resource applies, and why.
 _ACCOUNT_LEVEL_ACTIONS = {
+    "dynamodb:ListStreams": _LIST_STREAMS,
     "xray:PutTraceSegments": _XRAY,
     "xray:PutTelemetryRecords": _XRAY,
     "xray:GetSamplingRules": _XRAY,
@@ -131,8 +151,8 @@ _ACCOUNT_LEVEL_ACTIONS = {
 
 
 def _account_level(finding: str, statement: dict) -> str | None:
-    """Resource * for X-Ray tracing and Step Functions log delivery (CDK merges both into
-    one statement of a state machine's role)."""
+    """Resource * for X-Ray tracing, Step Functions log delivery and DynamoDB stream
+    listing (CDK merges such actions into one statement of a role's policy)."""
     actions = _as_list(statement.get("Action"))
     if finding != "Resource::*" or not actions:
         return None

@@ -1,5 +1,5 @@
-"""Where the product's state lives: the DynamoDB tables, the data key, and the bucket
-that receives every other bucket's access logs.
+"""Where the product's state lives: the DynamoDB tables, the data key, the application's
+secrets, and the bucket that receives every other bucket's access logs.
 
 Tables are created from `ringback.adapters.tables.table_specs()`, the PynamoDB models the
 code runs against, so a key schema or GSI cannot differ between code and template
@@ -13,6 +13,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.constructs import acknowledge
@@ -114,6 +115,31 @@ class DataConstruct(Construct):
             "S1",
             "This bucket is the access-log destination of every other bucket and of "
             "CloudFront; logging it into itself would log its own log deliveries.",
+        )
+
+        # The carrier's credentials and the key that stands in for phone numbers in
+        # analytics (ringback.settings.SECRET_KEYS). The analytics key is generated here;
+        # the Twilio account SID and auth token are put by whoever owns the account
+        # (docs/architecture.md, "Secrets"), since they come from Twilio's console.
+        self.app_secrets = secretsmanager.Secret(
+            self,
+            "AppSecrets",
+            description="Ringback: Twilio account SID and auth token, analytics key",
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"twilio_account_sid": "", "twilio_auth_token": ""}',
+                generate_string_key="analytics_key",
+                exclude_punctuation=True,
+                password_length=48,
+            ),
+            removal_policy=self.removal_policy,
+        )
+        acknowledge(
+            self.app_secrets,
+            "SMG4",
+            "A Twilio auth token is rotated in Twilio's console (promote the secondary token), "
+            "which a rotation function cannot do; the new value is put here. The analytics key "
+            "must stay stable: it is what keeps a caller's key the same across months.",
         )
 
         self.tables: dict[str, dynamodb.ITable] = {

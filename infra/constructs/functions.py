@@ -1,9 +1,11 @@
-"""The four Lambda functions of infra/catalog.py, their shared dependency layer, their
-log groups, and exactly the table access each one is listed with.
+"""The four Lambda functions of infra/catalog.py and their workers, their dependency
+layers, their log groups, and exactly the table access each one is listed with.
 
 Each function's package is its folder plus the shared `ringback` package (see
 infra/bundling.py); third-party code comes from one layer built from pyproject.toml's
-[project].dependencies, so all four run the same versions.
+[project].dependencies, so all four run the same versions. A function whose catalog entry
+names `extras` (reports: "analytics", i.e. pyarrow) also gets one layer per such
+optional-dependencies group, built the same way; the others never carry it.
 """
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.bundling import (
+    PRUNE,
     DependencyLayerBundler,
     FunctionCodeBundler,
     bundling_options,
+    optional_dependencies,
     runtime_dependencies,
 )
-from infra.catalog import READ, REPO, WRITE, FunctionSpec
+from infra.catalog import READ, REPO, WRITE, FunctionSpec, Sizing
 from ringback.settings import Settings
 
 # cdk-nag's AwsSolutions-L1 accepts only the newest Python runtime aws-cdk-lib knows.
@@ -60,31 +64,29 @@ class FunctionsConstruct(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, id)
-        python_version = RUNTIME.name.removeprefix("python")
-        layer_bundler = DependencyLayerBundler(
-            runtime_dependencies(),
-            python_version=python_version,
-            architecture=_PIP_ARCH[ARCHITECTURE.name],
-        )
-        self.layer = lambda_.LayerVersion(
-            self,
+        self.layer = self._dependency_layer(
             "Dependencies",
+            runtime_dependencies(),
             description="Ringback runtime dependencies (pyproject.toml [project].dependencies)",
-            # The source folder only matters to a Docker bundler; the hash says what the
-            # layer holds: the requirement list, the Python version and the platform.
-            code=lambda_.Code.from_asset(
-                str(REPO / "infra"),
-                asset_hash=layer_bundler.fingerprint(),
-                bundling=bundling_options(layer_bundler, RUNTIME.bundling_image),
-            ),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
         )
+        # "analytics" -> its layer, for the functions whose catalog entry lists it.
+        self.extra_layers: dict[str, lambda_.LayerVersion] = {
+            group: self._dependency_layer(
+                f"{group.capitalize()}Dependencies",
+                optional_dependencies(group),
+                description=f"Ringback {group} dependencies (pyproject.toml optional group '{group}')",
+                prune=PRUNE.get(group, ()),
+            )
+            for group in sorted({group for spec in specs for group in spec.extras})
+        }
 
         self.functions: dict[str, lambda_.Function] = {}
         # "dialer-events": the catalog's workers, same code and role as their function.
         self.workers: dict[str, lambda_.Function] = {}
         for spec in specs:
+            unknown = set(spec.worker_sizing) - set(spec.workers)
+            if unknown:
+                raise KeyError(f"function '{spec.name}': sizing for unknown workers {sorted(unknown)}")
             self.functions[spec.name] = self._function(
                 spec, settings, tables, log_retention, removal_policy
             )
@@ -92,6 +94,35 @@ class FunctionsConstruct(Construct):
                 self.workers[f"{spec.name}-{worker}"] = self._worker(
                     spec, worker, handler, self.functions[spec.name], settings, log_retention, removal_policy
                 )
+
+    def _dependency_layer(
+        self, id: str, requirements: list[str], *, description: str, prune: tuple[str, ...] = ()
+    ) -> lambda_.LayerVersion:
+        bundler = DependencyLayerBundler(
+            requirements,
+            python_version=RUNTIME.name.removeprefix("python"),
+            architecture=_PIP_ARCH[ARCHITECTURE.name],
+            prune=prune,
+        )
+        return lambda_.LayerVersion(
+            self,
+            id,
+            description=description,
+            # The source folder only matters to a Docker bundler; the hash says what the
+            # layer holds: the requirement list, the Python version and the platform.
+            code=lambda_.Code.from_asset(
+                str(REPO / "infra"),
+                asset_hash=bundler.fingerprint(),
+                bundling=bundling_options(bundler, RUNTIME.bundling_image),
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+        )
+
+    def layers(self, spec: FunctionSpec) -> list[lambda_.ILayerVersion]:
+        """The shared layer and the function's extras. No file is in two of them, so the
+        order Lambda stacks them in does not matter."""
+        return [self.layer, *(self.extra_layers[group] for group in spec.extras)]
 
     def _worker(
         self,
@@ -104,6 +135,7 @@ class FunctionsConstruct(Construct):
         removal_policy: RemovalPolicy,
     ) -> lambda_.Function:
         name = f"{spec.name.capitalize()}{worker.capitalize()}"
+        sizing = spec.worker_sizing.get(worker, Sizing(spec.memory_mb, spec.timeout_seconds))
         log_group = logs.LogGroup(self, f"{name}Logs", retention=log_retention, removal_policy=removal_policy)
         log_group.grant_write(main.role)
         code_bundler = FunctionCodeBundler(spec.name)
@@ -119,9 +151,9 @@ class FunctionsConstruct(Construct):
                 asset_hash=code_bundler.fingerprint(),
                 bundling=bundling_options(code_bundler, RUNTIME.bundling_image),
             ),
-            layers=[self.layer],
-            memory_size=spec.memory_mb,
-            timeout=Duration.seconds(spec.timeout_seconds),
+            layers=self.layers(spec),
+            memory_size=sizing.memory_mb,
+            timeout=Duration.seconds(sizing.timeout_seconds),
             environment={**function_environment(settings, spec), "POWERTOOLS_SERVICE_NAME": f"{spec.name}-{worker}"},
             tracing=lambda_.Tracing.ACTIVE,
             role=main.role,
@@ -167,7 +199,7 @@ class FunctionsConstruct(Construct):
                 asset_hash=code_bundler.fingerprint(),
                 bundling=bundling_options(code_bundler, RUNTIME.bundling_image),
             ),
-            layers=[self.layer],
+            layers=self.layers(spec),
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_seconds),
             environment=function_environment(settings, spec),

@@ -3,6 +3,7 @@ access-logs bucket every other bucket reports to."""
 from __future__ import annotations
 
 from ringback.adapters.tables import table_specs
+from tests.infra.policies import as_list, function_resource, statements
 
 
 def _tables(synth) -> dict[str, dict]:
@@ -94,3 +95,17 @@ def test_access_logs_bucket_accepts_cloudfront_standard_logs(synth):
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerPreferred"}]
     sse = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert sse["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+
+
+def test_the_app_secret_is_encrypted_with_the_data_key_and_readable_by_the_dialer_and_reports_only(synth):
+    secret_id = synth.logical_id(synth.stack.data.app_secrets)
+    secret = synth.of_type("AWS::SecretsManager::Secret")[secret_id]["Properties"]
+    assert secret["KmsKeyId"] == {"Fn::GetAtt": [synth.logical_id(synth.stack.data.key), "Arn"]}
+    assert secret["GenerateSecretString"]["GenerateStringKey"] == "analytics_key"
+    for name in ("widget", "pool", "dialer", "reports"):
+        readers = [s for s in statements(synth, name)
+                   if "secretsmanager:GetSecretValue" in as_list(s["Action"]) and s["Resource"] == {"Ref": secret_id}]
+        assert bool(readers) == (name in ("dialer", "reports")), name
+        env = function_resource(synth, name)["Properties"]["Environment"]["Variables"]
+        assert env["RINGBACK_SECRETS_ARN"] == {"Ref": secret_id}, name
+        assert "RINGBACK_TWILIO_AUTH_TOKEN" not in env, name

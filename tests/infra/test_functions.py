@@ -33,7 +33,33 @@ def test_function_runs_the_chalice_app_on_the_current_runtime(synth, spec):
     assert props["MemorySize"] == spec.memory_mb
     assert props["Timeout"] == spec.timeout_seconds
     assert props["TracingConfig"] == {"Mode": "Active"}
-    assert props["Layers"] == [{"Ref": synth.logical_id(synth.stack.functions.layer)}]
+    assert {"Ref": synth.logical_id(synth.stack.functions.layer)} in props["Layers"]
+
+
+def _layer_ids(synth, function) -> set[str]:
+    return {layer["Ref"] for layer in synth.resources[synth.logical_id(function)]["Properties"]["Layers"]}
+
+
+def test_reports_and_its_workers_get_the_pyarrow_layer_and_the_others_do_not(synth):
+    functions = synth.stack.functions
+    shared = synth.logical_id(functions.layer)
+    analytics = synth.logical_id(functions.extra_layers["analytics"])
+    layer = synth.resources[analytics]["Properties"]
+    assert layer["CompatibleRuntimes"] == [RUNTIME.name]
+    assert layer["CompatibleArchitectures"] == ["arm64"]
+    assert "analytics" in layer["Description"]
+
+    everyone = {**functions.functions, **functions.workers}
+    with_pyarrow = {name for name, function in everyone.items() if analytics in _layer_ids(synth, function)}
+    assert with_pyarrow == {"reports", "reports-changes", "reports-compact"}
+    for name, function in everyone.items():
+        expected = {shared, analytics} if name in with_pyarrow else {shared}
+        assert _layer_ids(synth, function) == expected, name
+
+
+def test_only_the_analytics_group_is_an_extra_layer(synth):
+    assert set(synth.stack.functions.extra_layers) == {"analytics"}
+    assert {spec.name for spec in FUNCTIONS if spec.extras} == {"reports"}
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
