@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export POWERTOOLS_TRACE_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap bench-callback
+.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap bench-callback bench-reports
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,6 @@ bench-leases: install
 
 bench-callback: install build
 	$(BIN)/python -m bench.callback
+
+bench-reports: install
+	$(BIN)/python -m bench.reports

@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO / "functions"))
 from devstack import aws  # noqa: E402
 from devstack.lambdas import LocalLambda  # noqa: E402
 from devstack.queues import QueuePoller  # noqa: E402
+from devstack.streams import StreamPoller  # noqa: E402
 from devstack.gateway import LocalApi, StaticFiles, TokenVerifier, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
 from devstack.seed import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         events_url, events_arn = aws.create_events_queue(settings)
         settings = dataclasses.replace(settings, events_queue_url=events_url, time_scale=args.clock_scale)
         settings = dataclasses.replace(settings, dial_workflow_arn=aws.create_dial_workflow(settings))
+        # The carrier's credentials reach the functions through the application secret.
+        settings = dataclasses.replace(settings, secrets_arn=aws.create_app_secrets(settings),
+                                       twilio_account_sid=None, twilio_auth_token=None)
         # The functions read their settings from the environment, as in Lambda.
         os.environ.update(aws.LOCAL_CREDENTIALS)
         os.environ.update(settings.as_environment())
@@ -97,6 +101,16 @@ def main(argv: list[str] | None = None) -> int:
         dialer = sys.modules["ringback_function_dialer"]
         poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn, dialer.deliver_events).start()
         stoppers.append(poller.stop)
+        # Lambda's DynamoDB Streams event source: the reports function turns the streamed
+        # tables' changes into Parquet in the analytics bucket.
+        from ringback.analytics.pipeline import STREAMED_TABLES
+
+        streams = StreamPoller.for_tables(
+            aws.client("dynamodb", settings), aws.client("dynamodbstreams", settings),
+            [settings.table_name(table.source) for table in STREAMED_TABLES],
+            sys.modules["ringback_function_reports"].record_changes, settings.region,
+        ).start()
+        stoppers.append(streams.stop)
         # The callback workflow's task handler, as the state machine names it.
         lambdas.handlers[aws.workflow_function_name(settings)] = dialer.dial_workflow
         lambdas.start()

@@ -278,3 +278,15 @@ def create_dial_workflow(settings: Settings) -> str:
         roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/ringback-{settings.stage}-callback-dial",
         type="STANDARD",
     )["stateMachineArn"]
+
+
+def create_app_secrets(settings: Settings) -> str:
+    """The application secret as CDK creates it (infra/constructs/data.py), holding the
+    local carrier's credentials and an analytics key; returns its ARN. The functions read
+    it at start, as in AWS, instead of finding the credentials in their environment."""
+    import secrets
+
+    value = {"twilio_account_sid": settings.twilio_account_sid or "", "twilio_auth_token": settings.twilio_auth_token or "",
+             "analytics_key": secrets.token_urlsafe(36)}
+    return client("secretsmanager", settings).create_secret(
+        Name=f"ringback-{settings.stage}-app-secrets", SecretString=json.dumps(value))["ARN"]

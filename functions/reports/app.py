@@ -1,8 +1,12 @@
-"""Reports for the dashboard: the call log and callback requests now, the Athena reports later."""
+"""Reports for the dashboard: the call log, callback requests, and the SQL reports over the
+analytics tables (with the ad spend they are costed against)."""
+from chalice import Response
+
 from ringback import calls
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
+from ringback.analytics import reports
 from ringback.bootstrap import services
-from ringback.errors import InvalidInput
+from ringback.errors import InvalidInput, Unavailable
 from ringback.recordings import LINK_SECONDS
 
 app = RingbackApp("reports")
@@ -62,3 +66,81 @@ def callback_detail(request_id):
     svc = services()
     scope = svc.scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"))
     return svc.callbacks.detail(scope, request_id)
+
+
+# -- reports: SQL over the analytics tables (Athena in AWS, DuckDB locally) --------------
+
+
+def _reporting():
+    svc = services()
+    if svc.reports is None:
+        raise Unavailable("reports are not configured here", code="reports_unavailable")
+    return svc, svc.scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"))
+
+
+@app.route("/v1/reports", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_reports():
+    svc, _ = _reporting()
+    return {"reports": svc.reports.list()}
+
+
+@app.route("/v1/reports/{name}", methods=["GET"], authorizer=DASHBOARD_USERS)
+def run_report(name):
+    svc, scope = _reporting()
+    request, result = svc.reports.run(scope, name, app.current_request.query_params or {})
+    if request.format == "csv":
+        return Response(body=reports.as_csv(result), status_code=200, headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{reports.csv_filename(request)}"',
+        })
+    return reports.as_json(request, result)
+
+
+@app.route("/v1/ad-spend", methods=["POST"], authorizer=DASHBOARD_USERS, content_types=["text/csv"])
+def upload_ad_spend():
+    svc, scope = _reporting()
+    request = app.current_request
+    summary = svc.ad_spend.upload(scope, (request.query_params or {}).get("tenant"), request.raw_body or b"")
+    return Response(body=summary, status_code=201, headers={"Content-Type": "application/json"})
+
+
+# -- the analytics pipeline: table streams to Parquet ------------------------------------
+
+
+@app.lambda_function(name="record_changes")
+def record_changes(event, context):
+    """DynamoDB Streams event source (ReportBatchItemFailures): one shard's batch of
+    changes of the streamed tables becomes Parquet. A failure names the first change not
+    written, so the stream retries from there and nothing before it is written twice."""
+    from ringback.adapters.dynamo_streams import changes_from_event
+    from ringback.analytics.pipeline import BatchFailed
+
+    svc = services()
+    changes, unreadable = changes_from_event(event, svc.settings.table_prefix)
+    failed = unreadable
+    try:
+        keys = svc.changes.record(changes)
+    except BatchFailed as error:
+        app.logger.exception("changes not written", extra={"written": len(error.written)})
+        failed = error.first_failed.sequence_number
+    else:
+        app.logger.info("changes written", extra={"changes": len(changes), "files": len(keys)})
+    if unreadable is not None:
+        app.logger.error("unreadable stream record", extra={"sequence_number": unreadable})
+    return {"batchItemFailures": [{"itemIdentifier": failed}] if failed else []}
+
+
+@app.lambda_function(name="compact_changes")
+def compact_changes(event, context):
+    """Scheduled daily: folds the small files of the finished days (and of any partition
+    with too many) into one each, leaving a time margin before the function's timeout."""
+    from ringback.analytics.changes import day_of
+
+    svc = services()
+    time_left = getattr(context, "get_remaining_time_in_millis", None)
+    run = svc.changes.compact_due(day_of(svc.clock.now_ms()),
+                                  keep_going=lambda: time_left is None or time_left() > 15_000)
+    app.logger.info("changes compacted", extra=run.as_json())
+    if run.failed:
+        raise RuntimeError(f"{len(run.failed)} partitions not compacted: {run.failed[:5]}")
+    return run.as_json()

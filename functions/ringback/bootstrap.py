@@ -5,10 +5,12 @@ build their own Services (with fakes or another endpoint) instead of patching th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 from ringback.accounts import Principal, TenantScope, resolve_scope
+from ringback.analytics.pipeline import ChangeLog
 from ringback.callbacks import Callbacks
 from ringback.clock import Clock, ScaledClock, SystemClock
 from ringback.ports import (
@@ -26,6 +28,10 @@ from ringback.events import Events
 from ringback.inbound import InboundCalls
 from ringback.recordings import Recordings
 from ringback.tracking import Tracking
+
+if TYPE_CHECKING:
+    from ringback.analytics.ad_spend import AdSpend
+    from ringback.analytics.reports import Reports
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,11 @@ class Services:
     callbacks: Callbacks
     # Powertools idempotency's persistence layer for accepted requests (callbacks).
     idempotency: object | None = None
+    # The analytics pipeline: table changes to Parquet in the analytics bucket (reports).
+    changes: ChangeLog | None = None
+    # Reports over those files (Athena in AWS, DuckDB locally) and the ad spend they cost.
+    reports: Reports | None = None
+    ad_spend: AdSpend | None = None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
@@ -54,7 +65,7 @@ class Services:
 
 def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
              notifier, recording_store, carrier_recordings, events=None, callback_store=None, workflow=None,
-             dialer=None, idempotency=None) -> Services:
+             dialer=None, idempotency=None, changes=None) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -72,7 +83,7 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         settings.public_base_url if settings is not None else "http://localhost",
     )
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
-                    notifier, recordings, events, callbacks, idempotency)
+                    notifier, recordings, events, callbacks, idempotency, changes)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -80,11 +91,16 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
     from ringback.adapters.http_out import post_json
+    from ringback.adapters.parquet_s3 import ParquetEventFiles
     from ringback.adapters.s3 import S3RecordingStore
     from ringback.adapters.sqs import SqsDeliveryQueue
     from ringback.adapters.stepfunctions import StepFunctionsWorkflow
     from ringback.adapters.tables import bind_tables
 
+    if settings.secrets_arn:
+        from ringback.adapters.secrets import read_secret
+
+        settings = settings.with_secrets(read_secret(settings.secrets_arn, settings.region, settings.aws_endpoint_url))
     bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url)
     carrier = (
         TwilioCarrier(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
@@ -98,7 +114,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.events_queue_url
         else None
     )
-    return assemble(
+    services = assemble(
         settings,
         clock,
         dynamo.DynamoSites(),
@@ -119,7 +135,33 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.dial_workflow_arn else None,
         carrier,
         _idempotency_store(settings),
+        # pyarrow is imported on the first write, so the functions without it build this too.
+        changes=ChangeLog(ParquetEventFiles(settings.analytics_bucket, settings.region, settings.aws_endpoint_url),
+                          settings.analytics_key),
     )
+    return with_reports(services, settings)
+
+
+def with_reports(services: Services, settings: Settings) -> Services:
+    """Reports run on Athena when a workgroup is configured (AWS), else on DuckDB over the
+    same Parquet files (the local stack's S3). Neither imports anything heavy before a
+    report runs."""
+    from ringback.adapters.parquet_s3 import ParquetEventFiles
+    from ringback.analytics.ad_spend import AdSpend
+    from ringback.analytics.reports import Reports
+
+    if settings.athena_workgroup:
+        from ringback.adapters.athena import AthenaRunner
+
+        runner = AthenaRunner(settings.athena_workgroup, settings.analytics_database, settings.analytics_bucket,
+                              settings.report_role_arn, settings.region)
+    else:
+        from ringback.adapters.duckdb_runner import DuckDbRunner
+
+        runner = DuckDbRunner.on_s3(settings.analytics_bucket, settings.region, settings.aws_endpoint_url)
+    files = ParquetEventFiles(settings.analytics_bucket, settings.region, settings.aws_endpoint_url)
+    return replace(services, reports=Reports(runner, services.sites, services.clock),
+                   ad_spend=AdSpend(files, services.clock))
 
 
 def _idempotency_store(settings: Settings):
@@ -142,6 +184,7 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
         memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock),
         memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
+        changes=ChangeLog(memory.MemoryEventFiles()),
     )
 
 

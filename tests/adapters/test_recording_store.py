@@ -32,3 +32,17 @@ def test_an_s3_link_downloads_the_recording_encrypted_at_rest(local_aws, uid):
     assert client.head_object(Bucket=local_aws.recordings_bucket, Key=key)["ServerSideEncryption"] == "aws:kms"
     with urllib.request.urlopen(store.presign(key, 300), timeout=10) as response:
         assert response.read() == b"RIFF-more-audio"
+
+
+def test_the_functions_read_the_carriers_credentials_from_the_app_secret(local_aws):
+    import dataclasses
+
+    from devstack import aws
+    from ringback.bootstrap import build_services
+
+    arn = aws.create_app_secrets(dataclasses.replace(local_aws, stage=local_aws.stage + "s",
+                                                     twilio_account_sid="AC9", twilio_auth_token="secret-token"))
+    settings = dataclasses.replace(local_aws, secrets_arn=arn, twilio_account_sid=None, twilio_auth_token=None)
+    services = build_services(settings)
+    assert services.settings.twilio_auth_token == "secret-token" and services.settings.twilio_account_sid == "AC9"
+    assert len(services.settings.analytics_key) >= 40

@@ -56,3 +56,21 @@ def call_item(stack, call_sid):
     item = aws_client(stack, "dynamodb").get_item(
         TableName="ringback-local-calls", Key={"call_id": {"S": f"tw:{call_sid}"}}, ConsistentRead=True)
     return item.get("Item")
+
+
+def call_after_a_visit(stack, client_id, campaign, caller, answer_after=1, talk_for=5):
+    """A visitor from a Google ad (utm_campaign=campaign) sees a pool number and calls it;
+    the demo operator answers. Returns the carrier's call SID once the <Dial> has ended."""
+    from devstack.seed import DEMO_DESTINATION, DEMO_SITE_KEY
+
+    open_around_the_clock(stack)
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": DEMO_DESTINATION, "party": {"answer_after": answer_after, "talk_for": talk_for}})
+    status, offer = http("POST", f"{stack.url}/v1/sessions", {
+        "siteKey": DEMO_SITE_KEY, "clientId": client_id,
+        "page": f"{stack.site_url}/?utm_source=google&utm_medium=cpc&utm_campaign={campaign}",
+    }, {"Origin": stack.site_url})
+    assert status == 200, offer
+    sid = place_call(stack, caller, offer["numbers"][0]["number"])
+    wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
+    return sid

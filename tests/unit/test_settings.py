@@ -47,3 +47,16 @@ def test_table_names_cover_every_model_with_the_prefix():
 def test_auth_token_is_not_printed_with_the_settings():
     settings = load_settings({**BASE, "RINGBACK_TWILIO_AUTH_TOKEN": "very-secret"})
     assert "very-secret" not in repr(settings)
+
+
+def test_the_secret_fills_credentials_the_environment_does_not_give():
+    settings = load_settings({**BASE, "RINGBACK_SECRETS_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:app"})
+    assert settings.secrets_arn.endswith(":secret:app") and settings.twilio_auth_token is None
+    filled = settings.with_secrets({"twilio_account_sid": "AC1", "twilio_auth_token": "tok", "analytics_key": "k",
+                                    "unrelated": "x"})
+    assert (filled.twilio_account_sid, filled.twilio_auth_token, filled.analytics_key) == ("AC1", "tok", "k")
+    # What the environment sets wins; an empty value in the secret fills nothing.
+    given = load_settings({**BASE, "RINGBACK_TWILIO_AUTH_TOKEN": "from-env"}).with_secrets(
+        {"twilio_auth_token": "from-secret", "analytics_key": ""})
+    assert given.twilio_auth_token == "from-env" and given.analytics_key is None
+    assert "tok" not in repr(filled) and "'k'" not in repr(filled)

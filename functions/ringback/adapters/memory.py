@@ -536,3 +536,51 @@ def MemoryIdempotency():
                 self.records.pop(data_record.idempotency_key, None)
 
     return _Layer()
+
+
+class MemoryEventFiles:
+    """Analytics Parquet files as rows in a dict (ringback.analytics.pipeline.EventFiles)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, list[dict]] = {}  # key -> rows, as the bucket would hold them
+        self._lock = threading.Lock()
+
+    def _prefix(self, table, tenant_id: str, dt: str) -> str:
+        from ringback.analytics.pipeline import partition_key
+
+        return partition_key(table, tenant_id, dt, "")
+
+    def write(self, table, tenant_id: str, dt: str, name: str, rows: list[dict]) -> str:
+        key = self._prefix(table, tenant_id, dt) + name
+        with self._lock:
+            self.files[key] = [{c: row.get(c) for c, _ in table.all_columns} for row in rows]
+        return key
+
+    def list(self, table, tenant_id: str, dt: str) -> list[str]:
+        prefix = self._prefix(table, tenant_id, dt)
+        with self._lock:
+            return sorted(k[len(prefix):] for k in self.files if k.startswith(prefix))
+
+    def partitions(self, table) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        with self._lock:
+            keys = [k for k in self.files if k.startswith(table.prefix)]
+        for key in keys:
+            tenant, day = key[len(table.prefix):].split("/")[:2]
+            part = (tenant.removeprefix("tenant_id="), day.removeprefix("dt="))
+            counts[part] = counts.get(part, 0) + 1
+        return counts
+
+    def read(self, table, tenant_id: str, dt: str, name: str) -> list[dict]:
+        key = self._prefix(table, tenant_id, dt) + name
+        with self._lock:
+            if key not in self.files:
+                raise FileNotFoundError(key)
+            rows = self.files[key]
+        return [{c: row.get(c) for c, _ in table.all_columns} for row in rows]
+
+    def delete(self, table, tenant_id: str, dt: str, names) -> None:
+        prefix = self._prefix(table, tenant_id, dt)
+        with self._lock:
+            for name in names:
+                self.files.pop(prefix + name, None)

@@ -1,0 +1,181 @@
+"""A table change becomes one analytics row: what each source table's row says, where it
+is partitioned, and that no phone number reaches it."""
+import json
+
+import pytest
+
+from ringback.analytics import schema
+from ringback.analytics.changes import Change, UnusableChange, phone_key, to_row
+from ringback.attribution import Attribution, Candidate
+from ringback.callbacks import CallbackRequest
+
+# 2026-11-03 23:59:59.000 UTC: the day a report groups by is the UTC day the entity began.
+STARTED = 1_793_750_399_000
+NEXT_DAY = STARTED + 2_000
+
+
+def change(source, new, seq="1100000000017454423009", event="INSERT", old=None):
+    return Change(source, event, seq, NEXT_DAY, new, old)
+
+
+def visit_item(**extra):
+    return {
+        "session_id": "sess-1", "tenant_id": "t1", "site_id": "s1", "client_id": "client-0001",
+        "visitor_key": "s1#client-0001", "started_at": STARTED, "last_seen_at": STARTED + 60_000,
+        "utm": {"source": "google", "medium": "cpc", "campaign": "winter", "term": "boiler repair"},
+        "gclid": "gc-1", "referrer": "https://www.google.com/", "referrer_domain": "google.com",
+        "landing_page": "/boilers", "keyword": "boiler repair",
+        "region": {"country": "US", "region": "CA", "city": "San Francisco"}, "pages_viewed": 3,
+        "shown_lines": ["+14155550101"], "clicks": [], "retain_until": 1_900_000_000, **extra,
+    }
+
+
+def call_item(**extra):
+    attribution = Attribution(
+        "lease", "sess-1", 0.77,
+        {"source": "google", "medium": "cpc", "campaign": "winter", "keyword": "boiler repair",
+         "landing_page": "/boilers", "gclid": "gc-1", "yclid": None},
+        runner_up=Candidate("sess-2", 0.3, ("late",)),
+    ).as_json()
+    return {
+        "call_id": "tw:CA1", "tenant_id": "t1", "site_id": "s1", "tracking_number": "+14155550101",
+        "caller": "+14155550011", "tenant_caller": "t1#+14155550011", "started_at": STARTED,
+        "status": "answered",
+        "attribution": json.dumps({**attribution, "first_time_caller": True, "caller_country": "US",
+                                   "caller_region": "California"}),
+        "outcome": json.dumps({"ring_seconds": 4, "talk_seconds": 20, "recording_sid": "RE1"}),
+        "recordings": {"RE1": "tenants/t1/recordings/x.wav"}, **extra,
+    }
+
+
+def callback_item(request: CallbackRequest):
+    return {
+        "request_id": request.request_id, "tenant_id": request.tenant_id, "site_id": request.site_id,
+        "session_id": request.session_id, "phone": request.phone, "site_phone": request.site_phone,
+        "created_at": request.created_at, "updated_at": request.updated_at, "status": request.status,
+        "rounds": json.dumps(request.rounds), "pending": json.dumps(request.pending),
+        "transitions": json.dumps(request.transitions), "attribution": json.dumps(request.attribution),
+        "outcome": json.dumps(request.outcome), "version": 4,
+    }
+
+
+def test_a_session_row_carries_the_visits_source_and_region_on_its_start_day():
+    table, row = to_row(change("visits", visit_item()))
+    assert table is schema.SESSIONS
+    assert row["tenant_id"] == "t1" and row["dt"] == "2026-11-03"
+    assert row["session_id"] == "sess-1" and row["visitor_id"] == "client-0001"
+    assert (row["source"], row["medium"], row["campaign"], row["keyword"]) == ("google", "cpc", "winter",
+                                                                               "boiler repair")
+    assert (row["country"], row["region"], row["city"]) == ("US", "CA", "San Francisco")
+    assert row["pages_viewed"] == 3 and row["last_seen_at"] == STARTED + 60_000
+
+
+def test_a_session_without_utm_is_attributed_as_the_call_log_would():
+    _, row = to_row(change("visits", visit_item(utm={}, referrer_domain=None, keyword=None)))
+    assert (row["source"], row["medium"]) == ("direct", "none")
+
+
+def test_a_lease_row_names_its_line_number_and_holder():
+    item = {"line": "+14155550101,123", "started": f"{STARTED:013d}#sess-1", "session_id": "sess-1",
+            "tenant_id": "t1", "pool_id": "p1", "visitor_key": "s1#client-0001", "started_at": STARTED,
+            "ended_at": STARTED + 900_000, "shared": True, "retain_until": 1_900_000_000}
+    table, row = to_row(change("lease_history", item, event="MODIFY", old=item))
+    assert table is schema.LEASES
+    assert row["line"] == "+14155550101,123" and row["number"] == "+14155550101"
+    assert row["lease_started"] == f"{STARTED:013d}#sess-1" and row["pool_id"] == "p1"
+    assert row["ended_at"] == STARTED + 900_000 and row["shared"] is True
+    assert row["event_name"] == "MODIFY" and row["dt"] == "2026-11-03"
+
+
+def test_a_call_row_carries_outcome_attribution_and_a_caller_key_but_no_number():
+    table, row = to_row(change("calls", call_item()))
+    assert table is schema.CALLS
+    assert row["status"] == "answered" and row["answered"] is True
+    assert row["attribution_method"] == "lease" and row["session_id"] == "sess-1" and row["confidence"] == 0.77
+    assert row["shared_line"] is True  # a runner-up held the line too
+    assert (row["source"], row["campaign"], row["landing_page"]) == ("google", "winter", "/boilers")
+    assert row["first_time_caller"] is True and row["caller_country"] == "US"
+    assert (row["ring_seconds"], row["talk_seconds"]) == (4, 20)
+    assert row["caller_key"] == phone_key("t1", "+14155550011") and len(row["caller_key"]) == 32
+    assert "+14155550011" not in json.dumps(row) and "4155550011" not in json.dumps(row)
+
+
+def test_a_ringing_call_is_not_answered_and_has_no_durations_yet():
+    _, row = to_row(change("calls", call_item(status="ringing", outcome="{}",
+                                              attribution=json.dumps({"method": "unattributed",
+                                                                      "session_id": None, "confidence": 0.0}))))
+    assert row["answered"] is False and row["ring_seconds"] is None and row["talk_seconds"] is None
+    assert row["attribution_method"] == "unattributed" and row["shared_line"] is False
+    assert row["source"] is None
+
+
+def test_a_caller_key_differs_between_tenants_and_matches_the_callback_phone_key():
+    assert phone_key("t1", "+14155550011") != phone_key("t2", "+14155550011")
+    assert phone_key("t1", "+14155550011") == phone_key("t1", "+14155550011")
+    assert phone_key("t1", None) is None
+
+
+def test_a_callback_row_reads_its_milestones_from_the_transitions():
+    request = CallbackRequest("cb-1", "t1", "s1", "+14155550123", STARTED, session_id="sess-1",
+                              attribution={"method": "session", "session_id": "sess-1", "source": "google",
+                                           "medium": "cpc", "campaign": "winter", "keyword": None})
+    request.move("accepted", STARTED)
+    request.move("calling_operator", STARTED + 1_000, round=1)
+    request.move("calling_visitor", STARTED + 5_000, round=1)
+    request.move("connected", STARTED + 9_000, round=1)
+    request.move("completed", STARTED + 60_000, reason="connected")
+    request.rounds = [{"round": 1, "leg_seq": 1, "result": "connected", "at": STARTED + 9_000}]
+    request.outcome = {"result": "connected", "rounds": 1, "talk_seconds": 51}
+    table, row = to_row(change("callback_requests", callback_item(request), event="MODIFY"))
+    assert table is schema.CALLBACKS
+    assert row["status"] == "completed" and row["rounds"] == 1 and row["talk_seconds"] == 51
+    assert row["operator_answered_at"] == STARTED + 5_000 and row["visitor_answered_at"] == STARTED + 9_000
+    assert row["ended_at"] == STARTED + 60_000
+    assert (row["source"], row["medium"], row["session_id"]) == ("google", "cpc", "sess-1")
+    assert row["phone_key"] == phone_key("t1", "+14155550123") and "+14155550123" not in json.dumps(row)
+
+
+def test_an_open_callback_has_no_end_and_no_answer_yet():
+    request = CallbackRequest("cb-2", "t1", "s1", "+14155550123", STARTED)
+    request.move("accepted", STARTED)
+    request.move("calling_operator", STARTED + 1_000, round=1)
+    _, row = to_row(change("callback_requests", callback_item(request)))
+    assert row["ended_at"] is None and row["operator_answered_at"] is None and row["rounds"] == 0
+    assert row["talk_seconds"] is None and row["source"] is None
+
+
+def test_every_row_has_exactly_the_tables_columns_its_change_and_its_partition():
+    for source, item in (("visits", visit_item()), ("calls", call_item())):
+        table, row = to_row(change(source, item))
+        assert set(row) == {name for name, _ in table.all_columns} | {"tenant_id", "dt"}
+        assert row["schema_version"] == table.version and row["event_at"] == NEXT_DAY
+
+
+def test_sequence_numbers_are_padded_so_string_order_is_numeric_order():
+    short, long = change("calls", call_item(), seq="999999999999999999999"), change(
+        "calls", call_item(), seq="1000000000000000000000")
+    assert int(short.sequence_number) < int(long.sequence_number)
+    assert to_row(short)[1]["event_seq"] < to_row(long)[1]["event_seq"]
+    assert len(to_row(short)[1]["event_seq"]) == 40
+
+
+def test_a_ttl_removal_and_an_unkept_table_write_nothing():
+    assert to_row(change("calls", None, event="REMOVE", old=call_item())) is None
+    assert to_row(change("callback_legs", {"request_id": "cb-1", "leg": "01#operator#00"})) is None
+
+
+def test_a_change_without_tenant_or_start_cannot_be_used():
+    with pytest.raises(UnusableChange):
+        to_row(change("calls", call_item(tenant_id=None)))
+    with pytest.raises(UnusableChange):
+        to_row(change("calls", call_item(started_at=None)))
+    with pytest.raises(UnusableChange):
+        to_row(change("calls", call_item(), seq="not-a-number"))
+
+
+def test_the_deployments_analytics_key_keys_callers_too():
+    from ringback.analytics.changes import phone_key
+
+    plain, keyed = phone_key("t1", "+14155550123"), phone_key("t1", "+14155550123", "deployment-key")
+    assert keyed != plain and keyed == phone_key("t1", "+14155550123", "deployment-key")
+    assert phone_key("t2", "+14155550123", "deployment-key") != keyed
