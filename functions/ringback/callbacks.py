@@ -515,9 +515,13 @@ class Callbacks:
         round_no, seq = int(ring["round"]), int(ring["leg_seq"])
         operators = tuple(ring["operators"])
 
-        def start_round(request: CallbackRequest) -> bool:
+        def start_round(request: CallbackRequest) -> bool | str:
             if request.is_final:
                 return False
+            if request.pending is not None and request.pending.get("token") == token:
+                # Step Functions retried this task after the first try placed calls: keep
+                # what their webhooks have written since, and ring nobody twice.
+                return "again"
             request.pending = {"round": round_no, "leg_seq": seq, "token": token, "operator_leg": None,
                                "answered": None}
             request.retry_at = None
@@ -531,8 +535,11 @@ class Callbacks:
             return
         site = self._sites.get(request.site_id)
         caller_id = self._caller_id(site)
+        placed = {leg.leg for leg in self._store.legs_of(request_id) if leg.call_id} if go_on == "again" else set()
         for offset, operator in enumerate(operators):
             key = leg_key(round_no, "operator", seq + offset)
+            if key in placed:
+                continue
             leg = CallbackLeg(request_id, key, "operator", operator, self._clock.now_ms())
             self._store.put_leg(leg)
             leg.call_id = self._dialer.place_call(

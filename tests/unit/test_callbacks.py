@@ -265,3 +265,16 @@ def test_the_request_stays_connected_while_they_talk_and_completes_when_the_call
     # Told once, to the site's CRM, when the call ended; nobody is texted about it.
     assert [d.event_type for d in svc.events._queue.take_all()] == ["callback.completed"]
     assert svc.notifier.sent == []
+
+
+def test_a_retried_ring_task_rings_nobody_twice_and_keeps_what_happened_since():
+    svc, _ = callback_world()
+    rid = svc.callbacks.request(form())[0].request_id
+    step = run_plan(svc, rid, {})
+    ring = {"round": 1, "leg_seq": 0, "operators": list(step.ring.operators), "ring_seconds": 20}
+    svc.callbacks.ring(rid, ring, "token-1")
+    svc.callbacks.operator_answered(rid, "01#operator#00", "CA1")
+    svc.callbacks.ring(rid, ring, "token-1")  # Step Functions retries the task
+    assert len(svc.callbacks._dialer.placed) == 1
+    request = svc.callbacks._store.get(rid)
+    assert request.pending["operator_leg"] == "01#operator#00" and request.status == "calling_visitor"
