@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from devstack.carrier.party import ANSWER, BUSY, FAILED, NO_ANSWER, Party
+from devstack.carrier.party import BUSY, FAILED, NO_ANSWER, Party
 from devstack.carrier.records import API_VERSION, Call, voice_geography
 
 if TYPE_CHECKING:

@@ -38,7 +38,6 @@ from ringback.dialing import (
 from ringback.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ringback.guards import Limit, RateCounter, enforce
 from ringback.hours import is_open, next_opening
-from ringback.privacy import mask_phone
 from ringback.recordings import LINK_SECONDS
 
 FINAL = ("completed", "missed", "failed", "cancelled")
@@ -481,7 +480,7 @@ class Callbacks:
             schedule = Schedule(site.working_hours, site.timezone, visitor_timezone(request.phone),
                                 policy.visitor_hours)
             history = [RoundResult.from_json(r) for r in request.rounds]
-            step = next_step(policy, schedule, history, request.created_at, request.scheduled_for, now)
+            step = next_step(policy, schedule, history, request.scheduled_for, now)
             if isinstance(step, Wait):
                 if step.reason == "scheduled":
                     request.scheduled_for = step.until
@@ -819,7 +818,3 @@ def _page_path(page: str) -> str:
 def _locale(value: Any) -> str | None:
     return value[:5] if isinstance(value, str) and value[:2].isalpha() else None
 
-
-def masked(request: CallbackRequest) -> str:
-    """For logs: the request without the visitor's number."""
-    return f"{request.request_id} {mask_phone(request.phone)} {request.status}"

@@ -172,7 +172,7 @@ def visitor_timezone(phone: str) -> str | None:
     return zones[0] if len(zones) == 1 else None
 
 
-def next_step(policy: DialPolicy, schedule: Schedule, history: list[RoundResult], created_at: int,
+def next_step(policy: DialPolicy, schedule: Schedule, history: list[RoundResult],
               not_before: int | None, now: int) -> Step:
     """What to do now, given every round so far."""
     if not policy.operators:

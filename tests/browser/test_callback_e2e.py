@@ -5,14 +5,12 @@ visitor, through the state machine the CDK app deploys (on moto's Step Functions
 The phone network and the product's clock run 100x faster than real time
 (configuration, not another code path): a 2-minute retry takes about 2 s.
 """
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from devstack.seed import DEMO_DESTINATION
-from tests.support.callbacks import FINAL, configure, dashboard, script, settled, wait_for
-from tests.support.calls import aws_client, http
+from tests.support.callbacks import FINAL, configure, dashboard, opening_soon, script, settled, wait_for
+from tests.support.calls import aws_client
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -117,14 +115,8 @@ def test_a_busy_visitor_is_called_again_and_then_connected(stack, page):
 
 def test_off_hours_the_widget_offers_the_opening_and_the_call_comes_then(stack, page):
     # The site opens about 10 product minutes from now (6 real seconds), in its own zone.
-    zone = ZoneInfo("America/New_York")
-    product_now = _product_now(stack)
-    opens = (product_now + timedelta(minutes=10)).astimezone(zone).replace(second=0, microsecond=0)
-    opens += timedelta(minutes=1)
-    closes = "24:00" if opens.hour >= 22 else f"{opens + timedelta(hours=2):%H:%M}"
-    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[opens.weekday()]
-    configure(stack, triggers=TRIGGERS, working_hours={day: [[f"{opens:%H:%M}", closes]]},
-              timezone_name="America/New_York")
+    hours, opens = opening_soon(stack, "+14155550139")
+    configure(stack, triggers=TRIGGERS, working_hours=hours, timezone_name="America/New_York")
     script(stack, DEMO_DESTINATION, answer_after=2, talk_for=600)  # longer than the visitor talks
     script(stack, "+14155550134", answer_after=2, talk_for=400)
 
@@ -135,12 +127,3 @@ def test_off_hours_the_widget_offers_the_opening_and_the_call_comes_then(stack, 
     detail = settled(stack, rid)
     first_ring = next(t["at"] for t in detail["transitions"] if t["status"] == "calling_operator")
     assert first_ring >= int(opens.timestamp() * 1000)
-
-
-def _product_now(stack) -> datetime:
-    """The stack's product clock (it runs fast): the time stamped on a fresh request."""
-    status, accepted = http("POST", f"{stack.url}/v1/callbacks",
-                            {"siteKey": "pk_demo_local", "phone": "+14155550139", "country": "US"},
-                            {"Origin": stack.site_url})
-    assert status == 202, accepted
-    return datetime.fromtimestamp(accepted["updatedAt"] / 1000, tz=timezone.utc)

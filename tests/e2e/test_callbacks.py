@@ -8,13 +8,11 @@ and the next opening a few seconds.
 """
 import json
 import time
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from devstack.seed import DEMO_DESTINATION
-from tests.support.callbacks import SITE_KEY, configure, dashboard, script, settled, wait_for
+from tests.support.callbacks import SITE_KEY, configure, dashboard, opening_soon, script, settled, wait_for
 from tests.support.calls import aws_client, http
 from tests.support.stack import Stack, get
 
@@ -136,15 +134,8 @@ def test_a_busy_visitor_is_called_again_two_minutes_later(stack):
 
 def test_an_off_hours_request_is_called_back_when_the_site_opens(stack):
     # The site opens 10 product minutes from now (6 s of real time), in its own timezone.
-    zone = ZoneInfo("America/New_York")
-    # The product clock runs fast: read it from the stack, through a request's timestamps.
-    product_now = _product_now(stack)
-    opens = (product_now + timedelta(minutes=10)).astimezone(zone)
-    opens = opens.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    closes = opens + timedelta(hours=2)
-    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[opens.weekday()]
-    configure(stack, working_hours={day: [[f"{opens:%H:%M}", f"{closes:%H:%M}" if closes.day == opens.day else "24:00"]]},
-              timezone_name="America/New_York")
+    hours, opens = opening_soon(stack, "+14155550127")
+    configure(stack, working_hours=hours, timezone_name="America/New_York")
     script(stack, DEMO_DESTINATION, answer_after=2, talk_for=40)
     script(stack, "+14155550126", answer_after=2, talk_for=5)
 
@@ -159,13 +150,6 @@ def test_an_off_hours_request_is_called_back_when_the_site_opens(stack):
     detail = dashboard(stack, f"/v1/callback-requests/{rid}")
     first_ring = next(t["at"] for t in detail["transitions"] if t["status"] == "calling_operator")
     assert first_ring >= int(opens.timestamp() * 1000)
-
-
-def _product_now(stack) -> datetime:
-    """The stack's product clock, as the health of a fresh request shows it."""
-    status, accepted = request_callback(stack, "+14155550127")
-    assert status == 202, accepted
-    return datetime.fromtimestamp(accepted["updatedAt"] / 1000, tz=timezone.utc)
 
 
 def test_bad_requests_get_our_error_shape(stack):
