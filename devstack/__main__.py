@@ -21,7 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "functions"))
 
-from devstack import aws  # noqa: E402
+from devstack import aws, template  # noqa: E402
+from devstack.functions import LocalFunctions, function_name  # noqa: E402
 from devstack.lambdas import LocalLambda  # noqa: E402
 from devstack.queues import QueuePoller  # noqa: E402
 from devstack.streams import StreamPoller  # noqa: E402
@@ -46,17 +47,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="the demo operator's phone: answered by hand on the phone page (manual), "
                              "or answering after 4 s and talking for 30 (scripted, what the tests use)")
     parser.add_argument("--state-dir", type=Path, default=REPO / ".devstack", help="logs")
+    parser.add_argument("--template", type=Path, default=None,
+                        help="the synthesized local stage whose IAM policies the functions run with "
+                             "(default: synthesized from infra/, cached in .devstack/cache/)")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
     args.state_dir.mkdir(parents=True, exist_ok=True)
+    # The template is synthesized (or read from the cache) while moto starts.
+    synthesis = _Background(lambda: template.synthesized(args.template))
     # Lambda's Invoke API for the Step Functions engine: bound now so moto knows where it is.
     lambdas = LocalLambda({}, args.host)
-    moto = aws.MotoServer(args.moto_port, log_path=args.state_dir / "moto.log", lambda_url=lambdas.url).start()
+    moto = aws.MotoServer(args.moto_port, log_path=args.state_dir / "moto.log", lambda_url=lambdas.url,
+                          enforce_iam=True).start()
     carrier = Carrier(port=args.carrier_port, auth_token=aws.CARRIER_AUTH_TOKEN,
                       account_sid=aws.CARRIER_ACCOUNT_SID, time_scale=args.time_scale)
     servers = []
     stoppers = []
+    functions = None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -95,11 +103,16 @@ def main(argv: list[str] | None = None) -> int:
         carrier.script(DEMO_DESTINATION, Party.interactive() if args.operator == "manual"
                        else Party(answer_after=4, talk_for=30))
 
+        # Each function in its own process, with its environment and its role's
+        # credentials; moto holds those to the role's policy from the template.
+        functions = LocalFunctions(settings, synthesis.result(), FUNCTIONS, args.state_dir)
+        stoppers.append(functions.stop)
+        functions.start()
+        apps = {spec.name: load_app(spec.name) for spec in FUNCTIONS}
         # Lambda's SQS event source, locally: the dialer's events worker posts call events
         # to the sites' webhooks.
-        apps = {spec.name: load_app(spec.name) for spec in FUNCTIONS}
-        dialer = sys.modules["ringback_function_dialer"]
-        poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn, dialer.deliver_events).start()
+        poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn,
+                             functions.handler(function_name(settings, "dialer", "events"))).start()
         stoppers.append(poller.stop)
         # Lambda's DynamoDB Streams event source: the reports function turns the streamed
         # tables' changes into Parquet in the analytics bucket.
@@ -108,15 +121,18 @@ def main(argv: list[str] | None = None) -> int:
         streams = StreamPoller.for_tables(
             aws.client("dynamodb", settings), aws.client("dynamodbstreams", settings),
             [settings.table_name(table.source) for table in STREAMED_TABLES],
-            sys.modules["ringback_function_reports"].record_changes, settings.region,
+            functions.handler(function_name(settings, "reports", "changes")), settings.region,
         ).start()
         stoppers.append(streams.stop)
-        # The callback workflow's task handler, as the state machine names it.
-        lambdas.handlers[aws.workflow_function_name(settings)] = dialer.dial_workflow
+        # The callback workflow's task handler, as the state machine names it, is the
+        # dialer's process.
+        for name in functions.served_by:
+            lambdas.handlers[name] = functions.url_of(name)
         lambdas.start()
         stoppers.append(lambdas.stop)
 
-        api = LocalApi(apps, TokenVerifier(user_pool))
+        api = LocalApi(apps, TokenVerifier(user_pool),
+                       invoke=lambda name, event: functions.invoke(function_name(settings, name), event, timeout=29))
         servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
         site_files = StaticFiles(
             FRONTEND_DIR / "demo",
@@ -151,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass
     finally:
-        for stop_it in stoppers:
+        for stop_it in reversed(stoppers):
             stop_it()
         for server in servers:
             server.shutdown()
@@ -160,6 +176,27 @@ def main(argv: list[str] | None = None) -> int:
         moto.stop()
         print("Ringback local stack stopped.", flush=True)
     return 0
+
+
+class _Background:
+    """A result computed on another thread, waited for where it is needed."""
+
+    def __init__(self, compute) -> None:
+        self._result = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(compute,), daemon=True)
+        self._thread.start()
+
+    def _run(self, compute) -> None:
+        try:
+            self._result = compute()
+        except BaseException as error:  # noqa: BLE001 - re-raised where the result is read
+            self._error = error
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 if __name__ == "__main__":

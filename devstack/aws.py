@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import boto3
 
 from ringback.adapters.tables import TableSpec, table_specs
 from ringback.settings import Settings
+
+# The moto child answers here with the token it was started with (devstack/moto_server.py).
+INSTANCE_PATH = "/_ringback/instance"
 
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 LOCAL_CREDENTIALS = {
@@ -36,8 +40,11 @@ def free_port() -> int:
 class MotoServer:
     """moto_server as a child process: AWS on 127.0.0.1, state in memory, gone on stop."""
 
-    def __init__(self, port: int, log_path: Path | None = None, lambda_url: str | None = None) -> None:
+    def __init__(self, port: int, log_path: Path | None = None, lambda_url: str | None = None,
+                 enforce_iam: bool = False) -> None:
         self.port = port
+        # Hold the functions' STS credentials to their roles' policies (devstack/iam.py).
+        self._enforce_iam = enforce_iam
         self.url = f"http://127.0.0.1:{port}"
         self._log_path = log_path
         # Where Lambda Invoke calls from the Step Functions engine go (devstack/lambdas.py).
@@ -46,9 +53,14 @@ class MotoServer:
 
     def start(self, timeout: float = 30.0) -> "MotoServer":
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
-        env = {**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port)}
+        # Another process may take the port between free_port() and the child's bind; the
+        # child answers with this token, so a server that is not ours is never mistaken for it.
+        instance = uuid.uuid4().hex
+        env = {**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port), "RINGBACK_MOTO_INSTANCE": instance}
         if self._lambda_url:
             env["RINGBACK_LOCAL_LAMBDA_URL"] = self._lambda_url
+        if self._enforce_iam:
+            env["RINGBACK_ENFORCE_IAM"] = "1"
         self._process = subprocess.Popen(
             [sys.executable, "-m", "devstack.moto_server", str(self.port)],
             stdout=log,
@@ -61,10 +73,12 @@ class MotoServer:
             if self._process.poll() is not None:
                 raise RuntimeError(f"moto server exited with {self._process.returncode}")
             try:
-                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1)
-                return self
+                with urllib.request.urlopen(f"{self.url}{INSTANCE_PATH}", timeout=1) as answer:
+                    if answer.read().decode() == instance:
+                        return self
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"moto server did not answer on port {self.port} within {timeout}s")
 
@@ -72,7 +86,9 @@ class MotoServer:
         if self._process and self._process.poll() is None:
             self._process.terminate()
             try:
-                self._process.wait(timeout=10)
+                # State is in memory and goes with the process: nothing is worth waiting for
+                # (a running dial workflow's Wait would hold werkzeug's threads).
+                self._process.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
@@ -243,14 +259,19 @@ def sign_in(settings: Settings, pool: UserPool, email: str, password: str) -> st
     return result["AuthenticationResult"]["IdToken"]
 
 
+def queue_name(settings: Settings, queue: str) -> str:
+    """A queue's local name: "call_events" -> ringback-local-call-events."""
+    return f"ringback-{settings.stage}-{queue.replace('_', '-')}"
+
+
 def create_events_queue(settings: Settings) -> tuple[str, str]:
     """The call-events queue and its dead-letter queue, as infra/constructs/dialer.py
     makes them; returns the queue's URL and ARN."""
     sqs = client("sqs", settings)
-    dead = sqs.create_queue(QueueName=f"ringback-{settings.stage}-call-events-dead")["QueueUrl"]
+    dead = sqs.create_queue(QueueName=queue_name(settings, "call_events_dead"))["QueueUrl"]
     dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     url = sqs.create_queue(
-        QueueName=f"ringback-{settings.stage}-call-events",
+        QueueName=queue_name(settings, "call_events"),
         Attributes={
             "VisibilityTimeout": "180",
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "5"}),

@@ -71,11 +71,36 @@ def _localise(app: Chalice) -> Chalice:
     return app
 
 
+class _RemoteApp:
+    """A function's app as the gateway sees it: its routes, and a call that invokes the
+    function's own process (devstack/functions.py) instead of running it here."""
+
+    def __init__(self, app: Chalice, invoke: Callable[[dict], dict]) -> None:
+        self._app, self._invoke = app, invoke
+
+    def __getattr__(self, name: str):
+        return getattr(self._app, name)
+
+    def __call__(self, event: dict, context) -> dict:
+        # API Gateway hands Lambda the body as text, or base64 for bytes that are not.
+        body = event.get("body")
+        if isinstance(body, bytes):
+            try:
+                event = {**event, "body": body.decode("utf-8")}
+            except UnicodeDecodeError:
+                event = {**event, "body": base64.b64encode(body).decode(), "isBase64Encoded": True}
+        return self._invoke(event)
+
+
 class _FunctionGateway(LocalGateway):
     """One function's routes, with request ids, the caller's IP and a real token check."""
 
-    def __init__(self, name: str, app: Chalice, verifier: TokenVerifier | None) -> None:
-        super().__init__(_localise(app), Config.create(chalice_stage="local", app_name=name, function_name=name))
+    def __init__(self, name: str, app: Chalice, verifier: TokenVerifier | None,
+                 invoke: Callable[[str, dict], dict] | None = None) -> None:
+        super().__init__(app if invoke else _localise(app),
+                         Config.create(chalice_stage="local", app_name=name, function_name=name))
+        if invoke is not None:
+            self._app_object = _RemoteApp(app, lambda event: invoke(name, event))
         self._verifier = verifier
         self._authorizer = self  # LocalGateway calls self._authorizer.authorize(...)
         self.client_ip = threading.local()
@@ -102,7 +127,10 @@ class _FunctionGateway(LocalGateway):
 class LocalApi:
     """Routes a request to the function that owns its path, as the REST API does."""
 
-    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None) -> None:
+    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None,
+                 invoke: Callable[[str, dict], dict] | None = None) -> None:
+        """`invoke(function, event)` runs a function where it lives (its own process);
+        without it the apps run in this process."""
         owners: dict[str, str] = {}
         for name, app in apps.items():
             for path in app.routes:
@@ -111,7 +139,7 @@ class LocalApi:
                 owners[path] = name
         self._owners = owners
         self._matcher = RouteMatcher(list(owners))
-        self._gateways = {name: _FunctionGateway(name, app, verifier) for name, app in apps.items()}
+        self._gateways = {name: _FunctionGateway(name, app, verifier, invoke) for name, app in apps.items()}
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes | None, client_ip: str):
         try:
@@ -124,6 +152,11 @@ class LocalApi:
             response = gateway.handle_request(method=method, path=path, headers=headers, body=body)
         except Unauthorized:
             return _json(HTTPStatus.UNAUTHORIZED, error_body("unauthenticated", "Unauthorized", None))
+        except Exception as error:  # noqa: BLE001 - the function crashed or never answered
+            # API Gateway answers a failed Lambda integration with 502 (our gateway
+            # responses give it the product's error shape).
+            print(f"gateway: {method} {urlsplit(path).path}: the function failed: {error}", flush=True)
+            return _json(HTTPStatus.BAD_GATEWAY, error_body("internal_error", "an internal error occurred", None))
         response_headers = dict(response.get("headers") or {})
         for name, values in (response.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)

@@ -140,8 +140,27 @@ def main(argv: list[str]) -> None:
     os.environ.setdefault("MOTO_PORT", str(port))
     _item_level_rollback()
     _step_functions_run_our_handlers()
-    app = DomainDispatcherApplication(create_backend_app)
-    run_simple("127.0.0.1", port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
+    app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
+    if os.environ.get("RINGBACK_ENFORCE_IAM") == "1":
+        # 4. IAM: each function is held to its role's policy (devstack/iam.py).
+        from devstack.iam import EnforceIam
+
+        app = EnforceIam(app, os.environ.get("MOTO_ACCOUNT_ID", "123456789012"))
+    run_simple("127.0.0.1", port, _Instance(app, os.environ.get("RINGBACK_MOTO_INSTANCE", "")), threaded=True,
+               request_handler=MotoRequestHandler)
+
+
+class _Instance:
+    """Answers who this server is (devstack.aws.MotoServer checks it started its own)."""
+
+    def __init__(self, app, token: str) -> None:
+        self._app, self._token = app, token.encode()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/_ringback/instance":
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(self._token)))])
+            return [self._token]
+        return self._app(environ, start_response)
 
 
 if __name__ == "__main__":

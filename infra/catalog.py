@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,6 +18,12 @@ SHARED_PACKAGE = FUNCTIONS_DIR / "ringback"
 FRONTEND_DIR = REPO / "frontend"
 
 READ, WRITE = "read", "write"
+# What a function does with the call-events queue and the callback dial workflow.
+SEND = "send"
+START, ANSWER = "start", "answer"
+# Values of the application secret (ringback.settings.SECRET_KEYS) a function may read:
+# the carrier's account, or the key that stands in for phone numbers in analytics.
+CARRIER, ANALYTICS_KEY = "carrier", "analytics_key"
 
 # The functions import the shared package by name, as they do in Lambda where it sits
 # beside app.py; infra reads their apps and the package's definitions the same way.
@@ -38,6 +45,15 @@ class FunctionSpec:
     tables: dict[str, str]
     # bucket role (recordings, analytics) -> READ or WRITE
     buckets: dict[str, str] = field(default_factory=dict)
+    # queue (call_events) -> SEND. A worker that consumes a queue gets that grant from its
+    # event source (infra/constructs/dialer.py).
+    queues: dict[str, str] = field(default_factory=dict)
+    # state machine (callback_dial) -> the actions it takes: START, ANSWER (task tokens)
+    workflows: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # what it reads of the application secret: CARRIER, ANALYTICS_KEY
+    secrets: tuple[str, ...] = ()
+    # Report queries on Athena, as ReportQueryRole (infra/constructs/analytics.py)
+    report_queries: bool = False
     memory_mb: int = 512
     timeout_seconds: int = 15
     # Other entry points of the same package, each its own Lambda function with the
@@ -63,6 +79,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "pool_slots": WRITE, "leases": WRITE, "lease_history": WRITE, "visits": WRITE,
             "callback_requests": WRITE, "rate_counters": WRITE, "idempotency": WRITE,
         },
+        # A visitor's callback request starts its dial.
+        workflows={"callback_dial": (START,)},
     ),
     FunctionSpec(
         name="pool",
@@ -83,6 +101,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "rate_counters": WRITE, "idempotency": WRITE,
         },
         buckets={"recordings": WRITE},
+        queues={"call_events": SEND},
+        # The carrier's status webhooks answer the dial workflow's task tokens.
+        workflows={"callback_dial": (ANSWER,)},
+        secrets=(CARRIER,),
         timeout_seconds=30,
         # workflow: the callback dial workflow's task handler (plan, ring, abandon), invoked
         # by the Step Functions state machine in infra/statemachines/callback_dial.asl.json.
@@ -96,7 +118,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "lease_history": READ, "visits": READ, "calls": READ,
             "callback_requests": READ, "callback_legs": READ,
         },
-        buckets={"analytics": WRITE},
+        # Recordings: the dashboard's five-minute links are signed with this role.
+        buckets={"analytics": WRITE, "recordings": READ},
+        # The stream worker writes callers' keys (HMACs of their numbers).
+        secrets=(ANALYTICS_KEY,),
+        report_queries=True,
         memory_mb=1024,
         timeout_seconds=60,
         # changes: the streamed tables' changes, in batches, to Parquet; compact: once a
@@ -108,6 +134,47 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         extras=("analytics",),
     ),
 )
+
+
+# Each settings variable that names a resource, and whether a function's declaration uses
+# that resource. A function gets the variable only if it does, and then the grant for it
+# comes from the same declaration (tests/infra/test_environment_grants.py holds the two
+# together). The rest (stage, public URL, endpoint, clock) are every function's.
+RESOURCE_VARIABLES: dict[str, Callable[[FunctionSpec], bool]] = {
+    "RINGBACK_TABLE_PREFIX": lambda spec: bool(spec.tables),
+    "RINGBACK_RECORDINGS_BUCKET": lambda spec: "recordings" in spec.buckets,
+    "RINGBACK_ANALYTICS_BUCKET": lambda spec: "analytics" in spec.buckets,
+    "RINGBACK_FRONTEND_BUCKET": lambda spec: "frontend" in spec.buckets,
+    "RINGBACK_EVENTS_QUEUE_URL": lambda spec: spec.queues.get("call_events") == SEND,
+    "RINGBACK_DIAL_WORKFLOW_ARN": lambda spec: bool(spec.workflows.get("callback_dial")),
+    "RINGBACK_SECRETS_ARN": lambda spec: bool(spec.secrets),
+    "RINGBACK_ANALYTICS_DATABASE": lambda spec: spec.report_queries,
+    "RINGBACK_ATHENA_WORKGROUP": lambda spec: spec.report_queries,
+    "RINGBACK_REPORT_ROLE_ARN": lambda spec: spec.report_queries,
+    # Set only outside AWS (the local carrier), and only where the carrier is used.
+    "RINGBACK_TWILIO_API_BASE_URL": lambda spec: CARRIER in spec.secrets,
+    "RINGBACK_TWILIO_ACCOUNT_SID": lambda spec: CARRIER in spec.secrets,
+    "RINGBACK_TWILIO_AUTH_TOKEN": lambda spec: CARRIER in spec.secrets,
+}
+
+# Lambda sets these itself and rejects a function whose environment names them.
+RESERVED_ENVIRONMENT = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME"})
+
+
+def function_environment(settings, spec: FunctionSpec, worker: str | None = None) -> dict[str, str]:
+    """The environment of one function (or one of its workers): the settings it needs,
+    and nothing that names a resource it does not use. CDK deploys exactly this, and the
+    local stack starts each function's process with it."""
+    env = {
+        name: value for name, value in settings.as_environment().items()
+        if name not in RESERVED_ENVIRONMENT and RESOURCE_VARIABLES.get(name, lambda _: True)(spec)
+    }
+    env.update(
+        POWERTOOLS_SERVICE_NAME=f"{spec.name}-{worker}" if worker else spec.name,
+        POWERTOOLS_LOG_LEVEL="INFO",
+        POWERTOOLS_METRICS_NAMESPACE="Ringback",
+    )
+    return env
 
 
 def function_spec(name: str) -> FunctionSpec:

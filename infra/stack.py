@@ -78,27 +78,12 @@ class RingbackStack(Stack):
             log_retention=log_retention,
             removal_policy=self.data.removal_policy,
         )
-        bucket_owners = {"recordings": self.dialer, "analytics": self.analytics}
-        for spec in FUNCTIONS:
-            for role, access in spec.buckets.items():
-                if role not in bucket_owners:
-                    raise KeyError(f"function '{spec.name}': no bucket '{role}' (known: {sorted(bucket_owners)})")
-                bucket_owners[role].grant(self.functions.functions[spec.name], access)
-        self.dialer.deliver_events(self.functions.functions["dialer"], self.functions.workers["dialer-events"])
+        self._grant_declared_access()
+        self.dialer.deliver_events(self.functions.workers["dialer-events"])
         self.dialer.build_dial_workflow(self.functions.workers["dialer-workflow"], log_retention=log_retention)
-        # A visitor's callback request starts a dial; the carrier's status webhooks (the
-        # dialer, and its workers through the shared role) answer its task tokens.
-        self.dialer.grant_start_dial(self.functions.functions["widget"])
-        self.dialer.grant_answer_dial(self.functions.functions["dialer"])
-        # Reports query Athena as ReportQueryRole, narrowed to the tenants in scope; the
-        # streamed tables feed the changes worker; compaction runs daily.
-        self.analytics.allow_report_queries(self.functions.functions["reports"])
+        # The streamed tables feed the changes worker; compaction runs daily.
         self.analytics.record_changes(self.functions.workers["reports-changes"], self.data.tables)
         self.analytics.compact_daily(self.functions.workers["reports-compact"])
-        # The carrier's credentials (dialer: webhooks, calls, SMS, recordings) and the
-        # analytics key (reports: the stream worker writes callers' keys).
-        for name in ("dialer", "reports"):
-            self.data.app_secrets.grant_read(self.functions.functions[name])
 
         self.api = ApiConstruct(
             self,
@@ -120,3 +105,31 @@ class RingbackStack(Stack):
         CfnOutput(self, "DistributionId", value=self.edge.distribution.distribution_id)
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "DashboardClientId", value=self.auth.dashboard_client.user_pool_client_id)
+
+    def _grant_declared_access(self) -> None:
+        """What infra/catalog.py declares each function uses, granted to its role; the
+        same declaration decides which of the settings it is given
+        (infra.catalog.function_environment)."""
+        bucket_owners = {"recordings": self.dialer, "analytics": self.analytics}
+        queue_owners = {"call_events": self.dialer}
+        workflow_owners = {"callback_dial": self.dialer}
+        for spec in FUNCTIONS:
+            function = self.functions.functions[spec.name]
+            for role, access in spec.buckets.items():
+                _owner(bucket_owners, "bucket", spec.name, role).grant(function, access)
+            for queue, access in spec.queues.items():
+                _owner(queue_owners, "queue", spec.name, queue).grant_queue(function, access)
+            for workflow, actions in spec.workflows.items():
+                _owner(workflow_owners, "workflow", spec.name, workflow).grant_dial(function, actions)
+            if spec.secrets:
+                # One secret holds every value for now; SECRET_KEYS says which are whose.
+                self.data.app_secrets.grant_read(function)
+            if spec.report_queries:
+                # Reports query Athena as ReportQueryRole, narrowed to the tenants in scope.
+                self.analytics.allow_report_queries(function)
+
+
+def _owner(owners: dict, kind: str, function: str, name: str):
+    if name not in owners:
+        raise KeyError(f"function '{function}': no {kind} '{name}' (known: {sorted(owners)})")
+    return owners[name]

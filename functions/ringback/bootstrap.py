@@ -127,7 +127,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         dynamo.DynamoRateCounter(),
         dynamo.DynamoNumbers(),
         carrier,
-        S3RecordingStore(settings.recordings_bucket, region=settings.region, endpoint_url=settings.aws_endpoint_url),
+        S3RecordingStore(settings.recordings_bucket, region=settings.region, endpoint_url=settings.aws_endpoint_url)
+        if settings.recordings_bucket else Unconfigured("the recordings bucket"),
         carrier,
         events,
         dynamo.DynamoCallbacks(),
@@ -137,9 +138,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         _idempotency_store(settings),
         # pyarrow is imported on the first write, so the functions without it build this too.
         changes=ChangeLog(ParquetEventFiles(settings.analytics_bucket, settings.region, settings.aws_endpoint_url),
-                          settings.analytics_key),
+                          settings.analytics_key) if settings.analytics_bucket else None,
     )
-    return with_reports(services, settings)
+    return with_reports(services, settings) if settings.analytics_bucket else services
 
 
 def with_reports(services: Services, settings: Settings) -> Services:
@@ -162,6 +163,17 @@ def with_reports(services: Services, settings: Settings) -> Services:
     files = ParquetEventFiles(settings.analytics_bucket, settings.region, settings.aws_endpoint_url)
     return replace(services, reports=Reports(runner, services.sites, services.clock),
                    ad_spend=AdSpend(files, services.clock))
+
+
+class Unconfigured:
+    """Stands in for an adapter of a resource this function is not given (infra/catalog.py
+    declares what each one uses): using it says so, instead of failing on None."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+
+    def __getattr__(self, name: str):
+        raise RuntimeError(f"this function is not configured with {self._what} (see infra/catalog.py)")
 
 
 def _idempotency_store(settings: Settings):

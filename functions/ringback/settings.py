@@ -24,11 +24,12 @@ class Settings:
     # None in AWS; the moto server's URL locally. boto3 and PynamoDB both follow it.
     aws_endpoint_url: str | None
     table_prefix: str
-    recordings_bucket: str
-    analytics_bucket: str
-    frontend_bucket: str
     # The public origin that serves /v1 and the frontend (CloudFront, or the local gateway).
     public_base_url: str
+    # A function is given only the buckets it uses (infra/catalog.py); None: not this one's.
+    recordings_bucket: str | None = None
+    analytics_bucket: str | None = None
+    frontend_bucket: str | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = field(default=None, repr=False)
     # Set locally to the local carrier; None means Twilio's own API.
@@ -73,12 +74,12 @@ class Settings:
             "RINGBACK_STAGE": self.stage,
             "AWS_REGION": self.region,
             "RINGBACK_TABLE_PREFIX": self.table_prefix,
-            "RINGBACK_RECORDINGS_BUCKET": self.recordings_bucket,
-            "RINGBACK_ANALYTICS_BUCKET": self.analytics_bucket,
-            "RINGBACK_FRONTEND_BUCKET": self.frontend_bucket,
             "RINGBACK_PUBLIC_BASE_URL": self.public_base_url,
         }
         optional = {
+            "RINGBACK_RECORDINGS_BUCKET": self.recordings_bucket,
+            "RINGBACK_ANALYTICS_BUCKET": self.analytics_bucket,
+            "RINGBACK_FRONTEND_BUCKET": self.frontend_bucket,
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
             "RINGBACK_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "RINGBACK_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
@@ -101,9 +102,6 @@ SECRET_KEYS = ("twilio_account_sid", "twilio_auth_token", "analytics_key")
 _REQUIRED = (
     "RINGBACK_STAGE",
     "RINGBACK_TABLE_PREFIX",
-    "RINGBACK_RECORDINGS_BUCKET",
-    "RINGBACK_ANALYTICS_BUCKET",
-    "RINGBACK_FRONTEND_BUCKET",
     "RINGBACK_PUBLIC_BASE_URL",
 )
 
@@ -124,9 +122,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         region=region,
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         table_prefix=env["RINGBACK_TABLE_PREFIX"],
-        recordings_bucket=env["RINGBACK_RECORDINGS_BUCKET"],
-        analytics_bucket=env["RINGBACK_ANALYTICS_BUCKET"],
-        frontend_bucket=env["RINGBACK_FRONTEND_BUCKET"],
+        recordings_bucket=env.get("RINGBACK_RECORDINGS_BUCKET") or None,
+        analytics_bucket=env.get("RINGBACK_ANALYTICS_BUCKET") or None,
+        frontend_bucket=env.get("RINGBACK_FRONTEND_BUCKET") or None,
         public_base_url=public_base_url,
         twilio_account_sid=env.get("RINGBACK_TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("RINGBACK_TWILIO_AUTH_TOKEN") or None,

@@ -26,7 +26,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
-from infra.catalog import READ, WRITE
+from infra.catalog import ANSWER, READ, SEND, START, WRITE
 from infra.constructs import acknowledge
 from infra.constructs.data import DataConstruct, private_bucket
 # The definition lives beside its file, in plain Python, so the local stack reads it
@@ -113,10 +113,16 @@ class DialerConstruct(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=self.events_dead_letters),
         )
 
-    def deliver_events(self, publisher: lambda_.IFunction, consumer: lambda_.Function) -> None:
-        """The dialer publishes call events; its events worker posts them to endpoints."""
-        self.events.grant_send_messages(publisher)
+    def deliver_events(self, consumer: lambda_.Function) -> None:
+        """The events worker posts the queued call events to the sites' endpoints; its
+        event source grants it the queue's receive and delete."""
         consumer.add_event_source(SqsEventSource(self.events, batch_size=10))
+
+    def grant_queue(self, grantee: iam.IGrantable, access: str) -> None:
+        """Call-events queue access for one function, as infra/catalog.py states it."""
+        if access != SEND:
+            raise ValueError(f"unknown access {access!r} to the call-events queue")
+        self.events.grant_send_messages(grantee)
 
     def grant(self, grantee: iam.IGrantable, access: str) -> None:
         """Recordings access for one function, as infra/catalog.py states it."""
@@ -194,14 +200,13 @@ class DialerConstruct(Construct):
         self.dial_workflow = machine
         return machine
 
-    def grant_start_dial(self, grantee: iam.IGrantable) -> None:
-        """May start a callback: StartExecution on the dial workflow only."""
+    def grant_dial(self, grantee: iam.IGrantable, uses: tuple[str, ...]) -> None:
+        """The dial workflow, as infra/catalog.py states a function uses it: START a
+        callback (StartExecution), ANSWER its task tokens (the carrier's webhooks)."""
+        actions = {START: ["states:StartExecution"], ANSWER: list(TASK_RESPONSE_ACTIONS)}
+        unknown = set(uses) - set(actions)
+        if unknown or not uses:
+            raise ValueError(f"unknown use {sorted(unknown)} of the dial workflow")
         iam.Grant.add_to_principal(
-            grantee=grantee, actions=["states:StartExecution"], resource_arns=[self.dial_workflow_arn]
-        )
-
-    def grant_answer_dial(self, grantee: iam.IGrantable) -> None:
-        """May answer the dial workflow's task tokens (the carrier's status webhooks)."""
-        iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(TASK_RESPONSE_ACTIONS), resource_arns=[self.dial_workflow_arn]
+            grantee=grantee, actions=[a for use in uses for a in actions[use]], resource_arns=[self.dial_workflow_arn]
         )

@@ -26,7 +26,7 @@ from infra.bundling import (
     optional_dependencies,
     runtime_dependencies,
 )
-from infra.catalog import READ, REPO, WRITE, FunctionSpec, Sizing
+from infra.catalog import READ, REPO, WRITE, FunctionSpec, Sizing, function_environment
 from ringback.settings import Settings
 
 # cdk-nag's AwsSolutions-L1 accepts only the newest Python runtime aws-cdk-lib knows.
@@ -34,20 +34,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 # Every dependency ships aarch64 wheels; Graviton costs less per GB-second.
 ARCHITECTURE = lambda_.Architecture.ARM_64
 _PIP_ARCH = {"arm64": "aarch64", "x86_64": "x86_64"}
-
-# Lambda sets these itself and rejects a function whose environment names them.
-_RESERVED_ENVIRONMENT = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME"})
-
-
-def function_environment(settings: Settings, spec: FunctionSpec) -> dict[str, str]:
-    env = {k: v for k, v in settings.as_environment().items() if k not in _RESERVED_ENVIRONMENT}
-    env.update(
-        POWERTOOLS_SERVICE_NAME=spec.name,
-        POWERTOOLS_LOG_LEVEL="INFO",
-        POWERTOOLS_METRICS_NAMESPACE="Ringback",
-    )
-    return env
-
 
 class FunctionsConstruct(Construct):
     """`functions` maps each catalog name ("widget") to its function."""
@@ -154,7 +140,7 @@ class FunctionsConstruct(Construct):
             layers=self.layers(spec),
             memory_size=sizing.memory_mb,
             timeout=Duration.seconds(sizing.timeout_seconds),
-            environment={**function_environment(settings, spec), "POWERTOOLS_SERVICE_NAME": f"{spec.name}-{worker}"},
+            environment=function_environment(settings, spec, worker),
             tracing=lambda_.Tracing.ACTIVE,
             role=main.role,
             log_group=log_group,

@@ -9,10 +9,9 @@ from infra.constructs.functions import RUNTIME
 from tests.infra.policies import function_resource, table_access
 
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-SETTINGS_VARIABLES = {
-    "RINGBACK_STAGE", "RINGBACK_TABLE_PREFIX", "RINGBACK_RECORDINGS_BUCKET",
-    "RINGBACK_ANALYTICS_BUCKET", "RINGBACK_FRONTEND_BUCKET", "RINGBACK_PUBLIC_BASE_URL",
-}
+# Every function's; the variables that name resources come with what each uses
+# (tests/infra/test_environment_grants.py).
+SETTINGS_VARIABLES = {"RINGBACK_STAGE", "RINGBACK_TABLE_PREFIX", "RINGBACK_PUBLIC_BASE_URL"}
 
 
 def test_one_function_per_catalog_entry(synth):

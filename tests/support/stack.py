@@ -17,7 +17,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class Stack:
-    def __init__(self, tmp_path, clock_scale: float | None = None):
+    # A busy machine may also be synthesizing the CDK app for a changed tree (~12 s idle).
+    READY_SECONDS = 240
+
+    def __init__(self, tmp_path, clock_scale: float | None = None, template=None):
+        # Free ports are picked here and bound by the stack's processes a moment later;
+        # another process may take one in between, so a stack that could not bind its
+        # ports is started again on others.
+        for attempt in range(3):
+            if self._start(tmp_path, clock_scale, template):
+                return
+            if "Address already in use" not in "".join(self.output):
+                break
+        pytest.fail("the local stack did not come up:\n" + "".join(self.output))
+
+    def _start(self, tmp_path, clock_scale, template) -> bool:
         self.port, self.site_port, self.moto_port = aws.free_port(), aws.free_port(), aws.free_port()
         self.carrier_port = aws.free_port()
         self.carrier_url = f"http://127.0.0.1:{self.carrier_port}"
@@ -30,7 +44,9 @@ class Stack:
              # The phone network runs 100x faster than real time: configuration, not a second path.
              "--time-scale", "0.01", "--operator", "scripted", "--state-dir", str(tmp_path),
              # The product's clock (and so the callback workflow's waits) may run faster too.
-             *(["--clock-scale", str(clock_scale)] if clock_scale else [])],
+             *(["--clock-scale", str(clock_scale)] if clock_scale else []),
+             # The synthesized template whose IAM policies the functions run with.
+             *(["--template", str(template)] if template else [])],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output = []
@@ -41,22 +57,36 @@ class Stack:
                 self.output.append(line)
                 if "Ctrl-C stops everything" in line:
                     ready.set()
+            ready.set()  # the process ended: nothing more will come
 
         threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(90):
+        up = ready.wait(self.READY_SECONDS) and any("Ctrl-C stops everything" in line for line in self.output)
+        if not up or self.process.poll() is not None:
             self.stop()
-            pytest.fail("the local stack did not come up:\n" + "".join(self.output))
+            return False
         banner = "".join(self.output)
         match = re.search(r"user pool (\S+), client (\S+)\)", banner)
         self.user_pool_id, self.client_id = match.group(1), match.group(2)
+        return True
 
-    def stop(self):
+    def iam_denials(self) -> list[dict]:
+        """Every request the local AWS refused a function for its IAM policy."""
+        with urllib.request.urlopen(f"{self.moto_url}/_ringback/iam/denials", timeout=30) as response:
+            return json.loads(response.read())
+
+    def stop(self, expect_denials: bool = False):
+        """Stop the stack. Whatever the tests did with it, no function may have been
+        refused by IAM (in AWS that request would have failed), unless a test says so."""
+        denials = []
         if self.process.poll() is None:
+            if not expect_denials and getattr(self, "user_pool_id", None):
+                denials = self.iam_denials()
             self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        assert not denials, f"the local AWS refused functions what IAM would refuse them: {denials}"
         return self.process.returncode
 
 

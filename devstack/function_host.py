@@ -1,0 +1,57 @@
+"""One function of infra/catalog.py as a local Lambda: `python -m devstack.function_host
+NAME STAGE`, started by devstack/functions.py with the function's environment and its
+role's credentials, nothing of the local stack's own.
+
+It serves Lambda's Invoke API on a free loopback port (printed as `READY URL`): the
+function's Chalice app under ringback-STAGE-NAME (API Gateway proxy events) and each
+worker under ringback-STAGE-NAME-WORKER. Like a warm Lambda it builds the function's
+services once, before the first request; what that start-up costs or fails with is
+logged, as a cold start's would be.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+
+def main(argv: list[str]) -> int:
+    name, stage = argv
+    from chalice.local import LocalChalice
+
+    from devstack.lambdas import LocalLambda
+    from infra.catalog import function_spec, load_app
+
+    spec = function_spec(name)
+    app = load_app(name)
+    # Chalice keeps the current request on the app; concurrent invocations in one process
+    # need it per thread, which LocalChalice gives.
+    app.__class__ = type(f"Local{type(app).__name__}", (LocalChalice, type(app)), {})
+    module = sys.modules[f"ringback_function_{name}"]
+    handlers = {f"ringback-{stage}-{name}": app}
+    for worker, handler in spec.workers.items():
+        handlers[f"ringback-{stage}-{name}-{worker}"] = getattr(module, handler.split(".", 1)[1])
+
+    try:
+        from ringback.bootstrap import services
+
+        services()
+    except Exception:  # noqa: BLE001 - a cold start that fails is retried by the next request
+        app.logger.exception("function start-up failed")
+
+    server = LocalLambda(handlers).start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    print(f"READY {server.url}", flush=True)
+    # From here the function's logs (Powertools writes them to stdout, as Lambda sends
+    # stdout to CloudWatch) go where its errors go: the function's log file.
+    os.dup2(2, 1)
+    stopped.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
