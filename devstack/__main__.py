@@ -96,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         demo = seed_demo(Directories(svc.tenants, svc.sites, svc.pools), svc.clock.now_ms(), owner)
 
         # The carrier rings our webhook for every tracking number, as Twilio does once a
-        # number's voice URL is set; the demo operator answers on the phone page (manual)
-        # or after a few rings (scripted).
+        # number's voice URL is set, and reports each call's end to its status callback; the
+        # demo operator answers on the phone page (manual) or after a few rings (scripted).
         for number in [*svc.pools.numbers_of(demo.pool), demo.static_number]:
-            carrier.add_number(number, voice_url=f"{public_url}/v1/carrier/voice")
+            carrier.add_number(number, voice_url=f"{public_url}/v1/carrier/voice",
+                               status_callback=f"{public_url}/v1/carrier/call-status")
         carrier.script(DEMO_DESTINATION, Party.interactive() if args.operator == "manual"
                        else Party(answer_after=4, talk_for=30))
 

@@ -5,13 +5,24 @@ from dataclasses import dataclass
 
 from ringback.accounts import Membership, Tenant
 from ringback.pools import Pool
-from ringback.provisioning import Directories, add_pool, add_site, add_static_number, open_tenant
+from ringback.provisioning import (
+    Directories,
+    add_pool,
+    add_site,
+    add_static_number,
+    enable_callbacks,
+    open_tenant,
+    set_alert_contacts,
+)
 from ringback.sites import Site
 
 # 555-0100..0199 numbers are reserved for fiction: nobody real is ever dialled.
 DEMO_SITE_KEY = "pk_demo_local"
 DEMO_OWN_NUMBER = "+1 415-555-0100"
 DEMO_POOL_NUMBERS = [f"+1415555{n:04d}" for n in range(101, 111)]
+# The demo's static tracking number: a number the account rents from the carrier, so the
+# callback legs call from it and alert texts go from it (the site's own number above is
+# the company's, which the carrier would refuse as a caller ID or sender).
 DEMO_STATIC_NUMBER = "+14155550150"
 DEMO_DESTINATION = "+14155550199"  # the demo company's operator
 DEMO_ALERT_CONTACT = "+14155550198"
@@ -28,6 +39,8 @@ class DemoTenant:
 
 
 def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> DemoTenant:
+    """In the order sign-up takes: the site, its numbers, then what needs a number of the
+    account (alert texts, callbacks), which provisioning refuses earlier."""
     tenant = open_tenant(
         dirs,
         Tenant(tenant_id="demo", name="Demo Plumbing Co", kind="customer", created_at=now_ms),
@@ -43,23 +56,12 @@ def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> Demo
             domains=frozenset({"localhost"}),
             own_numbers=(DEMO_OWN_NUMBER,),
             destination_numbers=(DEMO_DESTINATION,),
-            alert_contacts=(DEMO_ALERT_CONTACT,),
             country="US",
             timezone="America/Los_Angeles",
             # Open around the clock, so a person trying the phone page reaches the operator
             # at any hour; off-hours handling is covered by the tests.
             working_hours={},
-            settings={
-                "widget": {"language": "en", "color": "#0b6bcb", "position": "bottom-right"},
-                # The callback widget opens after 15 s on a page or on exit intent; the
-                # operator is rung first, then the visitor (ringback/dialing.py).
-                "callback": {
-                    "enabled": True,
-                    "countries": ["US"],
-                    "triggers": {"secondsOnPage": 15, "exitIntent": True, "cooldownHours": 24},
-                    "theme": {"color": "#0b6bcb", "position": "right"},
-                },
-            },
+            settings={"widget": {"language": "en", "color": "#0b6bcb", "position": "bottom-right"}},
             created_at=now_ms,
         ),
     )
@@ -78,4 +80,14 @@ def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> Demo
         now_ms,
     )
     static = add_static_number(dirs, site, DEMO_STATIC_NUMBER, {"referrer_domain": "yelp.com"}, now_ms)
+    set_alert_contacts(dirs, site.site_id, [DEMO_ALERT_CONTACT])
+    # The callback widget opens after 15 s on a page or on exit intent; the operator is rung
+    # first, then the visitor (ringback/dialing.py), both from the static number.
+    site = enable_callbacks(
+        dirs, site.site_id,
+        countries=["US"],
+        triggers={"secondsOnPage": 15, "exitIntent": True, "cooldownHours": 24},
+        theme={"color": "#0b6bcb", "position": "right"},
+        caller_id=DEMO_STATIC_NUMBER,
+    )
     return DemoTenant(tenant.tenant_id, site, pool, static)

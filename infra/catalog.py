@@ -99,6 +99,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "pool_slots": READ, "leases": READ, "lease_history": READ, "visits": READ,
             "calls": WRITE, "callback_requests": WRITE, "callback_legs": WRITE,
             "rate_counters": WRITE, "idempotency": WRITE,
+            # Every text sent (missed-call alerts) and its delivery status.
+            "messages": WRITE,
         },
         buckets={"recordings": WRITE},
         queues={"call_events": SEND},

@@ -19,7 +19,7 @@ app = RingbackApp("dialer")
 FORM = ["application/x-www-form-urlencoded"]
 
 
-def _signed_form() -> dict[str, str]:
+def _signed_form() -> carrier.Form:
     request = app.current_request
     settings = services().settings
     params = carrier.form(request.raw_body)
@@ -42,7 +42,7 @@ def _twiml(body: str) -> Response:
     return Response(body=body, status_code=200, headers={"Content-Type": "text/xml"})
 
 
-def _answer(params: dict[str, str], digits: str | None) -> Response:
+def _answer(params: carrier.Form, digits: str | None) -> Response:
     if not params.get("CallSid") or not params.get("To"):
         raise InvalidInput("CallSid and To are required", code="invalid_webhook")
     svc = services()
@@ -82,6 +82,29 @@ def dial_complete():
         bridged={"true": True, "false": False}.get(params.get("DialBridged", "").lower()),
     )
     return _twiml(carrier.after_dial(call.status not in ("answered", "voicemail"), svc.settings.public_base_url))
+
+
+@app.route("/v1/carrier/call-status", methods=["POST"], content_types=FORM)
+def call_status():
+    """The tracking number's status callback: the call's final status and the caller's
+    whole time on the line (CallDuration), kept apart from the <Dial> outcome."""
+    params = _signed_form()
+    if not params.get("CallSid") or not params.get("CallStatus"):
+        raise InvalidInput("CallSid and CallStatus are required", code="invalid_webhook")
+    services().inbound.ended(f"{carrier.PROVIDER}:{params['CallSid']}", params["CallStatus"],
+                             _seconds(params.get("CallDuration")))
+    return Response(body="", status_code=204)
+
+
+@app.route("/v1/carrier/sms-status", methods=["POST"], content_types=FORM)
+def sms_status():
+    """A text's status callback (queued, sent, delivered, undelivered, failed; ErrorCode)."""
+    params = _signed_form()
+    if not params.get("MessageSid") or not params.get("MessageStatus"):
+        raise InvalidInput("MessageSid and MessageStatus are required", code="invalid_webhook")
+    services().alerts.status(f"{carrier.PROVIDER}:{params['MessageSid']}", params["MessageStatus"],
+                             params.get("ErrorCode"))
+    return Response(body="", status_code=204)
 
 
 @app.route("/v1/carrier/voicemail-saved", methods=["POST"], content_types=FORM)

@@ -10,6 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ringback.accounts import Principal, TenantScope, resolve_scope
+from ringback.alerts import Alerts
 from ringback.analytics.pipeline import ChangeLog
 from ringback.callbacks import Callbacks
 from ringback.clock import Clock, ScaledClock, SystemClock
@@ -58,6 +59,8 @@ class Services:
     # Reports over those files (Athena in AWS, DuckDB locally) and the ad spend they cost.
     reports: Reports | None = None
     ad_spend: AdSpend | None = None
+    # Missed-call and missed-callback texts, and their delivery (dialer).
+    alerts: Alerts | None = None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
         return resolve_scope(self.tenants, principal, requested_tenant)
@@ -65,7 +68,7 @@ class Services:
 
 def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
              notifier, recording_store, carrier_recordings, events=None, callback_store=None, workflow=None,
-             dialer=None, idempotency=None, changes=None) -> Services:
+             dialer=None, idempotency=None, changes=None, *, messages) -> Services:
     from ringback.adapters.cache import CachedRouting, CachedSites, CachedTenants
 
     # The public path reads site, tenant and routes on every session start: cached. The
@@ -74,22 +77,24 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         CachedSites(sites, clock), CachedTenants(tenants, clock), CachedRouting(routing, clock), visits, leases, clock,
         rate_counter=rate_counter,
     )
-    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, notifier, events)
+    base_url = settings.public_base_url if settings is not None else "http://localhost"
+    alerts = Alerts(pools, notifier, messages, calls, callback_store, clock, base_url)
+    inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, alerts, events)
     recordings = Recordings(calls, recording_store, carrier_recordings,
                             on_archived=lambda call_id: inbound.publish("call.recording", call_id))
     callbacks = Callbacks(
         CachedSites(sites, clock), CachedTenants(tenants, clock), visits, calls, callback_store, workflow, dialer,
-        rate_counter, notifier, events, recording_store, carrier_recordings, clock,
-        settings.public_base_url if settings is not None else "http://localhost",
+        rate_counter, alerts, events, recording_store, carrier_recordings, clock, base_url, pools,
     )
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
-                    notifier, recordings, events, callbacks, idempotency, changes)
+                    notifier, recordings, events, callbacks, idempotency, changes, alerts=alerts)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters import dynamo
     from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
+    from ringback.adapters.dynamo_messages import DynamoMessages
     from ringback.adapters.http_out import post_json
     from ringback.adapters.parquet_s3 import ParquetEventFiles
     from ringback.adapters.s3 import S3RecordingStore
@@ -139,6 +144,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         # pyarrow is imported on the first write, so the functions without it build this too.
         changes=ChangeLog(ParquetEventFiles(settings.analytics_bucket, settings.region, settings.aws_endpoint_url),
                           settings.analytics_key) if settings.analytics_bucket else None,
+        messages=DynamoMessages(),
     )
     return with_reports(services, settings) if settings.analytics_bucket else services
 
@@ -196,7 +202,7 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
         memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock),
         memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
-        changes=ChangeLog(memory.MemoryEventFiles()),
+        changes=ChangeLog(memory.MemoryEventFiles()), messages=memory.MemoryMessages(),
     )
 
 

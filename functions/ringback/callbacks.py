@@ -22,6 +22,7 @@ from typing import Any, Callable, Protocol
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from ringback import numbers as number_rules
 from ringback import sites as site_rules
 from ringback.calls import Page
 from ringback.clock import Clock
@@ -93,6 +94,7 @@ class CallbackRequest:
     attribution: dict = field(default_factory=dict)
     outcome: dict = field(default_factory=dict)
     recordings: dict = field(default_factory=dict)  # recording sid -> S3 key
+    alerts: dict = field(default_factory=dict)  # texts about a missed request: message id -> summary
     locale: str | None = None
     version: int = 0
     updated_at: int = 0
@@ -132,7 +134,7 @@ class CallbackRequest:
             "phone": self.phone, "session_id": self.session_id, "created_at": self.created_at,
             "status": self.status, "scheduled_for": self.scheduled_for, "retry_at": self.retry_at,
             "rounds": self.rounds, "transitions": self.transitions, "attribution": self.attribution,
-            "outcome": self.outcome, "recordings": sorted(self.recordings),
+            "outcome": self.outcome, "recordings": sorted(self.recordings), "alerts": self.alerts,
         }
         if legs is not None:
             out["legs"] = [leg.as_json() for leg in legs]
@@ -191,6 +193,11 @@ class CallbackStore(Protocol):
     def put_leg(self, leg: CallbackLeg) -> None: ...
 
     def legs_of(self, request_id: str) -> list[CallbackLeg]: ...
+
+    def note_alert(self, request_id: str, message_id: str, alert: dict) -> None:
+        """Keep the latest state of a text about the request, as CallLog.note_alert does;
+        it counts as a write (the version moves), so no read-modify-write loses it."""
+        ...
 
 
 class DialWorkflow(Protocol):
@@ -340,12 +347,13 @@ def opening_slots(site, now_ms: int, count: int) -> list[dict[str, Any]]:
 
 class Callbacks:
     def __init__(self, sites, tenants, visits, calls, store: CallbackStore, workflow: DialWorkflow | None,
-                 dialer: OutboundDialer | None, rate_counter: RateCounter | None, notifier, events,
-                 recording_store, carrier_recordings, clock: Clock, base_url: str,
+                 dialer: OutboundDialer | None, rate_counter: RateCounter | None, alerts, events,
+                 recording_store, carrier_recordings, clock: Clock, base_url: str, numbers,
                  new_id: Callable[[], str] = lambda: "cb_" + secrets.token_urlsafe(16)) -> None:
         self._sites, self._tenants, self._visits, self._calls = sites, tenants, visits, calls
         self._store, self._workflow, self._dialer = store, workflow, dialer
-        self._rate_counter, self._notifier, self._events = rate_counter, notifier, events
+        self._rate_counter, self._alerts, self._events = rate_counter, alerts, events
+        self._numbers = numbers  # the site's tracking numbers: what the legs may call from
         self._recording_store, self._carrier_recordings = recording_store, carrier_recordings
         self._clock, self._base_url, self._new_id = clock, base_url.rstrip("/"), new_id
 
@@ -491,7 +499,11 @@ class Callbacks:
                                  after=history[-1].result if history else None)
                 return WorkflowStep("wait", wait_ms=step.until - now)
             if isinstance(step, Ring):
-                return WorkflowStep("ring", ring=step)
+                if self._caller_id(site) is not None:
+                    return WorkflowStep("ring", ring=step)
+                # No number of the account to call from (the carrier would refuse every
+                # leg, 21210): fail now and say so, rather than ring into refusals.
+                step = Finish("failed", "no_caller_id")
             assert isinstance(step, Finish)
             request.outcome = {**request.outcome, "result": step.reason, "rounds": len(history)}
             if step.status == "completed" and "talk_seconds" not in request.outcome:
@@ -522,18 +534,26 @@ class Callbacks:
                 # what their webhooks have written since, and ring nobody twice.
                 return "again"
             request.pending = {"round": round_no, "leg_seq": seq, "token": token, "operator_leg": None,
-                               "answered": None}
+                               "answered": None, "caller_id": caller_id}
             request.retry_at = None
             request.move("calling_operator", self._clock.now_ms(), round=round_no)
             return True
 
+        request = self._store.get(request_id)
+        if request is None:
+            raise NotFound("no such callback request", code="unknown_request")
+        site = self._sites.get(request.site_id)
+        caller_id = self._caller_id(site) if site is not None else None
+        if caller_id is None and not request.is_final:
+            # The plan step finds the same and fails the request (no_caller_id).
+            raise Conflict("the site has no number of ours to call from", code="no_caller_id")
         request, go_on = self._mutate(request_id, start_round)
         if not go_on:
             if self._workflow is not None:
                 self._workflow.fail(token, "Callback.Cancelled", "the request is closed")
             return
-        site = self._sites.get(request.site_id)
-        caller_id = self._caller_id(site)
+        # Both legs show one number: the one this round was placed from, kept on the round.
+        caller_id = request.pending.get("caller_id") or caller_id
         placed = {leg.leg for leg in self._store.legs_of(request_id) if leg.call_id} if go_on == "again" else set()
         for offset, operator in enumerate(operators):
             key = leg_key(round_no, "operator", seq + offset)
@@ -588,7 +608,8 @@ class Callbacks:
                 self._dialer.cancel(leg.call_id)
         site = self._sites.get(request.site_id)
         policy = DialPolicy.for_site(site)
-        return BridgePlan(self._whisper(site, request), request.phone, self._caller_id(site),
+        caller_id = (request.pending or {}).get("caller_id") or self._caller_id(site)
+        return BridgePlan(self._whisper(site, request), request.phone, caller_id,
                           policy.visitor_ring_seconds, policy.record, round_no)
 
     def leg_status(self, request_id: str, key: str, call_id: str | None, status: str,
@@ -762,13 +783,8 @@ class Callbacks:
         site = self._sites.get(request.site_id)
         if site is None:
             return
-        if request.status in ("missed", "failed") and self._notifier is not None:
-            source = request.attribution.get("source") or "your website"
-            body = (f"Missed callback request from {request.phone} ({source}). "
-                    "We could not connect you; call them back.")
-            sender = self._caller_id(site)
-            for contact in site.alert_contacts:
-                self._notifier.send_sms(contact, sender, body)
+        if request.status in ("missed", "failed") and self._alerts is not None:
+            self._alerts.missed_callback(site, request, self._caller_id(site))
         if self._events is not None:
             event = "callback.completed" if request.status == "completed" else "callback.missed"
             self._events.publish(event, request.request_id, request.tenant_id, site.site_id, site.settings,
@@ -776,11 +792,11 @@ class Callbacks:
                                   "attribution": request.attribution, "outcome": request.outcome,
                                   "created_at": request.created_at})
 
-    def _caller_id(self, site) -> str:
-        """The number both legs see calling: the site's callback number, else its first
-        own or static number, so the people recognise the business."""
-        chosen = callback_settings(site).get("caller_id")
-        return chosen or (site.own_numbers[0] if site.own_numbers else site.destination_numbers[0])
+    def _caller_id(self, site) -> str | None:
+        """The number both legs see calling: one the account owns at the carrier (the
+        site's callback.caller_id, else its first static, else pool number), never the
+        site's own, which the carrier would refuse (ringback/numbers.py)."""
+        return number_rules.caller_id(site, self._numbers.site_numbers(site.site_id))
 
     def _whisper(self, site, request: CallbackRequest) -> str:
         a = request.attribution

@@ -25,6 +25,12 @@ class CallSummary:
     attribution: dict[str, Any] = field(default_factory=dict)
     outcome: dict[str, Any] = field(default_factory=dict)
     recordings: dict[str, str] = field(default_factory=dict)  # recording sid -> our S3 key
+    # Texts to the site's contacts about this call: message id -> Message.summary().
+    alerts: dict[str, dict] = field(default_factory=dict)
+    # The carrier's final status callback: how the call ended and the caller's whole time
+    # on the line; outcome["talk_seconds"] is the operator's part of it.
+    carrier_status: str | None = None
+    call_seconds: int | None = None
 
 
 @dataclass(frozen=True)

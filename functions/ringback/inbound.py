@@ -25,6 +25,13 @@ DEFAULT_RING_SECONDS = 20
 MISSED = ("busy", "no-answer", "failed", "canceled")
 # What the carrier reports for a <Dial> (Twilio docs: "TwiML Voice: <Dial>", DialCallStatus).
 DIAL_STATUSES = ("completed", "answered") + MISSED
+# A call the carrier says has ended while no outcome was stored: the caller hung up before
+# the <Dial> or the voicemail reported. Its outcome may still arrive (the callbacks race).
+ABANDONED = "abandoned"
+# Calls whose outcome is not stored yet.
+OPEN = ("ringing", ABANDONED)
+# The carrier's final call statuses (Twilio docs: "Call resource", Status).
+CALL_FINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class TrackingNumber:
     kind: str  # static | pool
     pool_id: str | None
     channel: dict[str, Any] = field(default_factory=dict)
+    sms: bool = True  # the carrier lets it send texts
 
 
 @dataclass(frozen=True)
@@ -88,11 +96,11 @@ def whisper_text(attribution: dict[str, Any]) -> str:
 
 
 class InboundCalls:
-    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock, notifier=None,
+    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock, alerts=None,
                  events=None) -> None:
         self._numbers, self._sites, self._routing = numbers, sites, routing
         self._leases, self._visits, self._calls, self._clock = leases, visits, calls, clock
-        self._notifier = notifier
+        self._alerts = alerts
         self._events = events
 
     def publish(self, event_type: str, call_id: str) -> None:
@@ -170,9 +178,10 @@ class InboundCalls:
             "recording_sid": recording_sid,
         }
         if self._calls.finish(call_id, status, outcome):
+            # The event first: a text the carrier fails on must not cost the CRM its event.
+            self.publish("call.missed" if status in MISSED else "call.answered", call_id)
             if status in MISSED:
                 self._alert_missed(call, tenant_id)
-            self.publish("call.missed" if status in MISSED else "call.answered", call_id)
         return self._calls.get(call_id)[1]
 
     def voicemail(self, call_id: str, recording_sid: str | None, seconds: int) -> None:
@@ -182,24 +191,31 @@ class InboundCalls:
             raise NotFound("no such call", code="unknown_call")
         tenant_id, call = stored
         outcome = {**call.outcome, "voicemail_sid": recording_sid, "voicemail_seconds": seconds}
-        if call.status == "ringing":
+        if call.status in OPEN:
             # Off hours or no destination: the call never rang anyone; it is a missed call.
             if self._calls.finish(call_id, "voicemail", outcome):
-                self._alert_missed(call, tenant_id)
                 self.publish("call.voicemail", call_id)
+                self._alert_missed(call, tenant_id)
         elif call.outcome.get("voicemail_sid") != recording_sid:
             self._calls.annotate(call_id, outcome)
             self.publish("call.voicemail", call_id)
 
+    def ended(self, call_id: str, carrier_status: str, call_seconds: int) -> None:
+        """The carrier's final status callback for the call: kept once, apart from the
+        outcome the <Dial> action stores (either may come first, and a retry of either
+        changes nothing). `call_seconds` is the caller's whole time on the line; the
+        outcome's talk_seconds is the operator's part of it."""
+        if carrier_status not in CALL_FINAL:
+            return  # progress events (ringing, in-progress) say nothing the record keeps
+        if self._calls.get(call_id) is None:
+            raise NotFound("no such call", code="unknown_call")
+        self._calls.record_end(call_id, carrier_status, call_seconds)
+
     def _alert_missed(self, call: CallSummary, tenant_id: str) -> None:
         site = self._sites.get(call.site_id)
-        if site is None or self._notifier is None:
+        if site is None or self._alerts is None:
             return
-        source = call.attribution.get("source") or "your website"
-        campaign = call.attribution.get("campaign")
-        body = f"Missed call from {call.caller} ({source}{', ' + campaign if campaign else ''}). Call them back."
-        for contact in site.alert_contacts:
-            self._notifier.send_sms(contact, call.tracking_number, body)
+        self._alerts.missed_call(site, tenant_id, call)
 
     def whisper_for(self, call_id: str) -> str:
         """What the operator hears before the caller is bridged."""

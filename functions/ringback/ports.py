@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Iterable, Protocol
 
 if TYPE_CHECKING:
     from ringback.accounts import Membership, Tenant
+    from ringback.alerts import Message
     from ringback.calls import CallSummary, Page
     from ringback.inbound import TrackingNumber
     from ringback.leases import Candidate, HistoryEntry, Lease, LeaseRequest
@@ -36,10 +37,17 @@ class TenantDirectory(Protocol):
 class PoolDirectory(Protocol):
     def for_site(self, site_id: str) -> "list[Pool]": ...
     def save(self, pool: "Pool") -> None: ...
-    def add_numbers(self, pool: "Pool", numbers: Iterable[str], now_ms: int) -> None: ...
-    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int) -> None: ...
+    def add_numbers(self, pool: "Pool", numbers: Iterable[str], now_ms: int, sms: bool = True) -> None:
+        """Rent numbers into a pool; `sms`: whether the carrier lets them send texts."""
+        ...
+    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int,
+                          sms: bool = True) -> None: ...
     def numbers_of(self, pool: "Pool") -> list[str]: ...
     def size(self, pool: "Pool") -> int: ...
+    def site_numbers(self, site_id: str) -> "list[TrackingNumber]":
+        """Every tracking number of the site, static and pooled: the numbers its account
+        owns at the carrier, so the only ones it may call or text from."""
+        ...
 
 
 class CallLog(Protocol):
@@ -55,7 +63,8 @@ class CallLog(Protocol):
         """Has this number called the tenant before."""
         ...
     def finish(self, call_id: str, status: str, outcome: dict) -> bool:
-        """Record how a ringing call ended; False if it had ended already (a retry)."""
+        """Record how a ringing (or abandoned) call ended; False if its outcome was stored
+        already (a retry)."""
         ...
     def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
         """Keep where a recording of the call is stored, whatever else is written."""
@@ -63,12 +72,37 @@ class CallLog(Protocol):
     def annotate(self, call_id: str, outcome: dict) -> None:
         """Replace an ended call's outcome (a voicemail left after a missed dial)."""
         ...
+    def record_end(self, call_id: str, carrier_status: str, call_seconds: int) -> bool:
+        """Keep the carrier's final status of the call and the caller's whole time on the
+        line, once: False when they were kept already (a retried callback). A call still
+        ringing then (no outcome was stored: the caller hung up first) becomes
+        `abandoned`, which a late outcome (finish) may still replace."""
+        ...
+    def note_alert(self, call_id: str, message_id: str, alert: dict) -> None:
+        """Keep the latest state of a text about the call (alerts[message_id]); an entry
+        is replaced only by one of a higher `rank`, whatever order the writes land in."""
+        ...
 
 
 class Notifier(Protocol):
-    def send_sms(self, to: str, sender: str, body: str) -> str:
-        """Send a text message through the carrier; returns the carrier's message id."""
+    def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
+        """Send a text message through the carrier, which reports its progress to
+        status_url; returns the message id ("{provider}:{sid}"). Raises
+        ringback.alerts.SmsRefused when the carrier will not create it."""
         ...
+
+
+class MessageLog(Protocol):
+    def add(self, message: "Message") -> "Message":
+        """Keep a text we sent. A status the carrier reported before this write (its
+        callback can beat it) is kept over the message's own; returns what is stored."""
+        ...
+    def advance(self, message_id: str, status: str, rank: int, error_code: str | None,
+                at_ms: int) -> "Message | None":
+        """Move a text's status forward: applied only over a lower rank (or to a text not
+        stored yet, which add() completes). The stored message, or None if unchanged."""
+        ...
+    def get(self, message_id: str) -> "Message | None": ...
 
 
 class VisitLog(Protocol):

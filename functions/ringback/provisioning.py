@@ -1,7 +1,14 @@
-"""Opening an account: a tenant, its first site, its numbers.
+"""Opening an account: a tenant, its first site, its numbers, then what uses them.
 
 Self sign-up, agency sub-accounts and the local stack's demo tenant all go through here,
 so a demo looks exactly like a customer who signed up.
+
+The order matters: callbacks call from a number the account owns at the carrier, and
+missed-call texts go from one that can text (ringback/numbers.py), so a site gets its
+tracking numbers before `enable_callbacks()` and `set_alert_contacts()`, which refuse a
+site without them. A new site therefore starts with callbacks off and no alert contacts:
+a setup that the carrier would refuse fails here, naming what is missing, not as a failed
+call later.
 """
 from __future__ import annotations
 
@@ -10,8 +17,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from ringback import numbers as number_rules
 from ringback.accounts import Membership, Tenant
-from ringback.errors import Conflict, InvalidInput
+from ringback.errors import Conflict, InvalidInput, NotFound
 from ringback.pools import Pool
 from ringback.rules import validate_rule
 from ringback.ports import PoolDirectory, SiteDirectory, TenantDirectory
@@ -59,20 +67,81 @@ def add_site(dirs: Directories, site: Site) -> Site:
         raise InvalidInput("unknown tenant", code="unknown_tenant")
     if not site.domains:
         raise InvalidInput("a site needs at least one domain", code="invalid_domain")
+    # A site has no tracking numbers before it exists: nothing to text alerts from yet.
+    if site.alert_contacts:
+        raise _missing_sms_number()
+    callback = dict(site.settings.get("callback", {}))
+    if callback.get("enabled") is True:
+        raise _missing_voice_number()
+    # Off until enable_callbacks(): the widget's default is on, which would take requests
+    # this site has no number to call back from.
+    settings = {**site.settings, "callback": {**callback, "enabled": False}}
     normalised = Site(
         **{
             **site.__dict__,
             "domains": frozenset(normalise_domain(d) for d in site.domains),
             "own_numbers": tuple(e164(n, site.country) for n in site.own_numbers),
             "destination_numbers": tuple(e164(n, site.country) for n in site.destination_numbers),
-            "alert_contacts": tuple(e164(n, site.country) for n in site.alert_contacts),
+            "alert_contacts": (),
+            "settings": settings,
         }
     )
     dirs.sites.save(normalised)
     return normalised
 
 
-def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int) -> Pool:
+def enable_callbacks(dirs: Directories, site_id: str, **settings) -> Site:
+    """Switch callbacks on (with any callback settings: operators, caller_id, countries,
+    triggers...). Refused for a site with no tracking number to call from, or a caller_id
+    that is not one of its tracking numbers (the carrier refuses both: 21210)."""
+    site = _site(dirs, site_id)
+    owned = dirs.pools.site_numbers(site.site_id)
+    if not owned:
+        raise _missing_voice_number()
+    callback = {**site.settings.get("callback", {}), **settings, "enabled": True}
+    if callback.get("caller_id"):
+        callback["caller_id"] = e164(callback["caller_id"], site.country)
+        if callback["caller_id"] not in {n.number for n in owned}:
+            raise InvalidInput("the callback caller ID must be one of the site's tracking numbers: the carrier "
+                               "refuses a caller ID the account does not own", code="caller_id_not_owned",
+                               details={"caller_id": callback["caller_id"]})
+    return _save(dirs, site, settings={**site.settings, "callback": callback})
+
+
+def set_alert_contacts(dirs: Directories, site_id: str, contacts: list[str]) -> Site:
+    """Who is texted about missed calls and callbacks. Refused for a site none of whose
+    tracking numbers can send texts (the carrier refuses such a sender: 21606)."""
+    site = _site(dirs, site_id)
+    normalised = tuple(e164(n, site.country) for n in contacts)
+    if normalised and number_rules.sms_sender(dirs.pools.site_numbers(site.site_id)) is None:
+        raise _missing_sms_number()
+    return _save(dirs, site, alert_contacts=normalised)
+
+
+def _site(dirs: Directories, site_id: str) -> Site:
+    site = dirs.sites.get(site_id)
+    if site is None:
+        raise NotFound("unknown site", code="unknown_site")
+    return site
+
+
+def _save(dirs: Directories, site: Site, **changes) -> Site:
+    changed = Site(**{**site.__dict__, **changes})
+    dirs.sites.save(changed)
+    return changed
+
+
+def _missing_voice_number() -> Conflict:
+    return Conflict("callbacks need a tracking number to call from: add the site's numbers first",
+                    code="no_voice_number", details={"missing": "a tracking number of the site"})
+
+
+def _missing_sms_number() -> Conflict:
+    return Conflict("alert texts need a tracking number that can send SMS: add one to the site first",
+                    code="no_sms_number", details={"missing": "an SMS-capable tracking number of the site"})
+
+
+def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int, sms: bool = True) -> Pool:
     site = dirs.sites.get(pool.site_id)
     if site is None or site.tenant_id != pool.tenant_id:
         raise InvalidInput("unknown site", code="unknown_site")
@@ -82,11 +151,13 @@ def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int) -> 
         raise InvalidInput("an extension pool runs on exactly one number", code="invalid_pool_mode")
     pool = Pool(**{**pool.__dict__, "rule": validate_rule(pool.rule)})
     dirs.pools.save(pool)
-    dirs.pools.add_numbers(pool, [e164(n, site.country) for n in numbers], now_ms)
+    dirs.pools.add_numbers(pool, [e164(n, site.country) for n in numbers], now_ms, sms=sms)
     return pool
 
 
-def add_static_number(dirs: Directories, site: Site, number: str, channel: dict, now_ms: int) -> str:
+def add_static_number(dirs: Directories, site: Site, number: str, channel: dict, now_ms: int,
+                      sms: bool = True) -> str:
+    """`sms`: whether the carrier lets the number send texts (true of US local numbers)."""
     number = e164(number, site.country)
-    dirs.pools.add_static_number(site.tenant_id, site.site_id, number, validate_rule(channel), now_ms)
+    dirs.pools.add_static_number(site.tenant_id, site.site_id, number, validate_rule(channel), now_ms, sms=sms)
     return number

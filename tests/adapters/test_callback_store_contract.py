@@ -74,3 +74,18 @@ def test_legs_are_kept_per_request_and_replaced_by_key(store, uid):
         ("01#operator#00", "completed", "CA1"), ("01#visitor#00", "queued", None)]
     assert (legs[0].ring_seconds, legs[0].talk_seconds, legs[0].answered_at) == (6, 40, 7)
     assert store.legs_of(uid("other")) == []
+
+
+def test_an_alert_is_noted_forward_only_and_counts_as_a_write(store, uid):
+    request = new_request(uid)
+    store.add(request)
+    stale = store.get(request.request_id)
+    entry = {"to": "+14155550198", "from": "+14155550150", "error_code": None, "at": 1}
+    store.note_alert(request.request_id, "tw:SM1", {**entry, "status": "sent", "rank": 2})
+    store.note_alert(request.request_id, "tw:SM1", {**entry, "status": "queued", "rank": 0})
+    stored = store.get(request.request_id)
+    assert stored.alerts == {"tw:SM1": {**entry, "status": "sent", "rank": 2}} and stored.version == 2
+    stale.status = "failed"
+    assert not store.save(stale)  # it read before the alert was noted
+    stored.status = "failed"
+    assert store.save(stored) and store.get(request.request_id).alerts["tw:SM1"]["status"] == "sent"

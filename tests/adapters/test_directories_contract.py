@@ -162,3 +162,62 @@ def test_recordings_survive_an_outcome_written_after_them(backend, uid):
     log.finish(first.call_id, "answered", {"talk_seconds": 12})
     stored = log.get(first.call_id)[1]
     assert stored.recordings == {"RE1": "tenants/x/RE1.wav"} and stored.outcome == {"talk_seconds": 12}
+
+
+def test_a_sites_tracking_numbers_are_listed_with_whether_they_can_text(backend, uid):
+    dirs, _ = backend
+    s = site(uid)
+    dirs.sites.save(s)
+    pool = Pool(uid("pool"), s.tenant_id, s.site_id, "search", created_at=5)
+    dirs.pools.save(pool)
+    dirs.pools.add_numbers(pool, ["+14155550101"], now_ms=7)
+    dirs.pools.add_static_number(s.tenant_id, s.site_id, "+14155550150", {}, now_ms=7, sms=False)
+    numbers = sorted(dirs.pools.site_numbers(s.site_id), key=lambda n: n.number)
+    assert [(n.number, n.kind, n.sms, n.site_id) for n in numbers] == [
+        ("+14155550101", "pool", True, s.site_id), ("+14155550150", "static", False, s.site_id)]
+    assert dirs.pools.site_numbers(uid("other-site")) == []
+
+
+def ringing(uid, log):
+    tenant, first = uid("t"), call(uid, 1, 1_000)
+    log.add(tenant, CallSummary(first.call_id, "s1", "+14155550101", "+14155550001", 1_000, "ringing"))
+    return first.call_id
+
+
+def test_a_calls_end_is_kept_once_beside_its_outcome(backend, uid):
+    _, log = backend
+    call_id = ringing(uid, log)
+    assert log.finish(call_id, "answered", {"talk_seconds": 62})
+    assert log.record_end(call_id, "completed", 75)
+    assert not log.record_end(call_id, "completed", 999)  # a retried callback
+    stored = log.get(call_id)[1]
+    assert (stored.status, stored.outcome, stored.carrier_status, stored.call_seconds) == (
+        "answered", {"talk_seconds": 62}, "completed", 75)
+
+
+def test_a_call_that_ends_before_its_outcome_is_abandoned_until_the_outcome_lands(backend, uid):
+    _, log = backend
+    call_id = ringing(uid, log)
+    assert log.record_end(call_id, "completed", 12)
+    assert log.get(call_id)[1].status == "abandoned"
+    assert log.finish(call_id, "no-answer", {"ring_seconds": 12, "talk_seconds": 0})
+    assert not log.finish(call_id, "answered", {"talk_seconds": 5})
+    stored = log.get(call_id)[1]
+    assert (stored.status, stored.call_seconds) == ("no-answer", 12)
+
+
+def test_a_calls_alert_entries_only_move_forward_whatever_order_they_land_in(backend, uid):
+    _, log = backend
+    call_id = ringing(uid, log)
+    entry = {"to": "+14155550198", "from": "+14155550101", "error_code": None, "at": 1}
+    log.note_alert(call_id, "tw:SM1", {**entry, "status": "queued", "rank": 0})
+    log.note_alert(call_id, "tw:SM1", {**entry, "status": "failed", "rank": 3, "error_code": "30003"})
+    log.note_alert(call_id, "tw:SM1", {**entry, "status": "sent", "rank": 2})  # landed late
+    log.note_alert(call_id, "tw:SM2", {**entry, "status": "queued", "rank": 0})
+    log.finish(call_id, "busy", {"talk_seconds": 0})  # the outcome does not touch the alerts
+    alerts = log.get(call_id)[1].alerts
+    assert (alerts["tw:SM1"]["status"], alerts["tw:SM1"]["error_code"], alerts["tw:SM1"]["rank"]) == (
+        "failed", "30003", 3)
+    assert alerts["tw:SM2"]["status"] == "queued" and set(alerts) == {"tw:SM1", "tw:SM2"}
+    log.note_alert(uid("no-such-call"), "tw:SM3", {**entry, "status": "queued", "rank": 0})  # nothing to note on
+    assert log.get(uid("no-such-call")) is None

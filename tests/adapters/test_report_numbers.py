@@ -36,15 +36,19 @@ def month() -> EventLog:
     call(call_id="c1", started_at=utc_ms("2026-02-02", 14, 30), status="answered", answered=True, ring_seconds=5,
          talk_seconds=60, first_time_caller=True, caller_key="k1", tracking_number=POOL_NUMBER_1, shared_line=False,
          **spring())
+    # Two texts about it: one delivered, one failed (30003: the handset was off).
     call(call_id="c2", started_at=utc_ms("2026-02-02", 15, 10), status="no-answer", answered=False, ring_seconds=30,
-         first_time_caller=True, caller_key="k2", tracking_number=POOL_NUMBER_1, shared_line=True, **spring())
+         first_time_caller=True, caller_key="k2", tracking_number=POOL_NUMBER_1, shared_line=True, alerts_sent=2,
+         alerts_delivered=1, alerts_failed=1, alert_error_code="30003", **spring())
     # Tuesday 03:00 UTC is still Monday 22:00 in New York.
     call(call_id="c3", started_at=utc_ms("2026-02-03", 3), status="answered", answered=True, ring_seconds=15,
          talk_seconds=120, first_time_caller=False, caller_key="k1", tracking_number=POOL_NUMBER_2, **spring())
     # Tuesday 10 Feb, 11:00.
+    # Its one text failed (30006: a landline): nobody heard of this call.
     call(call_id="c4", started_at=utc_ms("2026-02-10", 16), status="busy", answered=False, ring_seconds=0,
          first_time_caller=True, caller_key="k3", tracking_number=EXT_NUMBER, source="bing", medium="cpc",
-         campaign="brand", landing_page="/contact")
+         campaign="brand", landing_page="/contact", alerts_sent=1, alerts_delivered=0, alerts_failed=1,
+         alert_error_code="30006")
     # Wednesday 11 Feb, 12:00: unattributed.
     call(call_id="c5", started_at=utc_ms("2026-02-11", 17), status="answered", answered=True, ring_seconds=10,
          talk_seconds=30, first_time_caller=False, caller_key="k2", tracking_number=STATIC)
@@ -191,6 +195,17 @@ def test_ring_time_percentiles_over_a_hundred_answered_calls(tmp_path):
     assert every["avg_ring_seconds"] == 50.0
     assert every["p50_ring_seconds"] == pytest.approx(50, abs=1)
     assert every["p90_ring_seconds"] == pytest.approx(90, abs=1)
+
+
+def test_missed_call_alerts_count_the_texts_that_never_arrived(reports):
+    # Missed in February: c2 (two texts, one failed), c4 (its one text failed) and c7 (a
+    # row from before alerts were tracked: no texts). Answered calls are not counted.
+    assert rows(reports, "missed_call_alerts") == [
+        {"site_id": "s1", "missed_calls": 3, "alerted_calls": 2, "texts_sent": 3, "texts_delivered": 1,
+         "texts_failed": 2, "calls_no_text_reached": 1, "error_codes": "30003,30006"},
+    ]
+    assert [r["missed_calls"] for r in rows(reports, "missed_call_alerts", source="bing")] == [1]
+    assert rows(reports, "missed_call_alerts", AGENCY, tenant="t2") == []  # t2's one call was answered
 
 
 def test_callback_funnel_and_connect_time(reports):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from devstack.seed import DEMO_DESTINATION
+from devstack.seed import DEMO_DESTINATION, DEMO_STATIC_NUMBER
 from tests.support.callbacks import SITE_KEY, configure, dashboard, opening_soon, script, settled, wait_for
 from tests.support.calls import aws_client, http
 from tests.support.stack import Stack, get
@@ -85,11 +85,12 @@ def test_the_operator_is_rung_first_then_the_visitor_and_both_legs_are_kept(stac
     assert "/callbacks/" + rid + "/" in obj["Key"]
     assert s3.head_object(Bucket="ringback-local-recordings", Key=obj["Key"])["ServerSideEncryption"] == "aws:kms"
     assert get(link)[0] == 200
-    # Both legs rang our numbers as incoming calls: the operator from the site's number,
-    # the visitor from the same number through the operator's <Dial>.
+    # Both legs rang as incoming calls from one number the account owns at the carrier (the
+    # static tracking number, not the site's own, which the carrier refuses: 21210): the
+    # operator's by the Calls API, the visitor's through the operator's <Dial>.
     _, state = http("GET", f"{stack.carrier_url}/_carrier/state")
     calls = [c for c in state["calls"] if c["to"] in (DEMO_DESTINATION, visitor)]
-    assert {c["from"] for c in calls} == {"+14155550100"}
+    assert {c["from"] for c in calls} == {DEMO_STATIC_NUMBER}
 
 
 def test_when_no_operator_answers_the_round_is_retried_then_the_request_is_missed(stack):
@@ -107,6 +108,15 @@ def test_when_no_operator_answers_the_round_is_retried_then_the_request_is_misse
             break
         time.sleep(0.05)
     assert any("+14155550124" in m["body"] for m in messages), messages
+    # From a number of the account that can text, and its delivery is kept on the request.
+    assert {m["from"] for m in messages if "+14155550124" in m["body"]} == {DEMO_STATIC_NUMBER}
+    deadline = time.monotonic() + 5
+    while True:
+        alerts = dashboard(stack, f"/v1/callback-requests/{accepted['requestId']}")["alerts"]
+        if [a["status"] for a in alerts.values()] == ["delivered"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert [(a["to"], a["status"]) for a in alerts.values()] == [(ALERT, "delivered")], alerts
 
 
 def test_a_busy_visitor_is_called_again_two_minutes_later(stack):

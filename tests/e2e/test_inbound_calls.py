@@ -1,6 +1,7 @@
 """Inbound calls through the local stack: the local carrier calls a tracking number that a
 visitor was shown, over real HTTP, with signed webhooks."""
 import json
+import time
 import urllib.parse
 import urllib.request
 
@@ -59,6 +60,18 @@ def test_a_missed_call_texts_the_site_within_the_call(open_site):
     texts = [m for m in messages if "+14155550022" in m["body"]]
     assert len(texts) == 1 and "google" in texts[0]["body"] and texts[0]["from"] == number
     assert call_item(stack, sid)["status"]["S"] == "no-answer"
+    # The carrier reports the text's delivery and the call's end; both reach the call record.
+    wait_for_hook(stack, "/v1/carrier/call-status", sid)
+    deadline = time.monotonic() + 5
+    while True:
+        item = call_item(stack, sid)
+        alerts = [a["M"] for a in item.get("alerts", {}).get("M", {}).values()]
+        if [a["status"]["S"] for a in alerts] == ["delivered"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert [(a["to"]["S"], a["status"]["S"]) for a in alerts] == [(DEMO_ALERT_CONTACT, "delivered")], item
+    assert item["status"]["S"] == "no-answer" and item["carrier_status"]["S"] == "completed"
+    assert int(item["call_seconds"]["N"]) >= 0
 
 
 def test_unsigned_and_forged_webhooks_are_refused_over_http(stack):

@@ -62,7 +62,7 @@ def test_the_seeded_site_config_is_served_to_its_own_origin_only(stack):
 def test_the_seed_lives_in_the_moto_server_the_stack_uses(stack):
     dynamodb = moto_client(stack, "dynamodb")
     tables = dynamodb.list_tables()["TableNames"]
-    assert "ringback-local-pool_slots" in tables and len(tables) == 14
+    assert "ringback-local-pool_slots" in tables and len(tables) == 15
     slots = dynamodb.query(
         TableName="ringback-local-pool_slots", IndexName="by_pool_free_at",
         KeyConditionExpression="pool_key = :k", ExpressionAttributeValues={":k": {"S": "demo-pool#0"}},

@@ -100,6 +100,29 @@ def test_a_call_row_carries_outcome_attribution_and_a_caller_key_but_no_number()
     assert "+14155550011" not in json.dumps(row) and "4155550011" not in json.dumps(row)
 
 
+def test_a_call_row_counts_its_alert_texts_and_keeps_the_carriers_duration():
+    alerts = {
+        "tw:SM2": {"to": "+14155550198", "from": "+14155550101", "status": "failed", "error_code": "30003",
+                   "rank": 3},
+        "tw:SM1": {"to": "+14155550197", "from": "+14155550101", "status": "delivered", "error_code": None,
+                   "rank": 3},
+        "tw:SM3": {"to": "+14155550196", "from": "+14155550101", "status": "undelivered", "error_code": "30005",
+                   "rank": 3},
+    }
+    table, row = to_row(change("calls", call_item(status="no-answer", alerts=alerts, call_seconds=41,
+                                                  carrier_status="completed")))
+    assert table.version == 2
+    assert (row["alerts_sent"], row["alerts_delivered"], row["alerts_failed"]) == (3, 1, 2)
+    assert row["alert_error_code"] == "30003" and row["call_seconds"] == 41  # the first failure, by message id
+    assert "4155550198" not in json.dumps(row)  # the contacts' numbers stay out too
+
+
+def test_a_call_without_texts_counts_none():
+    _, row = to_row(change("calls", call_item()))
+    assert (row["alerts_sent"], row["alerts_failed"], row["alert_error_code"], row["call_seconds"]) == (
+        0, 0, None, None)
+
+
 def test_a_ringing_call_is_not_answered_and_has_no_durations_yet():
     _, row = to_row(change("calls", call_item(status="ringing", outcome="{}",
                                               attribution=json.dumps({"method": "unattributed",

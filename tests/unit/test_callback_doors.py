@@ -12,7 +12,7 @@ from infra.catalog import load_app
 from ringback import bootstrap
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from ringback.provisioning import Directories, add_site, open_tenant
+from ringback.provisioning import Directories, add_site, add_static_number, enable_callbacks, open_tenant
 from ringback.accounts import Tenant
 from ringback.settings import Settings
 from ringback.sites import Site
@@ -32,8 +32,11 @@ def svc():
     services = build_memory_services(ManualClock(NOW), SETTINGS)
     dirs = Directories(services.tenants, services.sites, services.pools)
     open_tenant(dirs, Tenant("t1", "Plumbing", retention_days=30), None)
-    add_site(dirs, Site("s1", "t1", "Plumbing Co", "pk_1", frozenset({"plumbing.example"}),
-                        own_numbers=("+14155550100",), destination_numbers=("+14155550199",)))
+    site = add_site(dirs, Site("s1", "t1", "Plumbing Co", "pk_1", frozenset({"plumbing.example"}),
+                               own_numbers=("+14155550100",), destination_numbers=("+14155550199",)))
+    # The number the legs call from, then callbacks: the order sign-up follows.
+    add_static_number(dirs, site, "+14155550150", {}, NOW)
+    enable_callbacks(dirs, "s1")
     bootstrap.install(services)
     yield services
     bootstrap.install(None)
@@ -109,7 +112,9 @@ def test_the_operator_hears_the_whisper_then_the_visitor_is_dialled(svc):
     twiml = ET.fromstring(response.body)
     assert twiml.find("Say").text.startswith("Callback request from Plumbing Co.")
     dial = twiml.find("Dial")
-    assert dial.get("callerId") == "+14155550100" and dial.get("record") == "record-from-answer"
+    # The visitor sees the number the operator's leg came from: a tracking number the account
+    # owns, never the site's own (+14155550100), which the carrier would refuse (21210).
+    assert dial.get("callerId") == "+14155550150" and dial.get("record") == "record-from-answer"
     assert dial.find("Number").text == "+14155550123"
     # A forged signature on the same URL is refused.
     assert signed(path, {"CallSid": placed["call_id"]}, token="forged").status_code == 403

@@ -110,7 +110,8 @@ def test_operator_answers_hears_the_context_and_the_visitor_is_connected():
     ring = ring_round(svc, rid, "token-1")
     assert ring.operators == (OPERATORS[0],)
     [placed] = svc.callbacks._dialer.placed
-    assert placed["to"] == OPERATORS[0] and placed["from"] == "+14155550100"
+    # From the site's static tracking number: the account owns it, unlike the site's own.
+    assert placed["to"] == OPERATORS[0] and placed["from"] == "+14155550150"
     assert svc.callbacks.public_status("pk_1", ORIGIN, rid)["status"] == "calling_operator"
 
     clock.advance(seconds=6)

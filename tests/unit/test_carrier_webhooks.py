@@ -1,4 +1,5 @@
 """The carrier's webhooks, as Twilio calls them: signed form posts answered with TwiML."""
+import json
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
@@ -204,3 +205,49 @@ def test_every_call_event_is_queued_once_for_the_sites_webhook(svc):
     assert [d.event_type for d in queued] == ["call.ringing", "call.answered", "call.recording"]
     assert {d.endpoint.url for d in queued} == {"https://crm.example/in"}
     assert queued[1].data["attribution"]["source"] == "google" and queued[2].data["recordings"] == ["RE5"]
+
+
+class RepeatedKeys(dict):
+    """A form with a key given twice, as twilio's RequestValidator reads a multidict."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        self.pairs = pairs
+
+    def getall(self, key):
+        return [v for k, v in self.pairs if k == key]
+
+
+def post_pairs(path, pairs, signed_over):
+    signature = RequestValidator(TOKEN).compute_signature(BASE + path, signed_over)
+    with Client(load_app("dialer")) as client:
+        return client.http.post(path, body=urlencode(pairs), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+
+
+def test_a_repeated_key_signed_over_all_its_values_is_accepted(svc):
+    offer = svc.tracking.start(page())
+    pairs = [*call_params(offer.numbers[0].number).items(), ("StirPassportToken", "a"), ("StirPassportToken", "b")]
+    response = post_pairs("/v1/carrier/voice", pairs, RepeatedKeys(pairs))
+    assert response.status_code == 200
+    assert svc.calls.get("tw:CA0001") is not None
+
+
+def test_a_repeated_key_signed_over_only_one_of_its_values_is_refused(svc):
+    # A signature that covers one value of the key (the one a collapsing parser keeps)
+    # does not vouch for the other, which was added on the way.
+    offer = svc.tracking.start(page())
+    params = call_params(offer.numbers[0].number)
+    pairs = [*params.items(), ("StirPassportToken", "forged"), ("StirPassportToken", "b")]
+    response = post_pairs("/v1/carrier/voice", pairs, {**params, "StirPassportToken": "b"})
+    assert response.status_code == 403
+    assert json.loads(response.body)["error"]["code"] == "bad_signature"
+    assert svc.calls.get("tw:CA0001") is None
+
+
+def test_a_handler_reads_the_first_value_of_a_repeated_key():
+    from ringback.adapters.carrier import form
+
+    params = form(b"To=%2B14155550101&Digits=123&Digits=456")
+    assert params["Digits"] == "123" and params.get("Digits") == "123" and params.getall("Digits") == ["123", "456"]
+    assert dict(params) == {"To": "+14155550101", "Digits": "123"}

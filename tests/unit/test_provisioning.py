@@ -1,10 +1,18 @@
 import pytest
 
 from ringback.accounts import Membership, Tenant
-from ringback.errors import Conflict, InvalidInput
+from ringback.errors import Conflict, InvalidInput, NotFound
 from ringback.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, pools_of
 from ringback.accounts import TenantScope
-from ringback.provisioning import add_pool, add_site, add_static_number, e164, open_tenant
+from ringback.provisioning import (
+    add_pool,
+    add_site,
+    add_static_number,
+    e164,
+    enable_callbacks,
+    open_tenant,
+    set_alert_contacts,
+)
 from ringback.sites import Site
 
 from .fakes import directories
@@ -75,3 +83,65 @@ def test_an_extension_pool_runs_on_exactly_one_number():
     dirs, _ = opened()
     with pytest.raises(InvalidInput):
         add_pool(dirs, Pool("p1", "t1", "s1", "ext", mode="extensions"), ["+14155550101", "+14155550102"], now_ms=1)
+
+
+def test_a_new_site_starts_with_callbacks_off_and_no_alert_contacts():
+    _, site = opened()
+    assert site.settings["callback"]["enabled"] is False and site.alert_contacts == ()
+
+
+def test_a_site_cannot_be_created_with_what_needs_a_number_it_does_not_have_yet():
+    dirs, _ = opened()
+    with pytest.raises(Conflict) as refused:
+        add_site(dirs, Site("s2", "t1", "B", "pk_2", frozenset({"b.example"}), alert_contacts=("+14155550198",)))
+    assert refused.value.code == "no_sms_number"
+    with pytest.raises(Conflict) as refused:
+        add_site(dirs, Site("s3", "t1", "C", "pk_3", frozenset({"c.example"}), settings={"callback": {"enabled": True}}))
+    assert refused.value.code == "no_voice_number"
+
+
+def test_callbacks_are_refused_on_a_site_with_no_number_to_call_from():
+    # The site's own number is the customer's, not the account's: the carrier would refuse
+    # it as a caller ID (21210), so it does not count.
+    dirs, site = opened()
+    with pytest.raises(Conflict) as refused:
+        enable_callbacks(dirs, site.site_id)
+    assert refused.value.code == "no_voice_number" and "tracking number" in refused.value.message
+    assert dirs.sites.get(site.site_id).settings["callback"]["enabled"] is False
+
+
+def test_callbacks_turn_on_once_the_site_has_a_tracking_number():
+    dirs, site = opened()
+    add_pool(dirs, Pool("p1", "t1", "s1", "search"), ["+14155550101"], now_ms=1)
+    enabled = enable_callbacks(dirs, site.site_id, countries=["US", "CA"])
+    assert enabled.settings["callback"] == {"enabled": True, "countries": ["US", "CA"]}
+    assert dirs.sites.get(site.site_id) == enabled
+
+
+def test_a_callback_caller_id_must_be_one_of_the_sites_tracking_numbers():
+    dirs, site = opened()
+    add_static_number(dirs, site, "415 555 0150", {}, now_ms=1)
+    with pytest.raises(InvalidInput) as refused:
+        enable_callbacks(dirs, site.site_id, caller_id="+14155550100")  # the site's own number
+    assert refused.value.code == "caller_id_not_owned"
+    chosen = enable_callbacks(dirs, site.site_id, caller_id="(415) 555-0150")
+    assert chosen.settings["callback"]["caller_id"] == "+14155550150"
+
+
+def test_alert_contacts_need_a_tracking_number_that_can_text():
+    dirs, site = opened()
+    add_static_number(dirs, site, "+14155550150", {}, now_ms=1, sms=False)  # a landline: calls only
+    with pytest.raises(Conflict) as refused:
+        set_alert_contacts(dirs, site.site_id, ["(415) 555-0198"])
+    assert refused.value.code == "no_sms_number" and "SMS" in refused.value.message
+    add_pool(dirs, Pool("p1", "t1", "s1", "search"), ["+14155550101"], now_ms=1)
+    assert set_alert_contacts(dirs, site.site_id, ["(415) 555-0198"]).alert_contacts == ("+14155550198",)
+    assert set_alert_contacts(dirs, site.site_id, []).alert_contacts == ()
+
+
+def test_an_unknown_site_cannot_be_set_up():
+    dirs, _ = opened()
+    with pytest.raises(NotFound):
+        enable_callbacks(dirs, "nope")
+    with pytest.raises(NotFound):
+        set_alert_contacts(dirs, "nope", [])

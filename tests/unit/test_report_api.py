@@ -79,7 +79,7 @@ def test_the_catalogue_lists_every_report(svc):
     assert response.status_code == 200
     assert [r["name"] for r in json.loads(response.body)["reports"]] == [
         "calls_by_source", "answered_by_hour", "callers", "callback_funnel", "pool_health", "cost_per_lead",
-        "agency_rollup"]
+        "missed_call_alerts", "agency_rollup"]
 
 
 def test_a_customer_sees_its_own_calls(svc):

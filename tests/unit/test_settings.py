@@ -41,7 +41,7 @@ def test_table_names_cover_every_model_with_the_prefix():
     names = settings.table_names()
     assert names["calls"] == "ringback-test-calls"
     assert all(name.startswith("ringback-test-") for name in names.values())
-    assert len(names) == 14
+    assert len(names) == 15
 
 
 def test_auth_token_is_not_printed_with_the_settings():

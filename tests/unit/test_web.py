@@ -2,8 +2,10 @@
 import io
 import json
 
+import pytest
 from chalice.test import Client
 
+from infra.catalog import FUNCTIONS, load_app
 from ringback.adapters.web import PUBLIC_CORS, RingbackApp
 from ringback.errors import Forbidden, InvalidInput, NotFound, RateLimited
 
@@ -91,3 +93,39 @@ def test_a_crash_is_logged_with_the_phone_number_masked():
     logged = stream.getvalue()
     assert "unhandled error" in logged
     assert "4155550123" not in logged and "+1********23" in logged
+
+
+def http_api_event(path="/v1/sites/pk_1/config"):
+    """API Gateway's HTTP API (payload format 2.0): what an HTTP API integration, or a
+    test event copied from one, would hand the functions."""
+    return {
+        "version": "2.0", "routeKey": f"GET {path}", "rawPath": path, "rawQueryString": "",
+        "headers": {"origin": "https://customer.example"},
+        "requestContext": {"requestId": "req-v2-1", "http": {"method": "GET", "path": path, "sourceIp": "198.51.100.7"},
+                           "stage": "$default"},
+        "isBase64Encoded": False,
+    }
+
+
+@pytest.mark.parametrize("function", [spec.name for spec in FUNCTIONS])
+def test_an_http_api_event_gets_a_400_in_our_error_shape_from_every_function(function):
+    answer = load_app(function)(http_api_event(), None)
+    assert answer["statusCode"] == 400 and answer["headers"]["Content-Type"] == "application/json"
+    # statusCode, headers and body: a response both payload formats accept.
+    assert set(answer) <= {"statusCode", "headers", "body", "isBase64Encoded"}
+    assert json.loads(answer["body"]) == {"error": {
+        "code": "unsupported_payload_format", "requestId": "req-v2-1",
+        "message": "this API serves API Gateway REST API (v1) proxy events only"}}
+
+
+@pytest.mark.parametrize("event", [{}, {"version": "2.0"}, {"requestContext": {"resourcePath": "/v1/echo"}}, []])
+def test_an_event_of_no_known_shape_is_refused_not_crashed_on(event):
+    assert app(event, None)["statusCode"] == 400
+
+
+def test_a_rest_api_event_is_still_served():
+    event = {"requestContext": {"resourcePath": "/v1/things/{kind}", "httpMethod": "GET", "requestId": "r1"},
+             "headers": {}, "multiValueQueryStringParameters": None, "pathParameters": {"kind": "ok"},
+             "stageVariables": None, "body": None}
+    answer = app(event, None)
+    assert answer["statusCode"] == 200 and json.loads(answer["body"]) == {"kind": "ok"}

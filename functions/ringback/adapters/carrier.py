@@ -7,9 +7,14 @@ Twilio signs every webhook with HMAC-SHA1 of the full URL and the sorted POST pa
 keyed by the account's auth token (Twilio docs: "Webhooks security"); the twilio
 library's RequestValidator checks it. A request that fails is refused before anything
 is read from it.
+
+A key may repeat in a form body, and the signature covers every value of it, so the body
+is kept as a multidict (`Form`): the validator reads all values, a handler reads one.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Iterator
 from urllib.parse import parse_qsl
 
 from twilio.request_validator import RequestValidator
@@ -22,11 +27,34 @@ PROVIDER = "tw"
 WEBHOOKS = "/v1/carrier"
 
 
-def form(raw_body: bytes | None) -> dict[str, str]:
-    return dict(parse_qsl((raw_body or b"").decode("utf-8"), keep_blank_values=True))
+class Form(Mapping[str, str]):
+    """A form body with every value of a repeated key. As a mapping it answers a key's
+    first value, which is what a handler reads; `getall()` answers them all, which is what
+    twilio's RequestValidator signs (it asks a multidict for `getall`)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key, []).append(value)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key][0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def getall(self, key: str) -> list[str]:
+        return list(self._values[key])
 
 
-def verify(auth_token: str | None, url: str, params: dict[str, str], signature: str | None) -> None:
+def form(raw_body: bytes | None) -> Form:
+    return Form(parse_qsl((raw_body or b"").decode("utf-8"), keep_blank_values=True))
+
+
+def verify(auth_token: str | None, url: str, params: Mapping[str, str], signature: str | None) -> None:
     if not auth_token:
         raise Forbidden("webhooks are refused: no carrier auth token is configured", code="carrier_not_configured")
     if not signature or not RequestValidator(auth_token).validate(url, params, signature):
@@ -101,8 +129,19 @@ class TwilioCarrier:
             self._client = client
         return self._client
 
-    def send_sms(self, to: str, sender: str, body: str) -> str:
-        return self._twilio().messages.create(to=to, from_=sender, body=body).sid
+    def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
+        """Twilio docs: Message resource, "Create a Message": its progress is posted to
+        StatusCallback (MessageSid, MessageStatus, ErrorCode). An error answer means no
+        message exists (21606: From cannot text; 21211: invalid To)."""
+        from twilio.base.exceptions import TwilioRestException
+
+        from ringback.alerts import SmsRefused
+
+        try:
+            message = self._twilio().messages.create(to=to, from_=sender, body=body, status_callback=status_url)
+        except TwilioRestException as error:
+            raise SmsRefused(str(error.code) if error.code else None, error.msg) from None
+        return f"{PROVIDER}:{message.sid}"
 
     def download_recording(self, recording_sid: str) -> bytes:
         # The media is a sub-resource the client does not wrap (Twilio docs: "Recording

@@ -42,6 +42,23 @@ def applied(write: Callable[[], object]) -> bool:
     return True
 
 
+def keep_ranked_entry(record, key_attribute, map_attribute, key: str, entry: dict, more_actions=()) -> bool:
+    """SET map.key = entry, only over an entry of a lower `rank` (writes about one text may
+    land in any order) and only on an existing item. An item written before the map
+    existed cannot take a nested SET (DynamoDB: the document path is invalid), so the
+    map is created with this entry instead."""
+    path = map_attribute[key]
+    newer = path.does_not_exist() | (path["rank"] < entry["rank"])
+    try:
+        return applied(lambda: record.update(actions=[path.set(entry), *more_actions],
+                                             condition=key_attribute.exists() & newer))
+    except UpdateError as error:
+        if error.cause_response_code != "ValidationException":
+            raise
+    return applied(lambda: record.update(actions=[map_attribute.set({key: entry}), *more_actions],
+                                         condition=key_attribute.exists() & map_attribute.does_not_exist()))
+
+
 def _site(record: SiteRecord) -> Site:
     return Site(
         site_id=record.site_id,
@@ -179,13 +196,13 @@ class DynamoPools:
             created_at=pool.created_at,
         ).save()
 
-    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int) -> None:
+    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int, sms: bool = True) -> None:
         with TrackingNumberRecord.batch_write() as numbers_batch, PoolSlotRecord.batch_write() as slots_batch:
             for number in numbers:
                 numbers_batch.save(
                     TrackingNumberRecord(
                         number, tenant_id=pool.tenant_id, site_id=pool.site_id, kind="pool",
-                        pool_id=pool.pool_id, created_at=now_ms,
+                        pool_id=pool.pool_id, sms=sms, created_at=now_ms,
                     )
                 )
                 lines = (
@@ -206,11 +223,16 @@ class DynamoPools:
                         )
                     )
 
-    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int) -> None:
+    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int,
+                          sms: bool = True) -> None:
         TrackingNumberRecord(
-            number, tenant_id=tenant_id, site_id=site_id, kind="static", channel=channel,
+            number, tenant_id=tenant_id, site_id=site_id, kind="static", channel=channel, sms=sms,
             static_site_id=site_id, created_at=now_ms,
         ).save()
+
+    def site_numbers(self, site_id: str) -> list[TrackingNumber]:
+        # One Query a page (about 1 MB: thousands of numbers).
+        return [_tracking_number(r) for r in TrackingNumberRecord.by_site.query(site_id)]
 
     def numbers_of(self, pool: Pool) -> list[str]:
         # From the tracking numbers, not the slots: one Query on the site's numbers
@@ -254,6 +276,9 @@ def _call(r: CallRecord) -> CallSummary:
         attribution=r.attribution or {},
         outcome=r.outcome or {},
         recordings=dict(r.recordings.as_dict()) if r.recordings else {},
+        alerts=dict(r.alerts.as_dict()) if r.alerts else {},
+        carrier_status=r.carrier_status,
+        call_seconds=_int(r.call_seconds),
     )
 
 
@@ -268,8 +293,23 @@ class DynamoCallLog:
     def finish(self, call_id: str, status: str, outcome: dict) -> bool:
         return applied(lambda: CallRecord(call_id).update(
             actions=[CallRecord.status.set(status), CallRecord.outcome.set(outcome)],
-            condition=CallRecord.status == "ringing",
+            condition=CallRecord.status.is_in("ringing", "abandoned"),
         ))
+
+    def record_end(self, call_id: str, carrier_status: str, call_seconds: int) -> bool:
+        # Attributes apart from status and outcome, so the <Dial> action's write and this
+        # one never undo each other, whichever lands first.
+        kept = applied(lambda: CallRecord(call_id).update(
+            actions=[CallRecord.carrier_status.set(carrier_status), CallRecord.call_seconds.set(call_seconds)],
+            condition=CallRecord.call_id.exists() & CallRecord.carrier_status.does_not_exist(),
+        ))
+        if kept:
+            applied(lambda: CallRecord(call_id).update(actions=[CallRecord.status.set("abandoned")],
+                                                       condition=CallRecord.status == "ringing"))
+        return kept
+
+    def note_alert(self, call_id: str, message_id: str, alert: dict) -> None:
+        keep_ranked_entry(CallRecord(call_id), CallRecord.call_id, CallRecord.alerts, message_id, alert)
 
     def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
         CallRecord(call_id).update(actions=[CallRecord.recordings[recording_sid].set(key)],
@@ -410,7 +450,11 @@ class DynamoNumbers:
             r = TrackingNumberRecord.get(number)
         except TrackingNumberRecord.DoesNotExist:
             return None
-        return TrackingNumber(r.number, r.tenant_id, r.site_id, r.kind, r.pool_id, r.channel or {})
+        return _tracking_number(r)
+
+
+def _tracking_number(r: TrackingNumberRecord) -> TrackingNumber:
+    return TrackingNumber(r.number, r.tenant_id, r.site_id, r.kind, r.pool_id, r.channel or {}, r.sms is not False)
 
 
 class DynamoCallbacks:
@@ -464,6 +508,13 @@ class DynamoCallbacks:
             for r in CallbackLegRecord.query(request_id, consistent_read=True)
         ]
 
+    def note_alert(self, request_id: str, message_id: str, alert: dict) -> None:
+        # The version moves too: a read-modify-write that read before this lands fails its
+        # condition and reads again, so it cannot put the request back without the alert.
+        keep_ranked_entry(CallbackRequestRecord(request_id), CallbackRequestRecord.request_id,
+                          CallbackRequestRecord.alerts, message_id, alert,
+                          (CallbackRequestRecord.version.add(1),))
+
 
 def _int(value) -> int | None:
     return None if value is None else int(value)
@@ -476,7 +527,7 @@ def _callback_record(request, version: int) -> CallbackRequestRecord:
         updated_at=request.updated_at, scheduled_for=request.scheduled_for, retry_at=request.retry_at,
         status=request.status, rounds=request.rounds, pending=request.pending, transitions=request.transitions,
         attribution=request.attribution, outcome=request.outcome, recordings=dict(request.recordings),
-        locale=request.locale, version=version,
+        alerts=dict(request.alerts), locale=request.locale, version=version,
     )
 
 
@@ -489,5 +540,5 @@ def _callback(r: CallbackRequestRecord):
         scheduled_for=_int(r.scheduled_for), retry_at=_int(r.retry_at), rounds=list(r.rounds or []),
         pending=r.pending, transitions=list(r.transitions or []), attribution=dict(r.attribution or {}),
         outcome=dict(r.outcome or {}), recordings=dict(r.recordings.as_dict()) if r.recordings else {},
-        locale=r.locale, version=int(r.version), updated_at=int(r.updated_at or 0),
+        alerts=dict(r.alerts.as_dict()) if r.alerts else {}, locale=r.locale, version=int(r.version), updated_at=int(r.updated_at or 0),
     )

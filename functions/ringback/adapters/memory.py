@@ -72,24 +72,34 @@ class MemoryPools:
     def save(self, pool: Pool) -> None:
         self._pools[pool.pool_id] = pool
 
-    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int) -> None:
+    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int, sms: bool = True) -> None:
         for number in numbers:
             self.numbers[number] = {"kind": "pool", "pool_id": pool.pool_id, "site_id": pool.site_id,
-                                    "tenant_id": pool.tenant_id}
+                                    "tenant_id": pool.tenant_id, "sms": sms}
             if self._leases is not None:
                 lines = [line_id(number, f"{c:03d}") for c in range(1000)] if pool.mode == "extensions" else [number]
                 for line in lines:
                     self._leases.add_slot(line, pool.pool_key(shard_of(line, pool.shards)))
 
-    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int) -> None:
+    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int,
+                          sms: bool = True) -> None:
         self.numbers[number] = {"kind": "static", "pool_id": None, "site_id": site_id, "tenant_id": tenant_id,
-                                "channel": channel}
+                                "channel": channel, "sms": sms}
+
+    def site_numbers(self, site_id: str) -> list[TrackingNumber]:
+        return [_tracking_number(number, entry) for number, entry in sorted(self.numbers.items())
+                if entry["site_id"] == site_id]
 
     def numbers_of(self, pool: Pool) -> list[str]:
         return sorted(number for number, n in self.numbers.items() if n["pool_id"] == pool.pool_id)
 
     def size(self, pool: Pool) -> int:
         return len(self.numbers_of(pool))
+
+
+def _tracking_number(number: str, entry: dict) -> TrackingNumber:
+    return TrackingNumber(number, entry["tenant_id"], entry["site_id"], entry["kind"], entry["pool_id"],
+                          entry.get("channel") or {}, entry.get("sms", True))
 
 
 class MemoryCallLog:
@@ -106,10 +116,28 @@ class MemoryCallLog:
     def finish(self, call_id: str, status: str, outcome: dict) -> bool:
         with self._lock:
             tenant, call = self._calls[call_id]
-            if call.status != "ringing":
+            if call.status not in ("ringing", "abandoned"):
                 return False
             self._calls[call_id] = (tenant, replace(call, status=status, outcome=outcome))
             return True
+
+    def record_end(self, call_id: str, carrier_status: str, call_seconds: int) -> bool:
+        with self._lock:
+            tenant, call = self._calls[call_id]
+            if call.carrier_status is not None:
+                return False
+            status = "abandoned" if call.status == "ringing" else call.status
+            self._calls[call_id] = (tenant, replace(call, carrier_status=carrier_status, call_seconds=call_seconds,
+                                                    status=status))
+            return True
+
+    def note_alert(self, call_id: str, message_id: str, alert: dict) -> None:
+        with self._lock:
+            if call_id not in self._calls:
+                return  # as DynamoDB's condition on the call existing: nothing to note on
+            tenant, call = self._calls[call_id]
+            if alert["rank"] > call.alerts.get(message_id, {}).get("rank", -1):
+                self._calls[call_id] = (tenant, replace(call, alerts={**call.alerts, message_id: dict(alert)}))
 
 
     def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
@@ -156,12 +184,52 @@ class MemoryCallLog:
 
 
 class MemoryNotifier:
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
+    """Texts as the carrier takes them. With `sms_numbers` set, a sender not among them is
+    refused as Twilio refuses it (21606)."""
 
-    def send_sms(self, to: str, sender: str, body: str) -> str:
-        self.sent.append({"to": to, "from": sender, "body": body})
-        return f"SM{len(self.sent):032d}"
+    def __init__(self, sms_numbers: set[str] | None = None) -> None:
+        self.sent: list[dict] = []
+        self.sms_numbers = sms_numbers
+
+    def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
+        from ringback.alerts import SmsRefused
+
+        if self.sms_numbers is not None and sender not in self.sms_numbers:
+            raise SmsRefused("21606", f"the From phone number {sender} is not a valid, SMS-capable number")
+        self.sent.append({"to": to, "from": sender, "body": body, "status_url": status_url})
+        return f"tw:SM{len(self.sent):032d}"
+
+
+class MemoryMessages:
+    """Texts and their statuses; one lock makes each call one conditional write."""
+
+    def __init__(self) -> None:
+        self._messages: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def add(self, message):
+        with self._lock:
+            stored = self._messages.get(message.message_id)
+            if stored is not None:  # a status callback came first: its status stays
+                message = replace(message, status=stored.status, error_code=stored.error_code,
+                                  updated_at=stored.updated_at)
+            self._messages[message.message_id] = message
+            return message
+
+    def advance(self, message_id, status, rank, error_code, at_ms):
+        from ringback.alerts import STATUS_RANK, Message
+
+        with self._lock:
+            stored = self._messages.get(message_id)
+            if stored is not None and STATUS_RANK[stored.status] >= rank:
+                return None
+            moved = (replace(stored, status=status, error_code=error_code, updated_at=at_ms) if stored
+                     else Message(message_id, status, at_ms, error_code=error_code))
+            self._messages[message_id] = moved
+            return moved
+
+    def get(self, message_id):
+        return self._messages.get(message_id)
 
 
 class MemoryLeaseStore:
@@ -280,10 +348,7 @@ class MemoryNumbers:
 
     def tracking_number(self, number: str):
         entry = self._pools.numbers.get(number)
-        if entry is None:
-            return None
-        return TrackingNumber(number, entry["tenant_id"], entry["site_id"], entry["kind"], entry["pool_id"],
-                              entry.get("channel") or {})
+        return None if entry is None else _tracking_number(number, entry)
 
 
 class MemoryRouting:
@@ -447,6 +512,14 @@ class MemoryCallbacks:
     def legs_of(self, request_id: str) -> list:
         with self._lock:
             return [replace(leg) for (rid, _), leg in sorted(self._legs.items()) if rid == request_id]
+
+    def note_alert(self, request_id: str, message_id: str, alert: dict) -> None:
+        with self._lock:
+            stored = self._requests.get(request_id)
+            if stored is None or alert["rank"] <= stored["alerts"].get(message_id, {}).get("rank", -1):
+                return
+            stored["alerts"] = {**stored["alerts"], message_id: json.loads(json.dumps(alert))}
+            stored["version"] += 1  # a write like any other: a read-modify-write in flight must read again
 
 
 def _snapshot(request, version: int) -> dict:

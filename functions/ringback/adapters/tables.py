@@ -175,6 +175,10 @@ class TrackingNumberRecord(Model):
     channel = JSONAttribute(null=True)  # static numbers: the rule that selects it
     provider = UnicodeAttribute(default="twilio")
     provider_sid = UnicodeAttribute(null=True)
+    # Every tracking number takes calls; whether the carrier lets it send texts depends on
+    # the number (US local numbers can, many landlines abroad cannot). Alerts are sent
+    # only from numbers that can (Twilio refuses others with error 21606).
+    sms = BooleanAttribute(default=True)
     static_site_id = UnicodeAttribute(null=True)  # set for static numbers only
     created_at = NumberAttribute()
     by_site = NumbersBySite()
@@ -396,6 +400,13 @@ class CallRecord(Model):
     outcome = JSONAttribute(default=dict)  # ring/talk seconds, voicemail
     # Written apart from the outcome: the recording callback and the Dial action race.
     recordings = MapAttribute(default=dict)  # recording sid -> S3 key
+    # The missed-call texts about this call: message id -> {to, from, status, error_code,
+    # rank}; each entry moves only forward (its rank), as the message's status callbacks do.
+    alerts = MapAttribute(default=dict)
+    # The carrier's final status callback: how the call itself ended and the caller's whole
+    # time on the line (CallDuration). The operator's talk time is the outcome's.
+    carrier_status = UnicodeAttribute(null=True)
+    call_seconds = NumberAttribute(null=True)
     retain_until = TTLAttribute(null=True)
     by_tenant_time = CallsByTenantTime()
     by_tenant_caller = CallsByCaller()
@@ -445,6 +456,7 @@ class CallbackRequestRecord(Model):
     attribution = JSONAttribute(default=dict)
     outcome = JSONAttribute(default=dict)
     recordings = MapAttribute(default=dict)  # recording sid -> S3 key
+    alerts = MapAttribute(default=dict)  # missed-callback texts, as on CallRecord
     locale = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     retain_until = TTLAttribute(null=True)
@@ -479,6 +491,30 @@ class CallbackLegRecord(Model):
     ring_seconds = NumberAttribute(null=True)
     talk_seconds = NumberAttribute(null=True)
     by_call_id = LegsByCallId()
+
+
+class MessageRecord(Model):
+    """A text we sent through the carrier (a missed-call or missed-callback alert), keyed
+    by the carrier's message id, so its status callbacks land on it. The status only moves
+    forward (`status_rank`: queued < sent < delivered | undelivered | failed), so a retried
+    or late callback changes nothing."""
+
+    class Meta(_Meta):
+        table_name = "messages"
+
+    message_id = UnicodeAttribute(hash_key=True)  # "{provider}:{MessageSid}", or "unsent:..." when refused
+    tenant_id = UnicodeAttribute(null=True)  # null only while a status callback beat our own write
+    site_id = UnicodeAttribute(null=True)
+    purpose = UnicodeAttribute(null=True)  # missed_call | missed_callback
+    call_id = UnicodeAttribute(null=True)  # what the text was about: a call ...
+    request_id = UnicodeAttribute(null=True)  # ... or a callback request
+    to = UnicodeAttribute(null=True)
+    sender = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    status_rank = NumberAttribute()
+    error_code = UnicodeAttribute(null=True)
+    created_at = NumberAttribute(null=True)
+    updated_at = NumberAttribute()
 
 
 # --- Guards -----------------------------------------------------------------------------
@@ -518,6 +554,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CallRecord,
     CallbackRequestRecord,
     CallbackLegRecord,
+    MessageRecord,
     RateCounterRecord,
     IdempotencyRecord,
 )

@@ -74,6 +74,21 @@ def error_body(code: str, message: str, request_id: str | None, details: Any = N
     return {"error": error}
 
 
+# What Chalice's Request reads of a REST API (v1) proxy event; its requestContext must
+# name the resource path and method.
+_REST_EVENT_KEYS = ("headers", "multiValueQueryStringParameters", "pathParameters", "stageVariables", "body")
+
+
+def is_rest_proxy_event(event: Any) -> bool:
+    """API Gateway's REST API (v1) proxy format, the only one our routes are served in. An
+    HTTP API (v2) event (version "2.0", routeKey, rawPath, requestContext.http) is not."""
+    if not isinstance(event, dict) or event.get("version", "1.0") != "1.0":
+        return False
+    context = event.get("requestContext")
+    return (isinstance(context, dict) and isinstance(context.get("resourcePath"), str)
+            and isinstance(context.get("httpMethod"), str) and all(key in event for key in _REST_EVENT_KEYS))
+
+
 class RingbackApp(Chalice):
     """A Chalice app whose views may raise domain errors."""
 
@@ -81,6 +96,25 @@ class RingbackApp(Chalice):
         super().__init__(app_name=app_name)
         self.logger = get_logger(app_name)
         self.register_middleware(self._frame, "http")
+
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        # Chalice reads a REST API event without checking it, so any other shape (an HTTP
+        # API integration, a misrouted test event) would crash inside it as a 500. Refused
+        # here instead, with a response that both payload formats accept.
+        if not is_rest_proxy_event(event):
+            request_context = event.get("requestContext") if isinstance(event, dict) else None
+            request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
+            self.logger.warning("unsupported event format", extra={
+                "event_version": event.get("version") if isinstance(event, dict) else None})
+            return {
+                "statusCode": 400,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body(
+                    "unsupported_payload_format",
+                    "this API serves API Gateway REST API (v1) proxy events only", request_id)),
+                "isBase64Encoded": False,
+            }
+        return super().__call__(event, context)
 
     # -- the caller ---------------------------------------------------------------
     def principal(self) -> Principal:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from ringback.alerts import alert_counts
 from ringback.analytics.schema import BY_SOURCE, CALLBACKS, CALLS, LEASES, SESSIONS, Table
 from ringback.callbacks import FINAL as CALLBACK_FINAL
 from ringback.visits import Visit
@@ -146,6 +147,7 @@ def _call(item: dict, tenant_id: str) -> dict:
     attribution = _json(item.get("attribution"), {})
     outcome = _json(item.get("outcome"), {})
     status = item.get("status")
+    alerts = alert_counts(item.get("alerts") or {})
     return {
         "call_id": item["call_id"], "site_id": item.get("site_id"), "tracking_number": item.get("tracking_number"),
         "caller_key": item.get("caller"), "started_at": _int(item.get("started_at")),
@@ -157,6 +159,9 @@ def _call(item: dict, tenant_id: str) -> dict:
         "first_time_caller": _bool(attribution.get("first_time_caller")),
         "caller_country": attribution.get("caller_country"),
         "ring_seconds": _int(outcome.get("ring_seconds")), "talk_seconds": _int(outcome.get("talk_seconds")),
+        "call_seconds": _int(item.get("call_seconds")),
+        "alerts_sent": alerts["sent"], "alerts_delivered": alerts["delivered"], "alerts_failed": alerts["failed"],
+        "alert_error_code": alerts["error_code"],
     }
 
 

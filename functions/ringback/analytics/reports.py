@@ -111,6 +111,10 @@ CATALOGUE: dict[str, Report] = {r.name: r for r in (
            "Uploaded ad spend by source, medium and campaign, against calls and leads (calls and callback "
            "requests): cost per call, cost per lead.",
            ("calls", "callbacks", "ad_spend"), ("source", "medium", "campaign"), rows_per_tenant=True),
+    Report("missed_call_alerts", "Missed-call alerts",
+           "Per site: missed calls, those a text was sent about, texts sent, delivered and failed, missed calls "
+           "none of whose texts arrived, and the carrier's error codes of the failures.",
+           ("calls",), ("site", "source", "medium", "campaign")),
     Report("agency_rollup", "Agency roll-up",
            "One row per tenant in scope (tenants=all: every client): calls, answered %, callbacks, connected %.",
            ("calls", "callbacks"), ("source", "medium", "campaign"), rows_per_tenant=True),

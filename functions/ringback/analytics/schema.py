@@ -70,8 +70,13 @@ LEASES = Table(
     "lease_history",
 )
 
+# Version 2 added the carrier's view of the call's end (call_seconds: the caller's whole
+# time on the line) and the missed-call texts about it: how many were sent, delivered and
+# failed (failed or undelivered) and the first failure's carrier error code. In version 1
+# rows these read as null, meaning "not tracked yet", not "no texts"; `status` may also be
+# `abandoned` from version 2 on (the caller hung up before any outcome was stored).
 CALLS = Table(
-    "calls", 1, ("call_id",),
+    "calls", 2, ("call_id",),
     (
         ("call_id", STRING), ("site_id", STRING), ("tracking_number", STRING), ("caller_key", STRING),
         ("started_at", BIGINT), ("status", STRING), ("answered", BOOLEAN), ("attribution_method", STRING),
@@ -79,6 +84,8 @@ CALLS = Table(
         ("medium", STRING), ("campaign", STRING), ("keyword", STRING), ("landing_page", STRING),
         ("first_time_caller", BOOLEAN), ("caller_country", STRING), ("ring_seconds", INT),
         ("talk_seconds", INT),
+        ("call_seconds", INT), ("alerts_sent", INT), ("alerts_delivered", INT), ("alerts_failed", INT),
+        ("alert_error_code", STRING),
     ),
     "calls",
 )
