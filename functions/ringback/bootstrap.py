@@ -106,7 +106,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         from ringback.adapters.secrets import read_secret
 
         settings = settings.with_secrets(read_secret(settings.secrets_arn, settings.region, settings.aws_endpoint_url))
-    bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url)
+    # Built now, in the function's init, not on a visitor's first request.
+    bind_tables(settings.table_names(), settings.region, settings.aws_endpoint_url).client
     carrier = (
         TwilioCarrier(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
         if settings.twilio_account_sid and settings.twilio_auth_token

@@ -54,10 +54,17 @@ def browser():
         browser.close()
 
 
+# How long a wait for an event (a swap, a widget step) may take before it is a failure.
+# Every wait is for the event itself, so a generous bound costs nothing when the event
+# comes; a 2-core machine that is also running another suite needs it (10 s was seen to
+# time out there on the first swap of a fresh stack).
+EVENT_TIMEOUT_MS = 60_000
+
+
 @pytest.fixture
 def context(browser):
     context = browser.new_context()
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(EVENT_TIMEOUT_MS)
     yield context
     context.close()
 

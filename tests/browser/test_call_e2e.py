@@ -8,6 +8,7 @@ import pytest
 from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION
 from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
 from tests.support.stack import Stack
+from tests.browser.conftest import EVENT_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ def stack(swap_script, tmp_path_factory):
 
 def number_on_screen(page, stack, query):
     page.goto(f"{stack.site_url}/{query}")
-    page.wait_for_function("() => window.__ringback && window.__ringback.swappedAt !== null", timeout=10_000)
+    page.wait_for_function("() => window.__ringback && window.__ringback.swappedAt !== null", timeout=EVENT_TIMEOUT_MS)
     href = page.locator("header a[href^='tel:']").get_attribute("href")
     return href.removeprefix("tel:")
 

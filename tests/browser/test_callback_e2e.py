@@ -12,6 +12,7 @@ from devstack.seed import DEMO_DESTINATION
 from tests.support.callbacks import FINAL, configure, dashboard, opening_soon, script, settled, wait_for
 from tests.support.calls import aws_client
 from tests.support.stack import Stack
+from tests.browser.conftest import EVENT_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,7 @@ def leave_number(page, stack, national: str) -> str:
     page.locator("#ringback-callback input[name=phone]").fill(national)
     assert submit.is_enabled()
     submit.click()
-    page.wait_for_function("() => window.__ringback.widget.requestId", timeout=10_000)
+    page.wait_for_function("() => window.__ringback.widget.requestId", timeout=EVENT_TIMEOUT_MS)
     return page.evaluate("window.__ringback.widget.requestId")
 
 

@@ -51,7 +51,7 @@ def shown_as(texts, number):
     return [re.sub(r"0100(?!.*0100)", last4, text) for text in texts]
 
 
-def eventually(page, expression, timeout=5.0):
+def eventually(page, expression, timeout=60.0):
     """Poll from here: under page.clock, the page's own timers do not run by themselves."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(expression):

@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser.stub import StubApi
 from tests.browser.widget_stub import WidgetApi, error
+from tests.browser.conftest import EVENT_TIMEOUT_MS
 
 READY = "() => !!(window.__ringback && window.__ringback.widget && window.__ringback.widget.state !== 'loading')"
 OPEN = "() => !!(window.__ringback && window.__ringback.widget && window.__ringback.widget.isOpen)"
@@ -53,7 +54,7 @@ def visitor(browser, static_site, widget_script):
 
     def make(**options):
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(EVENT_TIMEOUT_MS)
         made.append(context)
         StubApi(context)
         return context, WidgetApi(context, static_site, widget_script)

@@ -5,7 +5,6 @@ tests can hold the allocator to its O(1) promise.
 """
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
 
 from pynamodb.connection import Connection
@@ -39,15 +38,12 @@ def _entry(record: LeaseHistoryRecord) -> HistoryEntry:
 class DynamoLeaseStore:
     def __init__(self, meter: RequestMeter | None = None) -> None:
         self.meter = meter or RequestMeter()
-        self._local = threading.local()
 
     def _connection(self) -> Connection:
-        # PynamoDB's Connection is not shared between threads: one per thread.
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = Connection(region=PoolSlotRecord.Meta.region, host=PoolSlotRecord.Meta.host)
-            self._local.connection = connection
-        return connection
+        # The one connection bind_tables() gives every table: its botocore client is
+        # thread-safe, and a connection per thread would build a client per request in a
+        # server that starts a thread per request.
+        return PoolSlotRecord._get_connection().connection
 
     # -- reading the free list -----------------------------------------------------
     def free_lines(self, pool_key: str, now_ms: int, limit: int) -> list[Candidate]:
