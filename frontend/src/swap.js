@@ -16,7 +16,8 @@
  *
  * window.__ringback exposes what tests and the benchmark read: swappedAt (performance.now()
  * of the first swap), busy (ms of main-thread work done by this script after it started),
- * and the current session. Once the page is parsed and the first answer is in, it adds
+ * settled ('answered' or 'failed': the first exchange with the sessions API is over) and
+ * the current session. Once the page is parsed and the first answer is in, it adds
  * the callback widget (/v1/widget.js, frontend/src/widget.js) from the same origin.
  * Plain ES5 + fetch: frontend/build.py minifies it.
  */
@@ -264,7 +265,10 @@
 
   function start() {
     post('', { sessionId: state.s || null, page: win.location.href, referrer: doc.referrer })
-      .then(null, schedule)    // the site's numbers stay, or the ones still leased to us
+      .then(function () { rb.settled = 'answered'; }, function () {
+        rb.settled = 'failed';
+        schedule();            // the site's numbers stay, or the ones still leased to us
+      })
       .then(widgetStep);
   }
 

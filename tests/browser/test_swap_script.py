@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from tests.browser.conftest import EVENT_TIMEOUT_MS
+
 from tests.browser.stub import NUMBERS, ORIGINAL, POOL_NUMBER, StubApi, probe_script
 
 SWAPPED = "() => window.__ringback && window.__ringback.swappedAt !== null"
@@ -115,7 +117,7 @@ def test_when_the_api_fails_the_sites_own_numbers_stay_and_nothing_is_thrown(pag
     api = StubApi(page, mode=mode)
     page.goto(formats)
     page.wait_for_load_state("load")
-    page.wait_for_timeout(100)
+    assert page.wait_for_function("() => window.__ringback && window.__ringback.settled").json_value() == "failed"
     assert api.kinds() == ["start"]
     assert page.text_content("#header-phone") == "+1 (415) 555-0100"
     assert page.get_attribute("#header-phone", "href") == "tel:+14155550100"
@@ -212,7 +214,9 @@ def test_the_heartbeat_runs_only_while_the_tab_is_visible(page, formats):
     api = StubApi(page, touch_after_ms=150)
     page.goto(formats)
     page.wait_for_function(SWAPPED)
-    page.wait_for_timeout(700)
+    deadline = time.monotonic() + EVENT_TIMEOUT_MS / 1000
+    while api.kinds().count("touch") < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
     assert api.kinds().count("touch") >= 2
     touch = next(c for c in api.calls if c.kind == "touch")
     assert touch.body == {"siteKey": "pk_test", "clientId": stored(page)["c"]}
@@ -220,6 +224,7 @@ def test_the_heartbeat_runs_only_while_the_tab_is_visible(page, formats):
         Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => window.__visibility });
         document.dispatchEvent(new Event('visibilitychange')); }""")
     hidden_from = len(api.calls)
+    # Not a wait for an event but a window in which none may happen: over four heartbeats.
     page.wait_for_timeout(700)
     assert api.kinds()[hidden_from:].count("touch") <= 1   # at most one already in flight
     settled = len(api.calls)
