@@ -1,16 +1,24 @@
 """The local carrier: a double of Twilio for the local stack and the tests.
 
 It serves Twilio's REST API 2010-04-01 for what Ringback calls (Calls, Messages,
-Recordings, with Twilio's JSON shapes and error codes) and it drives the application's
-webhooks the way Twilio does: signed form posts, TwiML followed verb by verb, status,
-Dial action and recording callbacks. The people on the phones are scripted (`Party`) and
-time is simulated (`time_scale` real seconds per simulated second).
+Recordings, and the account's IncomingPhoneNumbers and OutgoingCallerIds, with Twilio's
+JSON shapes) and it drives the application's webhooks the way Twilio does: signed form
+posts, TwiML followed verb by verb, status, Dial action, recording and message status
+callbacks. It refuses what Twilio refuses, with Twilio's codes (`refusals.py`): among
+them a call From a number the account neither owns (voice-capable) nor verified (21210)
+and a text From anything but an SMS-capable number of the account (21606). The people
+on the phones are scripted (`Party`) and time is simulated (`time_scale` real seconds
+per simulated second).
 
     from devstack.carrier import Carrier, Party, client
 
     with Carrier(port=0, auth_token="tok", account_sid="AC" + "1" * 32, time_scale=0.01) as carrier:
-        carrier.add_number("+14155550100", voice_url="http://127.0.0.1:9000/voice")
+        carrier.add_number("+14155550100", voice_url="http://127.0.0.1:9000/voice")  # voice and SMS
+        carrier.add_number("+14155550101", capabilities={"sms": False})              # voice only
+        carrier.verify_caller_id("+14155550142")         # may be a call's From, never a text's
+        carrier.release_number("+14155550101")           # the account no longer owns it
         carrier.script("+14155550199", Party(answer_after=1, talk_for=5))
+        carrier.script("+14155550177", Party(sms="undelivered", sms_error=30005))
         carrier.caller_presses(None, "123")             # for the next call's first <Gather>
         call = carrier.inbound_call("+14155550123", "+14155550100")
         carrier.wait_idle()
@@ -31,11 +39,19 @@ is all it takes; `client(port, sid, token)` below returns such a client. Do not 
 `edge`/`region` (or TWILIO_EDGE / TWILIO_REGION) on it: they rewrite the host.
 
 Control surface (ours, JSON bodies): POST /_carrier/numbers {number, voice_url,
-status_callback, sms_url}; POST /_carrier/inbound {from, to}; POST /_carrier/inbound_sms
-{from, to, body}; POST /_carrier/script {number, party: {answer_after, outcome, talk_for,
-presses, speaks_for}}; POST /_carrier/presses {call_sid?, digits}; GET /_carrier/webhooks;
-GET /_carrier/messages?to=; GET /_carrier/created-calls (each REST call creation with its
-wall-clock arrival time, for the callback benchmark).
+status_callback, sms_url, capabilities: {voice, sms, mms, fax}} (the account owns the
+number; configuring it again replaces its configuration and keeps its SID); POST
+/_carrier/caller-ids {number, friendly_name} (a verified caller ID); POST
+/_carrier/inbound {from, to}; POST /_carrier/inbound_sms {from, to, body}; POST
+/_carrier/script {number, party: {answer_after, outcome, talk_for, presses, speaks_for,
+sms, sms_error, landline}}; POST /_carrier/presses {call_sid?, digits}; GET
+/_carrier/webhooks; GET /_carrier/messages?to=; GET /_carrier/created-calls (each REST
+call creation the carrier accepted, with its wall-clock arrival time, for the callback
+benchmark). Releasing a number is Twilio's own DELETE IncomingPhoneNumbers/{Sid}.json.
+
+Texts go queued → sent → delivered (or undelivered, or failed without being sent, as
+the recipient's `Party.sms` says), each change after the first posted to the message's
+StatusCallback with MessageStatus and, when it did not arrive, ErrorCode (`messaging.py`).
 
 A person can take part by hand: `Party.interactive()` (party {"outcome": "interactive"})
 rings until POST /_carrier/answer or /_carrier/decline {call_sid} (declined: busy; no
@@ -52,8 +68,10 @@ enabled on the account.
 """
 from __future__ import annotations
 
-from devstack.carrier.carrier import Carrier, CarrierError, NumberConfig
+from devstack.carrier.account import NumberConfig, OutgoingCallerId
+from devstack.carrier.carrier import Carrier, CarrierError
 from devstack.carrier.party import Party
+from devstack.carrier.refusals import ApiError
 from devstack.carrier.webhooks import WebhookExchange, signature
 
 
@@ -66,4 +84,5 @@ def client(port: int, account_sid: str, auth_token: str, host: str = "127.0.0.1"
     return twilio_client
 
 
-__all__ = ["Carrier", "CarrierError", "NumberConfig", "Party", "WebhookExchange", "client", "signature"]
+__all__ = ["ApiError", "Carrier", "CarrierError", "NumberConfig", "OutgoingCallerId", "Party", "WebhookExchange",
+           "client", "signature"]

@@ -6,26 +6,16 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from http.server import ThreadingHTTPServer
+from typing import Mapping
 
+from devstack.carrier.account import Account, NumberConfig, OutgoingCallerId
 from devstack.carrier.clock import SimClock
 from devstack.carrier.media import mp3_bytes, wav_bytes
+from devstack.carrier.messaging import Messaging
 from devstack.carrier.party import DEFAULT_CALLEE, DEFAULT_CALLER, Party
-from devstack.carrier.records import API_VERSION, Call, Message, Recording, account_path, new_sid, rfc2822
+from devstack.carrier.records import Call, Message, Recording, account_path, new_sid, rfc2822
 from devstack.carrier.voice import CallSession, StatusCallbacks
 from devstack.carrier.webhooks import WebhookExchange, WebhookSender
-
-
-@dataclass
-class NumberConfig:
-    """An incoming phone number of the account (Twilio docs: IncomingPhoneNumber resource)."""
-
-    number: str
-    voice_url: str | None = None
-    voice_method: str = "POST"
-    status_callback: str | None = None
-    status_callback_method: str = "POST"
-    sms_url: str | None = None
-    sms_method: str = "POST"
 
 
 @dataclass
@@ -70,7 +60,8 @@ class Carrier:
         self.clock = SimClock(time_scale)
         self.webhooks = WebhookSender(auth_token)
         self.lock = threading.RLock()
-        self.numbers: dict[str, NumberConfig] = {}
+        self.account = Account(self.clock)  # the numbers it owns, the caller IDs it verified
+        self.messaging = Messaging(self)
         self.parties: dict[str, Party] = {}
         self.calls: dict[str, Call] = {}
         self.sessions: dict[str, CallSession] = {}
@@ -120,12 +111,24 @@ class Carrier:
 
     # -- configuration and scripting ----------------------------------------------------
 
+    @property
+    def numbers(self) -> dict[str, NumberConfig]:
+        """The account's incoming phone numbers, by number."""
+        return self.account.numbers
+
     def add_number(self, number: str, voice_url: str | None = None, status_callback: str | None = None,
-                   sms_url: str | None = None, voice_method: str = "POST") -> NumberConfig:
-        config = NumberConfig(number, voice_url, voice_method, status_callback, sms_url=sms_url)
-        with self.lock:
-            self.numbers[number] = config
-        return config
+                   sms_url: str | None = None, voice_method: str = "POST",
+                   capabilities: Mapping[str, bool] | None = None) -> NumberConfig:
+        """The account owns `number` (voice and SMS unless `capabilities` says otherwise)."""
+        return self.account.add_number(number, voice_url, status_callback, sms_url, voice_method, capabilities)
+
+    def release_number(self, number: str) -> None:
+        """The account no longer owns `number` (a number released in Twilio's Console)."""
+        self.account.release(number)
+
+    def verify_caller_id(self, number: str, friendly_name: str | None = None) -> OutgoingCallerId:
+        """The account may call from `number` (a verified caller ID), never text from it."""
+        return self.account.verify_caller_id(number, friendly_name)
 
     def script(self, number: str, party: Party) -> None:
         """How the phone at `number` behaves from now on (when called, or when calling in)."""
@@ -351,7 +354,7 @@ class Carrier:
         request to your application: CallStatus=ringing, Direction=inbound)."""
         with self.lock:
             config = self.numbers.get(to)
-        if config is None or not config.voice_url:
+        if config is None or not config.voice_url or not config.takes_calls:
             raise LookupError(f"no voice URL configured for {to}")
         call = Call(new_sid("CA"), self.account_sid, from_, to, "inbound", "ringing", self.clock.now())
         self.add_call(call)
@@ -396,87 +399,12 @@ class Carrier:
             session.interrupt.set()
         return call
 
-    # -- messages ---------------------------------------------------------------------------
+    # -- messages (messaging.py) -------------------------------------------------------------
 
     def send_message(self, to: str, from_: str | None, body: str, messaging_service_sid: str | None,
                      status_callback: str | None) -> Message:
-        """Twilio docs: Messaging API: Message resource, "Create a Message": queued (or
-        accepted with a Messaging Service), then sent and delivered, each reported to
-        StatusCallback with MessageStatus."""
-        message = Message(
-            sid=new_sid("SM"),
-            account_sid=self.account_sid,
-            from_=from_,
-            to=to,
-            body=body,
-            status="accepted" if messaging_service_sid and not from_ else "queued",
-            date_created=self.clock.now(),
-            messaging_service_sid=messaging_service_sid,
-            status_callback=status_callback,
-        )
-        with self.lock:
-            self.message_store[message.sid] = message
-        created = replace(message)
-        self._spawn(f"message-{message.sid}", self._deliver, message)
-        return created
-
-    def _deliver(self, message: Message) -> None:
-        for status in ("sent", "delivered"):
-            self.clock.sleep(0.5)
-            with self.lock:
-                if message.from_ is None:
-                    message.from_ = next(iter(self.numbers), None)
-                message.status = status
-                message.date_updated = self.clock.now()
-                if status == "sent":
-                    message.date_sent = message.date_updated
-            if message.status_callback:
-                self.webhooks.send(
-                    "message-status",
-                    message.status_callback,
-                    {
-                        "AccountSid": self.account_sid,
-                        "ApiVersion": API_VERSION,
-                        "From": message.from_ or "",
-                        "To": message.to,
-                        "MessageSid": message.sid,
-                        "SmsSid": message.sid,
-                        "MessageStatus": status,
-                        "SmsStatus": status,
-                        "MessagingServiceSid": message.messaging_service_sid,
-                    },
-                )
+        return self.messaging.send(to, from_, body, messaging_service_sid, status_callback)
 
     def inbound_message(self, from_: str, to: str, body: str) -> WebhookExchange:
-        """Twilio docs: Messaging webhooks: MessageSid, SmsSid, AccountSid, From, To, Body,
-        NumMedia, plus From*/To* geography. <Message> verbs in the reply are sent back."""
-        import xml.etree.ElementTree as ET
-
-        from devstack.carrier.records import geography
-
-        with self.lock:
-            config = self.numbers.get(to)
-        if config is None or not config.sms_url:
-            raise LookupError(f"no SMS URL configured for {to}")
-        sid = new_sid("SM")
-        params = {
-            "AccountSid": self.account_sid, "ApiVersion": API_VERSION, "MessageSid": sid, "SmsSid": sid,
-            "SmsMessageSid": sid, "SmsStatus": "received", "From": from_, "To": to, "Body": body,
-            "NumMedia": "0", "NumSegments": "1",
-        }
-        for prefix, number in (("From", from_), ("To", to)):
-            for key, value in geography(number).items():
-                params[prefix + key] = value
-        exchange = self.webhooks.send("sms", config.sms_url, params, config.sms_method)
-        if exchange.ok and exchange.body.strip():
-            try:
-                root = ET.fromstring(exchange.body)
-            except ET.ParseError as error:
-                self.record_error(12100, f"{config.sms_url}: {error}")
-                return exchange
-            for verb in root.iter("Message"):
-                body_element = verb.find("Body")
-                text = body_element.text if body_element is not None else verb.text
-                self.send_message(verb.get("to", from_), verb.get("from", to), (text or "").strip(), None,
-                                  verb.get("statusCallback"))
-        return exchange
+        """Someone at `from_` texts our number `to`: its SMS URL is posted to."""
+        return self.messaging.receive(from_, to, body)

@@ -7,6 +7,9 @@ calls in.
     Party(speaks_for=4)                        talks 4 s into each <Record>
     Party.interactive()                        a person decides: answer, decline or hang up
                                                through the control surface (the phone page)
+    Party(sms="undelivered", sms_error=30005)  texts to this number end undelivered (30005)
+    Party(sms="failed")                        texts to it fail before being sent (30008)
+    Party(landline=True)                       a landline: texts end undelivered (30006)
 
 All times are simulated seconds (see `clock.SimClock`).
 """
@@ -24,6 +27,18 @@ FAILED = "failed"
 INTERACTIVE = "interactive"
 OUTCOMES = (ANSWER, BUSY, NO_ANSWER, FAILED, INTERACTIVE)
 
+# How a text to this party ends (Twilio docs: Messaging: outbound message status): it is
+# delivered; the carrier sent it but the handset never got it (undelivered); or it could
+# not be sent at all (failed).
+DELIVERED = "delivered"
+UNDELIVERED = "undelivered"
+FAILED_TEXT = "failed"
+SMS_OUTCOMES = (DELIVERED, UNDELIVERED, FAILED_TEXT)
+# The ErrorCode a text ends with unless the script names one (Twilio error pages: 30003
+# "Unreachable destination handset", 30006 "Landline or unreachable carrier", 30008
+# "Unknown error").
+UNREACHABLE, LANDLINE, UNKNOWN_ERROR = 30003, 30006, 30008
+
 
 @dataclass(frozen=True)
 class Party:
@@ -35,12 +50,24 @@ class Party:
     presses: tuple[str, ...] = field(default_factory=tuple)
     # Seconds of speech this party leaves in each <Record>.
     speaks_for: float = 3.0
+    # How texts to this number end, and with which ErrorCode (None: the usual one).
+    sms: str = DELIVERED
+    sms_error: int | None = None
+    # A landline answers calls but cannot take texts: they end undelivered with 30006.
+    landline: bool = False
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+        if self.sms not in SMS_OUTCOMES:
+            raise ValueError(f"sms must be one of {SMS_OUTCOMES}, got {self.sms!r}")
         if isinstance(self.presses, str):
             object.__setattr__(self, "presses", (self.presses,))
+        if self.landline and self.sms == DELIVERED:
+            object.__setattr__(self, "sms", UNDELIVERED)
+        if self.sms != DELIVERED and self.sms_error is None:
+            usual = UNKNOWN_ERROR if self.sms == FAILED_TEXT else LANDLINE if self.landline else UNREACHABLE
+            object.__setattr__(self, "sms_error", usual)
 
     @classmethod
     def busy(cls) -> "Party":
@@ -73,6 +100,9 @@ class Party:
             talk_for=None if talk_for is None else float(talk_for),
             presses=tuple(data.get("presses", ())),
             speaks_for=float(data.get("speaks_for", 3.0)),
+            sms=data.get("sms", DELIVERED),
+            sms_error=None if data.get("sms_error") is None else int(data["sms_error"]),
+            landline=bool(data.get("landline", False)),
         )
 
 

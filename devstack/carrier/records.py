@@ -166,6 +166,8 @@ class Message:
     direction: str = "outbound-api"
     date_sent: datetime | None = None
     date_updated: datetime | None = None
+    error_code: int | None = None  # undelivered or failed: why (see messaging.DELIVERY_ERRORS)
+    error_message: str | None = None
 
     @property
     def num_segments(self) -> int:
@@ -182,8 +184,8 @@ class Message:
             "date_sent": rfc2822(self.date_sent),
             "date_updated": rfc2822(self.date_updated or self.date_created),
             "direction": self.direction,
-            "error_code": None,
-            "error_message": None,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
             "from": self.from_,
             "messaging_service_sid": self.messaging_service_sid,
             "num_media": "0",

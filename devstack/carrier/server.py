@@ -1,24 +1,12 @@
-"""HTTP surface of the carrier: Twilio's REST API 2010-04-01 (Calls, Messages, Recordings)
-and the test control surface under /_carrier/.
-
-Twilio docs: API responses and errors: an error body is {code, message, more_info, status};
-20003 authentication failed (401), 20404 resource not found (404). Each 400 below uses the
-title of its page under https://www.twilio.com/docs/api/errors/<code>:
-- 21201 "No 'To' number specified"; 21213 "'From' phone number is required";
-  21211 / 21212 invalid To / From;
-- 21200 "Calls Resource": its listed causes include a request with none of url, twiml
-  or applicationSid;
-- 21205 "Invalid URL": the URL given to handle the call is not a valid (absolute http or
-  https) URL;
-- 21220 "Invalid call state": a realtime operation (redirect) on a call that is not
-  in progress;
-- 21604 "'To' phone number is required to send a Message"; 21603 "A 'From' or
-  'MessagingServiceSid' parameter is required to send a message"; 21602 "Message body is
-  required".
+"""HTTP surface of the carrier: Twilio's REST API 2010-04-01 (Calls, Messages, Recordings,
+and the account's IncomingPhoneNumbers and OutgoingCallerIds) and the test control
+surface under /_carrier/. What the REST API refuses, and with which code, is in
+`refusals.py`.
 """
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 import re
 import time
@@ -28,28 +16,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devstack.carrier.party import Party
-from devstack.carrier.records import is_call_address, is_phone_number
+from devstack.carrier.refusals import ApiError, check_call_update, check_new_call, check_new_message, not_found, one
 
 if TYPE_CHECKING:
     from devstack.carrier.carrier import Carrier
 
 ROUTE = re.compile(
-    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/(?P<collection>Calls|Messages|Recordings)"
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/"
+    r"(?P<collection>Calls|Messages|Recordings|IncomingPhoneNumbers|OutgoingCallerIds)"
     r"(?:/(?P<sid>[A-Za-z0-9]+))?(?P<ext>\.json|\.wav|\.mp3)?$"
 )
-COLLECTION_KEY = {"Calls": "calls", "Messages": "messages", "Recordings": "recordings"}
-FINAL = ("completed", "busy", "no-answer", "failed", "canceled")
+ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/.]+)")
 PHONE_PAGE = Path(__file__).with_name("phone.html")
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-    def body(self) -> dict:
-        return {"code": self.code, "message": self.message,
-                "more_info": f"https://www.twilio.com/docs/errors/{self.code}", "status": self.status}
+def number_matches(number: str, wanted: str) -> bool:
+    """Twilio docs: IncomingPhoneNumber resource, "Read": PhoneNumber may be part of a
+    number, with '*' as a wildcard."""
+    return fnmatch.fnmatchcase(number, wanted if "*" in wanted else f"*{wanted}*")
 
 
 def handler_for(carrier: "Carrier"):
@@ -109,12 +93,15 @@ class CarrierHandler(BaseHTTPRequestHandler):
                 return
             match = ROUTE.match(parsed.path)
             if match is None:
-                raise ApiError(404, 20404, f"The requested resource {parsed.path} was not found")
+                account = ACCOUNT.match(parsed.path)
+                if account is not None:  # a collection the carrier does not serve
+                    self.authenticate(account["account"], parsed.path)
+                raise not_found(parsed.path)
             media = match["collection"] == "Recordings" and match["sid"] and match["ext"] in (None, ".wav", ".mp3")
             if not media:
-                self.authenticate(match["account"])
+                self.authenticate(match["account"], parsed.path)
             elif match["account"] != self.carrier.account_sid:
-                raise ApiError(404, 20404, f"The requested resource {parsed.path} was not found")
+                raise not_found(parsed.path)
             route = getattr(self, f"{method.lower()}_{match['collection'].lower()}", None)
             if route is None:
                 raise ApiError(405, 20004, "Method not allowed")
@@ -122,19 +109,19 @@ class CarrierHandler(BaseHTTPRequestHandler):
         except ApiError as error:
             self.send_json(error.status, error.body())
 
-    def authenticate(self, account: str) -> None:
-        """Twilio docs: REST API: Authentication: HTTP Basic with AccountSid:AuthToken."""
+    def authenticate(self, account: str, path: str) -> None:
+        """Twilio docs: REST API: Authentication: HTTP Basic with AccountSid:AuthToken.
+        Valid credentials on another account's path: 20404 (see refusals.py)."""
         header = self.headers.get("Authorization", "")
         expected = f"{self.carrier.account_sid}:{self.carrier.auth_token}"
         try:
             given = base64.b64decode(header[6:]).decode("utf-8") if header.startswith("Basic ") else ""
         except ValueError:
             given = ""
-        if given != expected or account != self.carrier.account_sid:
+        if given != expected:
             raise ApiError(401, 20003, "Authenticate")
-
-    def not_found(self, path: str) -> ApiError:
-        return ApiError(404, 20404, f"The requested resource {path} was not found")
+        if account != self.carrier.account_sid:
+            raise not_found(path)
 
     def page(self, key: str, items: list[dict], query, path: str) -> dict:
         size = int((query.get("PageSize") or ["50"])[0])
@@ -162,40 +149,23 @@ class CarrierHandler(BaseHTTPRequestHandler):
     def post_calls(self, match, query, path):
         arrived = time.time()
         form = self.form()
-        if not match["sid"]:
-            self.carrier.created_calls.append(
-                {"at": arrived, "to": (form.get("To") or [""])[0], "url": (form.get("Url") or [""])[0]})
-        one = lambda name, default=None: (form.get(name) or [default])[0]  # noqa: E731
         if match["sid"]:
             call = self.carrier.calls.get(match["sid"])
             if call is None:
-                raise self.not_found(path)
-            status, url, twiml = one("Status"), one("Url"), one("Twiml")
-            if (url or twiml) and call.status in FINAL:
-                raise ApiError(400, 21220, "Invalid call state: the call is not in-progress, so it cannot be redirected.")
-            call = self.carrier.update_call(call.sid, status, url, one("Method", "POST"), twiml)
+                raise not_found(path)
+            check_call_update(call, form)
+            call = self.carrier.update_call(call.sid, one(form, "Status"), one(form, "Url"),
+                                            one(form, "Method", "POST"), one(form, "Twiml"))
             self.send_json(200, call.as_json())
             return
-        to, from_ = one("To"), one("From")
-        if not to:
-            raise ApiError(400, 21201, "No 'To' number specified")
-        if not is_call_address(to):
-            raise ApiError(400, 21211, f"Invalid 'To' Phone Number: {to}")
-        if not from_:
-            raise ApiError(400, 21213, "'From' phone number is required")
-        if not is_call_address(from_):
-            raise ApiError(400, 21212, f"Invalid 'From' Phone Number: {from_}")
-        url, twiml = one("Url"), one("Twiml")
-        if not url and not twiml:
-            raise ApiError(400, 21200, "Calls Resource: one of url, twiml or applicationSid is required")
-        if url and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-            raise ApiError(400, 21205, f"Invalid URL: {url}")
+        check_new_call(self.carrier, form)
+        self.carrier.created_calls.append({"at": arrived, "to": one(form, "To"), "url": one(form, "Url", "")})
         events = [e for value in form.get("StatusCallbackEvent", []) for e in value.split()]
         call = self.carrier.outbound_call(
-            to, from_, url, one("Method", "POST"), twiml, one("StatusCallback"), events,
-            one("StatusCallbackMethod", "POST"), float(one("Timeout", "60")),
-            (one("Record", "false") or "false").lower() == "true",
-            one("RecordingStatusCallback"), one("RecordingStatusCallbackMethod", "POST"),
+            one(form, "To"), one(form, "From"), one(form, "Url"), one(form, "Method", "POST"), one(form, "Twiml"),
+            one(form, "StatusCallback"), events, one(form, "StatusCallbackMethod", "POST"),
+            float(one(form, "Timeout", "60")), (one(form, "Record", "false") or "false").lower() == "true",
+            one(form, "RecordingStatusCallback"), one(form, "RecordingStatusCallbackMethod", "POST"),
         )
         self.send_json(201, call.as_json())
 
@@ -203,7 +173,7 @@ class CarrierHandler(BaseHTTPRequestHandler):
         if match["sid"]:
             call = self.carrier.calls.get(match["sid"])
             if call is None:
-                raise self.not_found(path)
+                raise not_found(path)
             self.send_json(200, call.as_json())
             return
         calls = sorted(self.carrier.calls.values(), key=lambda c: c.date_created, reverse=True)
@@ -216,27 +186,16 @@ class CarrierHandler(BaseHTTPRequestHandler):
 
     def post_messages(self, match, query, path):
         form = self.form()
-        one = lambda name, default=None: (form.get(name) or [default])[0]  # noqa: E731
-        to, from_, service = one("To"), one("From"), one("MessagingServiceSid")
-        if not to:
-            raise ApiError(400, 21604, "'To' phone number is required to send a Message")
-        if not is_phone_number(to):
-            raise ApiError(400, 21211, f"The 'To' number {to} is not a valid phone number.")
-        if not from_ and not service:
-            raise ApiError(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
-        if from_ and not is_phone_number(from_):
-            raise ApiError(400, 21212, f"The 'From' number {from_} is not a valid phone number, shortcode, or alphanumeric sender ID.")
-        body = one("Body", "")
-        if not body:
-            raise ApiError(400, 21602, "Message body is required.")
-        message = self.carrier.send_message(to, from_, body, service, one("StatusCallback"))
+        check_new_message(self.carrier, form)
+        message = self.carrier.send_message(one(form, "To"), one(form, "From"), one(form, "Body"),
+                                            one(form, "MessagingServiceSid"), one(form, "StatusCallback"))
         self.send_json(201, message.as_json())
 
     def get_messages(self, match, query, path):
         if match["sid"]:
             message = self.carrier.message_store.get(match["sid"])
             if message is None:
-                raise self.not_found(path)
+                raise not_found(path)
             self.send_json(200, message.as_json())
             return
         found = sorted(self.carrier.message_store.values(), key=lambda m: m.date_created, reverse=True)
@@ -250,7 +209,7 @@ class CarrierHandler(BaseHTTPRequestHandler):
     def recording(self, match, path):
         recording = self.carrier.recordings.get(match["sid"] or "")
         if recording is None or recording.deleted:
-            raise self.not_found(path)
+            raise not_found(path)
         return recording
 
     def get_recordings(self, match, query, path):
@@ -271,9 +230,56 @@ class CarrierHandler(BaseHTTPRequestHandler):
     def delete_recordings(self, match, query, path):
         if match["ext"] not in (".json", None):
             raise ApiError(405, 20004, "Method not allowed")
-        self.authenticate(match["account"])
+        self.authenticate(match["account"], path)
         self.recording(match, path).deleted = True
         self.send(204)
+
+    # -- the account: IncomingPhoneNumbers, OutgoingCallerIds (account.py) -----------------
+
+    def incoming_number(self, match, path):
+        account = self.carrier.account
+        with account.lock:
+            found = next((c for c in account.numbers.values() if c.sid == match["sid"]), None)
+        if found is None:
+            raise not_found(path)
+        return found
+
+    def get_incomingphonenumbers(self, match, query, path):
+        sid = self.carrier.account_sid
+        if match["sid"]:
+            self.send_json(200, self.incoming_number(match, path).as_json(sid))
+            return
+        with self.carrier.account.lock:
+            found = sorted(self.carrier.account.numbers.values(), key=lambda c: c.date_created, reverse=True)
+        listed = [c.as_json(sid) for c in found]
+        self.send_json(200, self.page("incoming_phone_numbers", self.filtered(listed, query), query, path))
+
+    def delete_incomingphonenumbers(self, match, query, path):
+        """Releasing a number: the account no longer owns it (Twilio answers 204)."""
+        self.carrier.release_number(self.incoming_number(match, path).number)
+        self.send(204)
+
+    def get_outgoingcallerids(self, match, query, path):
+        sid = self.carrier.account_sid
+        with self.carrier.account.lock:
+            found = sorted(self.carrier.account.caller_ids.values(), key=lambda c: c.date_created, reverse=True)
+        listed = [c.as_json(sid) for c in found]
+        if match["sid"]:
+            fetched = next((c for c in listed if c["sid"] == match["sid"]), None)
+            if fetched is None:
+                raise not_found(path)
+            self.send_json(200, fetched)
+            return
+        self.send_json(200, self.page("outgoing_caller_ids", self.filtered(listed, query), query, path))
+
+    @staticmethod
+    def filtered(listed: list[dict], query) -> list[dict]:
+        """The PhoneNumber and FriendlyName filters of both resources' Read."""
+        if "PhoneNumber" in query:
+            listed = [n for n in listed if number_matches(n["phone_number"], query["PhoneNumber"][0])]
+        if "FriendlyName" in query:
+            listed = [n for n in listed if n["friendly_name"] == query["FriendlyName"][0]]
+        return listed
 
     # -- control surface (ours, not Twilio's) ---------------------------------------------
 
@@ -284,8 +290,12 @@ class CarrierHandler(BaseHTTPRequestHandler):
         try:
             if method == "POST" and path == "/_carrier/numbers":
                 config = carrier.add_number(data["number"], data.get("voice_url"), data.get("status_callback"),
-                                            data.get("sms_url"), data.get("voice_method", "POST"))
-                self.send_json(201, vars(config))
+                                            data.get("sms_url"), data.get("voice_method", "POST"),
+                                            data.get("capabilities"))
+                self.send_json(201, config.control_json())
+            elif method == "POST" and path == "/_carrier/caller-ids":
+                caller_id = carrier.verify_caller_id(data["number"], data.get("friendly_name"))
+                self.send_json(201, caller_id.as_json(carrier.account_sid))
             elif method == "POST" and path == "/_carrier/inbound":
                 call = carrier.inbound_call(data["from"], data["to"])
                 self.send_json(201, call.as_json())

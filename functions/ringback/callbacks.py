@@ -67,6 +67,7 @@ ERROR_RESULTS = {
     "Callback.VisitorBusy": "visitor_busy",
     "Callback.VisitorNoAnswer": "visitor_no_answer",
     "Callback.VisitorFailed": "visitor_failed",
+    "Callback.CallerIdRefused": "caller_id_refused",
     "States.Timeout": "lost",
 }
 RESULT_ERRORS = {result: error for error, result in ERROR_RESULTS.items()}
@@ -159,11 +160,13 @@ class CallbackLeg:
     ring_seconds: int | None = None
     talk_seconds: int | None = None
     answered_at: int | None = None
+    error_code: str | None = None  # the carrier refused to place it (CallRefused.code)
 
     def as_json(self) -> dict[str, Any]:
         return {"leg": self.leg, "role": self.role, "number": self.number, "call_id": self.call_id,
                 "status": self.status, "started_at": self.started_at, "answered_at": self.answered_at,
-                "ring_seconds": self.ring_seconds, "talk_seconds": self.talk_seconds}
+                "ring_seconds": self.ring_seconds, "talk_seconds": self.talk_seconds,
+                "error_code": self.error_code}
 
 
 def leg_key(round_no: int, role: str, seq: int) -> str:
@@ -210,9 +213,24 @@ class DialWorkflow(Protocol):
     def fail(self, token: str, error: str, cause: str) -> None: ...
 
 
+class CallRefused(Exception):
+    """The carrier would not place the call at all: no call exists (Twilio answers the
+    create with a 4xx error, e.g. 21210 for a caller ID the account neither owns nor has
+    verified, 21211 for an invalid To). Retrying the same request cannot succeed."""
+
+    def __init__(self, code: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# Refusals of the From itself: every leg of every round would be refused the same way.
+CALLER_ID_REFUSALS = ("21210", "21212", "21213")
+
+
 class OutboundDialer(Protocol):
     def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
-        """Ring `to`; when answered the carrier fetches answer_url. Returns the call id."""
+        """Ring `to`; when answered the carrier fetches answer_url. Returns the call id;
+        raises CallRefused when the carrier refuses the call outright."""
         ...
 
     def cancel(self, call_id: str) -> None: ...
@@ -561,12 +579,23 @@ class Callbacks:
                 continue
             leg = CallbackLeg(request_id, key, "operator", operator, self._clock.now_ms())
             self._store.put_leg(leg)
-            leg.call_id = self._dialer.place_call(
-                operator, caller_id,
-                self.webhook_url("operator", request=request_id, leg=key),
-                self.webhook_url("status", request=request_id, leg=key),
-                int(ring["ring_seconds"]),
-            )
+            try:
+                leg.call_id = self._dialer.place_call(
+                    operator, caller_id,
+                    self.webhook_url("operator", request=request_id, leg=key),
+                    self.webhook_url("status", request=request_id, leg=key),
+                    int(ring["ring_seconds"]),
+                )
+            except CallRefused as refused:
+                leg.status, leg.error_code = "failed", refused.code or "refused"
+                self._store.put_leg(leg)
+                if leg.error_code in CALLER_ID_REFUSALS:
+                    # Every other leg would be refused alike: end the round, and the plan
+                    # fails the request rather than ring into refusals for two days.
+                    self._answer(request_id, round_no, "caller_id_refused")
+                    return
+                self._operator_leg_ended(request_id, round_no, key, "failed", leg)
+                continue
             self._store.put_leg(leg)
 
     def abandon(self, request_id: str, error: dict | None) -> None:

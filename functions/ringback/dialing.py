@@ -11,6 +11,8 @@ what happens next:
 - the visitor was busy: a new round after 2 minutes;
 - the visitor did not answer: new rounds after 5 and then 30 minutes, then give up;
 - the visitor's number failed outright: give up (a wrong number will not improve);
+- the carrier refused the caller ID (not a number the account owns): fail at once, since
+  every later round would be refused the same way;
 - never more than `max_rounds` rounds, never outside the site's working hours, and never
   at an unreasonable hour in the visitor's local time (09:00-21:00 by default).
 
@@ -41,7 +43,8 @@ GIVE_UP_AFTER_MS = 48 * 3_600_000
 ROUND_TIMEOUT_PADDING_SECONDS = 120
 
 OPERATOR_FAILURES = ("operator_no_answer", "operator_busy", "operator_failed", "lost", "ring_failed")
-RESULTS = OPERATOR_FAILURES + ("connected", "visitor_busy", "visitor_no_answer", "visitor_failed")
+RESULTS = OPERATOR_FAILURES + ("connected", "visitor_busy", "visitor_no_answer", "visitor_failed",
+                                "caller_id_refused")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ def next_step(policy: DialPolicy, schedule: Schedule, history: list[RoundResult]
         return Finish("completed", "connected")
     if last is not None and last.result == "visitor_failed":
         return Finish("missed", "visitor_unreachable")
+    if last is not None and last.result == "caller_id_refused":
+        return Finish("failed", "caller_id_refused")
     # The give-up clock starts at the first round, not at the request: a request left on
     # Friday night waits for Monday's opening however long that is.
     first_rang = history[0].at if history else None

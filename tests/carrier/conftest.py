@@ -11,6 +11,8 @@ from devstack.carrier import Carrier
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "carrier-test-token"
+# The number the carrier fixture's account owns (voice and SMS): tests call and text from it.
+OUR_NUMBER = "+14155550100"
 
 
 class App:
@@ -52,6 +54,7 @@ class App:
 @pytest.fixture
 def carrier():
     with Carrier(port=0, auth_token=AUTH_TOKEN, account_sid=ACCOUNT_SID, time_scale=0.005) as running:
+        running.add_number(OUR_NUMBER)
         yield running
 
 

@@ -5,6 +5,7 @@ import pytest
 from devstack.carrier import Party
 from ringback.adapters.carrier import TwilioCarrier
 from ringback.adapters.memory import MemoryDialer
+from ringback.callbacks import CallRefused
 from tests.carrier.conftest import ACCOUNT_SID, AUTH_TOKEN
 
 OPERATOR, SITE = "+14155550199", "+14155550100"
@@ -49,3 +50,13 @@ def test_cancelling_a_ringing_call_ends_it(dialer, app):
     carrier.wait_idle()
     assert carrier.calls[call_id].status in ("canceled", "completed")
     assert app.requests_to("/answer") == []
+
+
+def test_a_caller_id_the_account_does_not_own_is_refused_and_no_call_is_placed(request, app):
+    # The memory fake is told which numbers the account may call from; the carrier knows.
+    carrier = request.getfixturevalue("carrier")
+    for adapter in (MemoryDialer(caller_ids={SITE}), TwilioCarrier(ACCOUNT_SID, AUTH_TOKEN, carrier.url)):
+        with pytest.raises(CallRefused) as refused:
+            adapter.place_call(OPERATOR, "+14155550142", app.url + "/answer", app.url + "/status", 15)
+        assert refused.value.code == "21210" and "+14155550142" in str(refused.value)
+    assert carrier.calls == {} and app.requests_to("/answer") == []

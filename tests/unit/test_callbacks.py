@@ -279,3 +279,46 @@ def test_a_retried_ring_task_rings_nobody_twice_and_keeps_what_happened_since():
     assert len(svc.callbacks._dialer.placed) == 1
     request = svc.callbacks._store.get(rid)
     assert request.pending["operator_leg"] == "01#operator#00" and request.status == "calling_visitor"
+
+
+def test_a_caller_id_the_carrier_refuses_fails_the_request_at_once_and_says_why():
+    # The site's static number was released at the carrier: the account may now call
+    # only from another number, and the carrier refuses the leg (21210).
+    svc, _ = callback_world(hunt="simultaneous", max_rounds=4)
+    svc.callbacks._dialer.caller_ids = {"+14155550160"}
+    rid = svc.callbacks.request(form())[0].request_id
+    ring_round(svc, rid, "token-1")
+    assert svc.callbacks._dialer.placed == []
+    # The round ends at once (the second operator is not tried: it would be refused alike).
+    assert answers(svc)["token-1"][:2] == ("failure", "Callback.CallerIdRefused")
+    step = run_plan(svc, rid, {"Error": "Callback.CallerIdRefused", "Cause": "caller_id_refused"})
+    assert (step.action, step.status) == ("done", "failed")
+    detail = svc.callbacks.detail(TenantScope("t1", "owner", frozenset({"t1"})), rid)
+    assert detail["outcome"]["result"] == "caller_id_refused"
+    [leg] = detail["legs"]
+    assert (leg["number"], leg["status"], leg["error_code"]) == (OPERATORS[0], "failed", "21210")
+    assert svc.callbacks.public_status("pk_1", ORIGIN, rid)["status"] == "failed"
+    # The site hears that the visitor was not called back.
+    [sms] = svc.notifier.sent
+    assert VISITOR in sms["body"]
+
+
+def test_an_operator_number_the_carrier_refuses_passes_the_call_to_the_next_one():
+    svc, _ = callback_world()
+    rid = svc.callbacks.request(form())[0].request_id
+    dialer = svc.callbacks._dialer
+    real_place = dialer.place_call
+
+    def refuse_first(to, *args):
+        if to == OPERATORS[0]:
+            from ringback.callbacks import CallRefused
+            raise CallRefused("21211", f"Invalid 'To' Phone Number: {to}")
+        return real_place(to, *args)
+
+    dialer.place_call = refuse_first
+    ring_round(svc, rid, "token-1")
+    assert answers(svc)["token-1"][:2] == ("failure", "Callback.OperatorFailed")
+    step = run_plan(svc, rid, {"Error": "Callback.OperatorFailed", "Cause": "operator_failed"})
+    assert step.action == "ring" and step.ring.operators == (OPERATORS[1],)
+    [leg] = svc.callbacks._store.legs_of(rid)
+    assert (leg.status, leg.error_code) == ("failed", "21211")

@@ -163,12 +163,22 @@ class TwilioCarrier:
     def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
         """A callback's operator leg (Twilio docs: Call resource, "Create a Call"): the
         carrier fetches answer_url when the operator answers and reports every progress
-        event to status_url."""
-        call = self._twilio().calls.create(
-            to=to, from_=caller_id, url=answer_url, method="POST", timeout=ring_seconds,
-            status_callback=status_url, status_callback_method="POST",
-            status_callback_event=["initiated", "ringing", "answered", "completed"],
-        )
+        event to status_url. A 4xx answer (other than 429) is a refusal: no call exists,
+        and the same request would be refused again."""
+        from twilio.base.exceptions import TwilioRestException
+
+        from ringback.callbacks import CallRefused
+
+        try:
+            call = self._twilio().calls.create(
+                to=to, from_=caller_id, url=answer_url, method="POST", timeout=ring_seconds,
+                status_callback=status_url, status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        except TwilioRestException as error:
+            if 400 <= (error.status or 0) < 500 and error.status != 429:
+                raise CallRefused(str(error.code) if error.code else None, error.msg) from None
+            raise
         return call.sid
 
     def cancel(self, call_id: str) -> None:

@@ -496,7 +496,7 @@ class DynamoCallbacks:
         CallbackLegRecord(
             leg.request_id, leg.leg, call_id=leg.call_id, role=leg.role, number=leg.number, status=leg.status,
             started_at=leg.started_at, answered_at=leg.answered_at, ring_seconds=leg.ring_seconds,
-            talk_seconds=leg.talk_seconds,
+            talk_seconds=leg.talk_seconds, error_code=leg.error_code,
         ).save()
 
     def legs_of(self, request_id: str) -> list:
@@ -504,7 +504,7 @@ class DynamoCallbacks:
 
         return [
             CallbackLeg(r.request_id, r.leg, r.role, r.number, int(r.started_at), r.call_id, r.status,
-                        _int(r.ring_seconds), _int(r.talk_seconds), _int(r.answered_at))
+                        _int(r.ring_seconds), _int(r.talk_seconds), _int(r.answered_at), r.error_code)
             for r in CallbackLegRecord.query(request_id, consistent_read=True)
         ]
 

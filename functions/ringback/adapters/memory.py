@@ -547,13 +547,19 @@ class MemoryWorkflow:
 
 
 class MemoryDialer:
-    """Outbound calls as the fake carrier takes them."""
+    """Outbound calls as the fake carrier takes them. With `caller_ids` set, a From not
+    among them is refused as Twilio refuses it (21210)."""
 
-    def __init__(self) -> None:
+    def __init__(self, caller_ids: set[str] | None = None) -> None:
         self.placed: list[dict] = []
         self.cancelled: list[str] = []
+        self.caller_ids = caller_ids
 
     def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
+        from ringback.callbacks import CallRefused
+
+        if self.caller_ids is not None and caller_id not in self.caller_ids:
+            raise CallRefused("21210", f"The source phone number provided, {caller_id}, is not yet verified")
         call_id = f"CA{len(self.placed) + 1:032d}"
         self.placed.append({"to": to, "from": caller_id, "answer_url": answer_url, "status_url": status_url,
                             "ring_seconds": ring_seconds, "call_id": call_id})

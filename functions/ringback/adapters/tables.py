@@ -491,6 +491,7 @@ class CallbackLegRecord(Model):
     answered_at = NumberAttribute(null=True)
     ring_seconds = NumberAttribute(null=True)
     talk_seconds = NumberAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)  # the carrier refused to place it (Twilio's code)
     by_call_id = LegsByCallId()
 
 
