@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export POWERTOOLS_TRACE_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap bench-callback bench-reports
+.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap bench-callback bench-reports bench-shutdown
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,6 @@ bench-callback: install build
 
 bench-reports: install
 	$(BIN)/python -m bench.reports
+
+bench-shutdown: install
+	$(BIN)/python -m bench.shutdown

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import boto3
 
+from devstack.shutdown import child_environment
 from ringback.adapters.tables import TableSpec, table_specs
 from ringback.settings import Settings
 
@@ -56,7 +57,8 @@ class MotoServer:
         # Another process may take the port between free_port() and the child's bind; the
         # child answers with this token, so a server that is not ours is never mistaken for it.
         instance = uuid.uuid4().hex
-        env = {**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port), "RINGBACK_MOTO_INSTANCE": instance}
+        env = child_environment({**os.environ, **LOCAL_CREDENTIALS, "MOTO_PORT": str(self.port),
+                                 "RINGBACK_MOTO_INSTANCE": instance})
         if self._lambda_url:
             env["RINGBACK_LOCAL_LAMBDA_URL"] = self._lambda_url
         if self._enforce_iam:

@@ -11,13 +11,15 @@ logged, as a cold start's would be.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
+
+from devstack.shutdown import die_with_parent, exit_at_once_on_signal
 
 
 def main(argv: list[str]) -> int:
     name, stage = argv
+    die_with_parent()
     from chalice.local import LocalChalice
 
     from devstack.lambdas import LocalLambda
@@ -41,15 +43,13 @@ def main(argv: list[str]) -> int:
         app.logger.exception("function start-up failed")
 
     server = LocalLambda(handlers).start()
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    # Told to stop, the process ends at once, as Lambda's execution environment does.
+    exit_at_once_on_signal()
     print(f"READY {server.url}", flush=True)
     # From here the function's logs (Powertools writes them to stdout, as Lambda sends
     # stdout to CloudWatch) go where its errors go: the function's log file.
     os.dup2(2, 1)
-    stopped.wait()
-    server.stop()
+    threading.Event().wait()
     return 0
 
 

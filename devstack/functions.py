@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack import aws
+from devstack.shutdown import child_environment
 from devstack.template import Synthesized, resolve
 from ringback.settings import Settings
 
@@ -146,7 +147,7 @@ class LocalFunctions:
             log = open(self._log_dir / f"function-{name}.log", "ab")
             process = subprocess.Popen(
                 [sys.executable, "-m", "devstack.function_host", name, self._settings.stage],
-                cwd=REPO, env=self.environment(name, credentials[name]),
+                cwd=REPO, env=child_environment(self.environment(name, credentials[name])),
                 stdout=subprocess.PIPE, stderr=log,
             )
             self._hosts[name] = _Host(name, process)
@@ -174,7 +175,7 @@ class LocalFunctions:
         for host in self._hosts.values():
             if host.process.poll() is None:
                 host.process.terminate()
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + 1  # they exit at once when told (devstack/shutdown.py)
         for host in self._hosts.values():
             try:
                 host.process.wait(timeout=max(0.1, deadline - time.monotonic()))

@@ -231,7 +231,9 @@ def serve(host: str, port: int, handle: Handler) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer((host, port), RequestHandler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name=f"http-{port}", daemon=True).start()
+    # A short poll interval: shutdown() waits for the loop to notice (Ctrl-C within 2 s).
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"http-{port}",
+                     daemon=True).start()
     return server
 
 

@@ -33,6 +33,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from werkzeug.serving import run_simple
 
+from devstack.shutdown import die_with_parent, exit_at_once_on_signal
+
 
 class SerialDynamoDB:
     def __init__(self, app) -> None:
@@ -140,6 +142,10 @@ def main(argv: list[str]) -> None:
     os.environ.setdefault("MOTO_PORT", str(port))
     _item_level_rollback()
     _step_functions_run_our_handlers()
+    # Its state is in memory and goes with the process: told to stop, it ends at once
+    # (werkzeug would wait for requests held by a running dial workflow's Wait).
+    exit_at_once_on_signal()
+    die_with_parent()
     app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
     if os.environ.get("RINGBACK_ENFORCE_IAM") == "1":
         # 4. IAM: each function is held to its role's policy (devstack/iam.py).

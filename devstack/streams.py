@@ -38,7 +38,9 @@ class StreamPoller:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        # Briefly: a request in flight to a moto that is going away sits in botocore's
+        # retries, and the thread is a daemon that goes with the process (Ctrl-C in 2 s).
+        self._thread.join(timeout=0.5)
 
     def _run(self) -> None:
         while not self._stop.is_set():

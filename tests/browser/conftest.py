@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stack import REPO
+from tests.support.stack import EVENT_SECONDS, REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,7 +58,7 @@ def browser():
 # Every wait is for the event itself, so a generous bound costs nothing when the event
 # comes; a 2-core machine that is also running another suite needs it (10 s was seen to
 # time out there on the first swap of a fresh stack).
-EVENT_TIMEOUT_MS = 60_000
+EVENT_TIMEOUT_MS = EVENT_SECONDS * 1000
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from devstack.seed import DEMO_POOL_NUMBERS, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
 from tests.browser.stub import probe_script
+from tests.browser.conftest import EVENT_TIMEOUT_MS
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -167,7 +168,7 @@ def test_a_tel_click_reaches_the_server_as_a_beacon(stack, page):
     page.on("requestfinished", lambda r: finished.append(r) if r.url.endswith("/clicks") else None)
     page.evaluate("() => window.addEventListener('click', e => e.preventDefault())")
     page.click("#header-phone")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + EVENT_TIMEOUT_MS / 1000
     while not finished and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     (beacon,) = finished

@@ -9,6 +9,7 @@ import pytest
 from devstack.seed import DEMO_DESTINATION, DEMO_SITE_KEY
 from ringback.events import verify
 from tests.support.calls import aws_client, http, place_call, wait_for_hook
+from tests.support.stack import EVENT_SECONDS
 
 pytestmark = pytest.mark.e2e
 SECRET = "crm-secret-0123456789abcdef"
@@ -51,7 +52,7 @@ def test_a_missed_call_reaches_the_crm_signed_and_once_per_event(stack, crm):
         {"Origin": stack.site_url})
     sid = place_call(stack, "+14155550066", offer["numbers"][0]["number"])
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + EVENT_SECONDS
     while time.monotonic() < deadline:
         types = {json.loads(body)["type"] for headers, body in crm if json.loads(body)["data"]["call_id"] == f"tw:{sid}"}
         if {"call.ringing", "call.missed"} <= types:

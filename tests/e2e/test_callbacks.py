@@ -14,7 +14,7 @@ import pytest
 from devstack.seed import DEMO_DESTINATION, DEMO_STATIC_NUMBER
 from tests.support.callbacks import SITE_KEY, configure, dashboard, opening_soon, script, settled, wait_for
 from tests.support.calls import aws_client, http
-from tests.support.stack import Stack, get
+from tests.support.stack import EVENT_SECONDS, Stack, get
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +101,7 @@ def test_when_no_operator_answers_the_round_is_retried_then_the_request_is_misse
     final, seen = wait_for(stack, accepted["requestId"], ("completed", "missed", "failed"))
     assert final["status"] == "missed" and "retry_scheduled" in seen
     # The site is told at once (the text follows the status write by a request or two).
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + EVENT_SECONDS
     while True:
         _, messages = http("GET", f"{stack.carrier_url}/_carrier/messages?to=%2B{ALERT[1:]}")
         if any("+14155550124" in m["body"] for m in messages) or time.monotonic() > deadline:
@@ -110,7 +110,7 @@ def test_when_no_operator_answers_the_round_is_retried_then_the_request_is_misse
     assert any("+14155550124" in m["body"] for m in messages), messages
     # From a number of the account that can text, and its delivery is kept on the request.
     assert {m["from"] for m in messages if "+14155550124" in m["body"]} == {DEMO_STATIC_NUMBER}
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + EVENT_SECONDS
     while True:
         alerts = dashboard(stack, f"/v1/callback-requests/{accepted['requestId']}")["alerts"]
         if [a["status"] for a in alerts.values()] == ["delivered"] or time.monotonic() > deadline:
@@ -136,10 +136,12 @@ def test_a_busy_visitor_is_called_again_two_minutes_later(stack):
     busy_at = next(t["at"] for t in detail["transitions"] if t["status"] == "retry_scheduled")
     second_ring = [t["at"] for t in detail["transitions"] if t["status"] == "calling_operator"][1]
     retry_at = next(t["at_time"] for t in detail["transitions"] if t["status"] == "retry_scheduled")
+    # The plan chose two minutes (not the five of a visitor who did not answer), and the
+    # workflow's Wait never rang earlier. How much later is Step Functions' timer (whole
+    # real seconds: at this scale up to 100 product seconds) plus the machine's load, so
+    # it is not asserted: on a busy machine a real second of latency is 100 s here.
     assert retry_at - busy_at == 120_000
-    # Never earlier. A Wait state counts whole real seconds, so at this scale (1 s is 100
-    # product seconds) the wait rounds up by less than 100 s, plus the requests' latency.
-    assert 120_000 <= second_ring - busy_at < 260_000
+    assert second_ring >= retry_at
 
 
 def test_an_off_hours_request_is_called_back_when_the_site_opens(stack):
@@ -155,7 +157,7 @@ def test_an_off_hours_request_is_called_back_when_the_site_opens(stack):
     rid = accepted["requestId"]
     scheduled, _ = wait_for(stack, rid, ("scheduled",))
     assert scheduled["scheduledFor"] == int(opens.timestamp() * 1000)
-    final, seen = wait_for(stack, rid, ("completed", "missed", "failed"), timeout=60)
+    final, seen = wait_for(stack, rid, ("completed", "missed", "failed"), timeout=2 * EVENT_SECONDS)
     assert final["status"] == "completed", seen
     detail = dashboard(stack, f"/v1/callback-requests/{rid}")
     first_ring = next(t["at"] for t in detail["transitions"] if t["status"] == "calling_operator")

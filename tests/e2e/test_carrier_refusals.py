@@ -16,7 +16,7 @@ from devstack.carrier import client
 from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
 from tests.support.callbacks import configure, dashboard, script, wait_for
 from tests.support.calls import call_item, http, open_around_the_clock, place_call, wait_for_hook
-from tests.support.stack import Stack
+from tests.support.stack import EVENT_SECONDS, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def twilio(stack):
     return client(stack.carrier_port, aws.CARRIER_ACCOUNT_SID, aws.CARRIER_AUTH_TOKEN)
 
 
-def eventually(read, done, timeout=20):
+def eventually(read, done, timeout=EVENT_SECONDS):
     """`read()` once `done(value)` holds; the carrier's status callbacks trail the call."""
     deadline = time.monotonic() + timeout
     while True:

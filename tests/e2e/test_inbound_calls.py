@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION, DEMO_SITE_KEY
+from tests.support.stack import EVENT_SECONDS
 from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
 
 pytestmark = pytest.mark.e2e
@@ -62,7 +63,7 @@ def test_a_missed_call_texts_the_site_within_the_call(open_site):
     assert call_item(stack, sid)["status"]["S"] == "no-answer"
     # The carrier reports the text's delivery and the call's end; both reach the call record.
     wait_for_hook(stack, "/v1/carrier/call-status", sid)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + EVENT_SECONDS
     while True:
         item = call_item(stack, sid)
         alerts = [a["M"] for a in item.get("alerts", {}).get("M", {}).values()]

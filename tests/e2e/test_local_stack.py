@@ -2,13 +2,14 @@
 import json
 import time
 import urllib.request
+from pathlib import Path
 
 import boto3
 import pytest
 
 from devstack import aws
 from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_POOL_NUMBERS, DEMO_SITE_KEY
-from tests.support.stack import Stack, get
+from tests.support.stack import EVENT_SECONDS, Stack, get
 
 pytestmark = pytest.mark.e2e
 
@@ -120,3 +121,34 @@ def test_ctrl_c_stops_everything_and_a_second_run_starts_clean(tmp_path):
         assert get(f"{second.url}/health")[0] == 200
     finally:
         assert second.stop() == 0
+
+
+def process_state(pid):
+    """(state, parent) of a process from /proc, or None once it is gone."""
+    try:
+        state, ppid = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+    except (OSError, ValueError):
+        return None
+    return state, int(ppid)
+
+
+def running_children(pid):
+    """The processes whose parent is `pid`, zombies aside."""
+    states = {int(entry.name): process_state(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    return [child for child, state in states.items() if state and state[0] != "Z" and state[1] == pid]
+
+
+def test_a_stack_killed_outright_leaves_no_process_behind(tmp_path):
+    # A test runner's timeout or an OOM kill gives the stack no chance to stop its
+    # children; they must still go with it, or each leaks moto and four local Lambdas.
+    stack = Stack(tmp_path)
+    children = running_children(stack.process.pid)
+    assert len(children) >= 5, children  # moto and one process per function
+    stack.process.kill()
+    stack.process.wait()
+    deadline = time.monotonic() + EVENT_SECONDS
+    while left := [pid for pid in children if (process_state(pid) or ("Z", 0))[0] != "Z"]:
+        assert time.monotonic() < deadline, f"still running after their stack was killed: {left}"
+        time.sleep(0.05)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{stack.moto_url}/moto-api/", timeout=2)

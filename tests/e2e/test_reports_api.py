@@ -13,7 +13,7 @@ import pytest
 from devstack import aws
 from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD
 from tests.support.calls import call_after_a_visit, http
-from tests.support.stack import get
+from tests.support.stack import EVENT_SECONDS, get
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ def test_a_call_reaches_the_owners_reports_and_its_cost(stack):
     sid = call_after_a_visit(stack, "client-reports-01", "reports", CALLER)
     token = sign_in(stack)
 
-    deadline, rows = time.monotonic() + 30, []
+    deadline, rows = time.monotonic() + EVENT_SECONDS, []
     while time.monotonic() < deadline:
         status, _, body = report(stack, token, "/v1/reports/calls_by_source?campaign=reports")
         assert status == 200, body

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.support.calls import aws_client, http
-from tests.support.stack import get
+from tests.support.stack import EVENT_SECONDS, get
 
 SITE_KEY = "pk_demo_local"
 FINAL = ("completed", "missed", "failed")
@@ -37,7 +37,7 @@ def status_of(stack, request_id):
     return body
 
 
-def wait_for(stack, request_id, wanted, timeout=40):
+def wait_for(stack, request_id, wanted, timeout=EVENT_SECONDS):
     seen = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -59,7 +59,7 @@ def dashboard(stack, path):
     return json.loads(body)
 
 
-def settled(stack, rid, timeout=10):
+def settled(stack, rid, timeout=EVENT_SECONDS):
     """The request once the carrier's last callbacks (the legs' completion, the recording)
     have landed: they may trail the workflow's end by a few webhooks."""
     deadline = time.monotonic() + timeout

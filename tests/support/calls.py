@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from devstack import aws
+from tests.support.stack import EVENT_SECONDS
 
 
 def http(method, url, body=None, headers=None):
@@ -41,7 +42,7 @@ def place_call(stack, caller, number):
     return call["sid"]
 
 
-def wait_for_hook(stack, suffix, call_sid, timeout=20):
+def wait_for_hook(stack, suffix, call_sid, timeout=EVENT_SECONDS):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         _, log = http("GET", f"{stack.carrier_url}/_carrier/webhooks")

@@ -1,5 +1,6 @@
 """The local stack as `make dev` starts it, for tests that drive it over HTTP."""
 import json
+import os
 import re
 import signal
 import subprocess
@@ -12,8 +13,13 @@ from pathlib import Path
 import pytest
 
 from devstack import aws
+from devstack.shutdown import child_environment
 
 REPO = Path(__file__).resolve().parents[2]
+# How long a test waits for an event of the local stack (a webhook, a status, a report
+# row): wide, because a busy 2-core machine may run another suite beside this one. A wait
+# ends as soon as its event is seen, so the headroom costs nothing when things go well.
+EVENT_SECONDS = 60
 
 
 class Stack:
@@ -48,6 +54,8 @@ class Stack:
              # The synthesized template whose IAM policies the functions run with.
              *(["--template", str(template)] if template else [])],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            # If this test run is killed, the stack goes with it (devstack/shutdown.py).
+            env=child_environment(dict(os.environ)),
         )
         self.output = []
         ready = threading.Event()
