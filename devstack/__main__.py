@@ -166,11 +166,12 @@ def main(argv: list[str] | None = None) -> int:
             ),
             flush=True,
         )
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        while not stop.wait(0.5):
             pass
+    except KeyboardInterrupt:
+        # Ctrl-C, wherever it lands (while starting, while printing the banner, or while
+        # waiting): the same clean stop below, and exit status 0.
+        pass
     finally:
         # All at once: Ctrl-C stops the stack within 2 s (bench/shutdown.py).
         late = stop_together([*reversed(stoppers), *(server.shutdown for server in servers), carrier.stop,
@@ -204,9 +205,15 @@ class _Background:
 
 
 if __name__ == "__main__":
-    code = main()
-    # Everything was stopped above; the interpreter's own teardown of the modules the
+    try:
+        code = main()
+    except BaseException:  # noqa: BLE001 - a start-up failure: say why, then exit as below
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    # Everything was stopped in main(); the interpreter's own teardown of the modules the
     # stack loaded (the functions' apps, boto3, moto's clients) would add a second or more
-    # on a busy machine to Ctrl-C, for nothing.
+    # on a busy machine to Ctrl-C, for nothing, and can hang on a lock a daemon thread held.
     sys.stdout.flush(), sys.stderr.flush()
     os._exit(code)

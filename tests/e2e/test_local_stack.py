@@ -1,5 +1,6 @@
 """`make dev`'s stack, started as a user starts it, driven over real HTTP."""
 import json
+import os
 import time
 import urllib.request
 from pathlib import Path
@@ -152,3 +153,35 @@ def test_a_stack_killed_outright_leaves_no_process_behind(tmp_path):
         time.sleep(0.05)
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{stack.moto_url}/moto-api/", timeout=2)
+
+
+def test_ctrl_c_while_the_stack_starts_stops_it_cleanly(tmp_path):
+    # Ctrl-C may land anywhere in the start-up (it once landed in the banner's print and
+    # the stack hung on the way out): it stops what has started, with status 0.
+    import signal
+    import subprocess
+    import sys
+
+    from devstack.shutdown import child_environment
+    from tests.support.stack import REPO
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devstack", "--port", str(aws.free_port()), "--site-port", str(aws.free_port()),
+         "--moto-port", str(aws.free_port()), "--carrier-port", str(aws.free_port()), "--state-dir", str(tmp_path)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=child_environment(dict(os.environ)))
+    try:
+        deadline = time.monotonic() + EVENT_SECONDS
+        # moto is up once it has written to its log: the stack is half-way through.
+        while not (tmp_path / "moto.log").exists() or not (tmp_path / "moto.log").stat().st_size:
+            assert process.poll() is None and time.monotonic() < deadline, process.stdout.read()
+            time.sleep(0.02)
+        children = running_children(process.pid)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=EVENT_SECONDS) == 0
+        output = process.stdout.read()
+        assert "Ringback local stack stopped." in output and "Traceback" not in output, output
+        assert all((process_state(pid) or ("Z", 0))[0] == "Z" for pid in children), children
+    finally:
+        if process.poll() is None:
+            process.kill()
