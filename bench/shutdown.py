@@ -99,7 +99,9 @@ def start_stack(state_dir: str) -> tuple[subprocess.Popen, int, str]:
 
 
 def baseline() -> float:
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True,
+    # As the stack does, it takes SIGINT even if this benchmark was started with it ignored.
+    sleeper = "import signal, time; signal.signal(signal.SIGINT, signal.default_int_handler); time.sleep(600)"
+    process = subprocess.Popen([sys.executable, "-c", sleeper], start_new_session=True,
                                stderr=subprocess.DEVNULL)  # its KeyboardInterrupt traceback
     time.sleep(0.5)  # past the interpreter's start, so SIGINT lands in the sleep
     return interrupt_and_time(process)

@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     functions = None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C must stop the stack even when it was started with SIGINT ignored (a parent
+    # shell's background job, nohup: Python then installs no handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         # Inside the try: if anything after it fails (a port taken), moto is stopped too.
         moto.start()
