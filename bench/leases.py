@@ -30,8 +30,8 @@ from devstack import aws  # noqa: E402
 from ringback.adapters import dynamo  # noqa: E402
 from ringback.adapters.dynamo_leases import DynamoLeaseStore  # noqa: E402
 from ringback.adapters.tables import PoolSlotRecord, bind_tables  # noqa: E402
-from ringback.leases import Allocator, Lease, LeaseRequest  # noqa: E402
-from ringback.pools import Pool  # noqa: E402
+from ringback.tracking.leases import Allocator, Lease, LeaseRequest  # noqa: E402
+from ringback.tracking.pools import Pool  # noqa: E402
 
 T0 = 1_800_000_000_000
 LEASE_SECONDS = 180

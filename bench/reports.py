@@ -42,14 +42,14 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 import pyarrow.dataset as ds  # noqa: E402
 
-from ringback.accounts import TenantScope  # noqa: E402
+from ringback.accounts.tenants import TenantScope  # noqa: E402
 from ringback.adapters.duckdb_runner import DuckDbRunner, partition_schema  # noqa: E402
 from ringback.adapters.memory import MemorySites  # noqa: E402
 from ringback.adapters.parquet_s3 import arrow_schema  # noqa: E402
 from ringback.analytics import schema  # noqa: E402
 from ringback.analytics.reports import CATALOGUE, Query, Reports, query_for  # noqa: E402
 from ringback.clock import ManualClock  # noqa: E402
-from ringback.sites import Site  # noqa: E402
+from ringback.accounts.sites import Site  # noqa: E402
 
 SECOND, MINUTE, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
 YEAR_START = date(2025, 1, 1)

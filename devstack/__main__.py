@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
         from ringback.bootstrap import services
-        from ringback.provisioning import Directories
+        from ringback.accounts.provisioning import Directories
 
         svc = services()
         demo = seed_demo(Directories(svc.tenants, svc.sites, svc.pools), svc.clock.now_ms(), owner)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ringback.accounts import Membership, Tenant
-from ringback.pools import Pool
-from ringback.provisioning import (
+from ringback.accounts.tenants import Membership, Tenant
+from ringback.tracking.pools import Pool
+from ringback.accounts.provisioning import (
     Directories,
     add_pool,
     add_site,
@@ -14,7 +14,7 @@ from ringback.provisioning import (
     open_tenant,
     set_alert_contacts,
 )
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 # 555-0100..0199 numbers are reserved for fiction: nobody real is ever dialled.
 DEMO_SITE_KEY = "pk_demo_local"
@@ -82,7 +82,7 @@ def seed_demo(dirs: Directories, now_ms: int, owner_user_id: str | None) -> Demo
     static = add_static_number(dirs, site, DEMO_STATIC_NUMBER, {"referrer_domain": "yelp.com"}, now_ms)
     set_alert_contacts(dirs, site.site_id, [DEMO_ALERT_CONTACT])
     # The callback widget opens after 15 s on a page or on exit intent; the operator is rung
-    # first, then the visitor (ringback/dialing.py), both from the static number.
+    # first, then the visitor (ringback/callbacks/policy.py), both from the static number.
     site = enable_callbacks(
         dirs, site.site_id,
         countries=["US"],

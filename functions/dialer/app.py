@@ -11,8 +11,8 @@ from ringback.adapters import carrier
 from ringback.adapters.web import RingbackApp
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput
-from ringback.events import Delivery
-from ringback.inbound import IncomingCall
+from ringback.calls.events import Delivery
+from ringback.calls.inbound import IncomingCall
 
 app = RingbackApp("dialer")
 

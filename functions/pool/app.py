@@ -1,5 +1,6 @@
 """Number pools for the dashboard: what a tenant has, how full it is, how big it should be."""
-from ringback import pools, sizing
+from ringback.tracking import pools
+from ringback.tracking import sizing
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput

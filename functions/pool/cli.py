@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ringback import sizing  # noqa: E402
-from ringback.accounts import TenantScope  # noqa: E402
+from ringback.tracking import sizing  # noqa: E402
+from ringback.accounts.tenants import TenantScope  # noqa: E402
 from ringback.bootstrap import services  # noqa: E402
 
 

@@ -2,12 +2,12 @@
 analytics tables (with the ad spend they are costed against)."""
 from chalice import Response
 
-from ringback import calls
+from ringback.calls import log as calls
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
 from ringback.analytics import reports
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput, Unavailable
-from ringback.recordings import LINK_SECONDS
+from ringback.calls.recordings import LINK_SECONDS
 
 app = RingbackApp("reports")
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ringback.accounts import Principal, TenantScope, resolve_scope
-from ringback.alerts import Alerts
+from ringback.accounts.tenants import Principal, TenantScope, resolve_scope
+from ringback.calls.alerts import Alerts
 from ringback.analytics.pipeline import ChangeLog
-from ringback.callbacks import Callbacks
+from ringback.callbacks.service import Callbacks
 from ringback.clock import Clock, ScaledClock, SystemClock
 from ringback.ports import (
     CallLog,
@@ -25,10 +25,10 @@ from ringback.ports import (
     VisitLog,
 )
 from ringback.settings import Settings, load_settings
-from ringback.events import Events
-from ringback.inbound import InboundCalls
-from ringback.recordings import Recordings
-from ringback.tracking import Tracking
+from ringback.calls.events import Events
+from ringback.calls.inbound import InboundCalls
+from ringback.calls.recordings import Recordings
+from ringback.tracking.sessions import Tracking
 
 if TYPE_CHECKING:
     from ringback.analytics.ad_spend import AdSpend

@@ -8,15 +8,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Protocol
 
 if TYPE_CHECKING:
-    from ringback.accounts import Membership, Tenant
-    from ringback.alerts import Message
-    from ringback.calls import CallSummary, Page
-    from ringback.inbound import TrackingNumber
-    from ringback.leases import Candidate, HistoryEntry, Lease, LeaseRequest
-    from ringback.pools import Pool
-    from ringback.rules import Route
-    from ringback.sites import Site
-    from ringback.visits import Visit
+    from ringback.accounts.tenants import Membership, Tenant
+    from ringback.calls.alerts import Message
+    from ringback.calls.log import CallSummary, Page
+    from ringback.calls.inbound import TrackingNumber
+    from ringback.tracking.leases import Candidate, HistoryEntry, Lease, LeaseRequest
+    from ringback.tracking.pools import Pool
+    from ringback.tracking.rules import Route
+    from ringback.accounts.sites import Site
+    from ringback.tracking.visits import Visit
 
 
 class SiteDirectory(Protocol):
@@ -88,7 +88,7 @@ class Notifier(Protocol):
     def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
         """Send a text message through the carrier, which reports its progress to
         status_url; returns the message id ("{provider}:{sid}"). Raises
-        ringback.alerts.SmsRefused when the carrier will not create it."""
+        ringback.calls.alerts.SmsRefused when the carrier will not create it."""
         ...
 
 

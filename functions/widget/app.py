@@ -1,7 +1,7 @@
 """Public API for the code on customers' pages: the swap script and the callback widget.
 
 Every route here is public: it is guarded by the site key plus the page's Origin
-(ringback.sites.site_for_origin), and by API Gateway's throttling.
+(ringback.accounts.sites.site_for_origin), and by API Gateway's throttling.
 """
 import re
 from functools import cache
@@ -14,12 +14,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from chalice import Response
 
-from ringback import callbacks, sites
+from ringback.callbacks import offer as callback_offer
+from ringback.accounts import sites
 from ringback.adapters.web import PUBLIC_CORS, RingbackApp
 from ringback.bootstrap import services
-from ringback.callbacks import CallbackForm
+from ringback.callbacks.model import CallbackForm
 from ringback.errors import Conflict, InvalidInput, Unavailable
-from ringback.tracking import PageContext
+from ringback.tracking.sessions import PageContext
 
 app = RingbackApp("widget")
 
@@ -68,7 +69,7 @@ def site_config(site_key):
     svc = services()
     site = sites.site_for_origin(svc.sites, site_key, app.origin())
     viewer = app.current_request.headers.get("cloudfront-viewer-country")
-    return {**sites.public_config(site), "callback": callbacks.public_config(site, svc.clock.now_ms(), viewer)}
+    return {**sites.public_config(site), "callback": callback_offer.public_config(site, svc.clock.now_ms(), viewer)}
 
 
 @app.route("/v1/callbacks", methods=["POST"], cors=PUBLIC_CORS, content_types=JSON_OR_BEACON)
@@ -91,7 +92,7 @@ def request_callback():
         # this invocation's own timeout; then a retry may run.
         IDEMPOTENCY.register_lambda_context(app.lambda_context)
     # Without a key a retried POST still lands on the same request: repeats for a phone
-    # within 10 minutes merge (ringback.callbacks.MERGE_WINDOW_MS).
+    # within 10 minutes merge (ringback.callbacks.model.MERGE_WINDOW_MS).
     accept = (idempotent_function(data_keyword_argument="request", config=IDEMPOTENCY,
                                   persistence_store=services().idempotency)(_accept) if key else _accept)
     try:

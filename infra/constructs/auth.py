@@ -1,7 +1,7 @@
 """Who may use the dashboard: the Cognito user pool and the dashboard's app client.
 
 A sign-up creates only a Cognito user; what that user may see is decided per tenant by
-the members table (ringback.accounts), so self sign-up is safe to leave open. The API
+the members table (ringback.accounts.tenants), so self sign-up is safe to leave open. The API
 attaches a Cognito authorizer on this pool to every route whose Chalice app names the
 "dashboard-users" authorizer.
 """

@@ -7,7 +7,7 @@ import pytest
 from devstack import aws
 from ringback.adapters import dynamo, memory
 from ringback.adapters.tables import bind_tables
-from ringback.provisioning import Directories
+from ringback.accounts.provisioning import Directories
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 import pytest
 
 from ringback.adapters import dynamo, memory
-from ringback.callbacks import CallbackLeg, CallbackRequest
+from ringback.callbacks.model import CallbackLeg, CallbackRequest
 
 
 @pytest.fixture(params=["memory", "dynamodb"])

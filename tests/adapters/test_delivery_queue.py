@@ -7,7 +7,7 @@ import pytest
 from devstack import aws
 from ringback.adapters.sqs import SqsDeliveryQueue, deliveries_of
 from ringback.clock import ManualClock
-from ringback.events import MAX_QUEUE_DELAY, Events
+from ringback.calls.events import MAX_QUEUE_DELAY, Events
 
 SECRET = "whsec-0123456789abcdef0123"
 SITE = {"webhooks": [{"url": "https://crm.example/hooks", "secret": SECRET}]}

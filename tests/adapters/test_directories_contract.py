@@ -1,11 +1,11 @@
 """One contract, two implementations: the in-memory fakes and the DynamoDB adapters."""
 import pytest
 
-from ringback.accounts import Membership, Tenant
-from ringback.calls import CallSummary
+from ringback.accounts.tenants import Membership, Tenant
+from ringback.calls.log import CallSummary
 from ringback.errors import InvalidInput
-from ringback.pools import Pool
-from ringback.sites import Site
+from ringback.tracking.pools import Pool
+from ringback.accounts.sites import Site
 
 
 def site(uid, tenant="t", **overrides):

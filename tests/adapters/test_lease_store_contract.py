@@ -3,10 +3,10 @@ import itertools
 import random
 import threading
 
-from ringback.leases import Allocator, Lease, LeaseRequest
-from ringback.pools import Pool
-from ringback.sites import Site
-from ringback.visits import Visit
+from ringback.tracking.leases import Allocator, Lease, LeaseRequest
+from ringback.tracking.pools import Pool
+from ringback.accounts.sites import Site
+from ringback.tracking.visits import Visit
 
 NOW = 1_800_000_000_000
 # Fictional numbers unique within a test session, so tests sharing the moto server never

@@ -4,7 +4,7 @@ before our own write is not lost."""
 import pytest
 
 from ringback.adapters import memory
-from ringback.alerts import STATUS_RANK, Message
+from ringback.calls.alerts import STATUS_RANK, Message
 
 
 @pytest.fixture(params=["memory", "dynamodb"])

@@ -11,12 +11,12 @@ see.
 """
 import pytest
 
-from ringback.accounts import TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.adapters.duckdb_runner import DuckDbRunner
 from ringback.adapters.memory import MemorySites
 from ringback.analytics.reports import Reports
 from ringback.clock import ManualClock
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 from tests.support.analytics import DAY, HOUR, MINUTE, SECOND, EventLog, utc_ms
 
 FEBRUARY = {"from": "2026-02-01", "to": "2026-02-28"}

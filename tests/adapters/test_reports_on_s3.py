@@ -5,7 +5,7 @@ import uuid
 
 import boto3
 
-from ringback.accounts import TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.adapters.duckdb_runner import DuckDbRunner
 from ringback.adapters.memory import MemorySites
 from ringback.adapters.parquet_s3 import ParquetEventFiles

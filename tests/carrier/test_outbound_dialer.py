@@ -5,7 +5,7 @@ import pytest
 from devstack.carrier import Party
 from ringback.adapters.carrier import TwilioCarrier
 from ringback.adapters.memory import MemoryDialer
-from ringback.callbacks import CallRefused
+from ringback.callbacks.model import CallRefused
 from tests.carrier.conftest import ACCOUNT_SID, AUTH_TOKEN
 
 OPERATOR, SITE = "+14155550199", "+14155550100"

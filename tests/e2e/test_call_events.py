@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from devstack.seed import DEMO_DESTINATION, DEMO_SITE_KEY
-from ringback.events import verify
+from ringback.calls.events import verify
 from tests.support.calls import aws_client, http, place_call, wait_for_hook
 from tests.support.stack import EVENT_SECONDS
 

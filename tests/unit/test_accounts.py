@@ -1,6 +1,6 @@
 import pytest
 
-from ringback.accounts import Membership, Principal, Tenant, resolve_scope
+from ringback.accounts.tenants import Membership, Principal, Tenant, resolve_scope
 from ringback.errors import Forbidden, InvalidInput
 
 from .fakes import agency_world

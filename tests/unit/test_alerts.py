@@ -3,14 +3,14 @@ from), what is kept of each, and how its delivery reaches the call or callback r
 was about. On the in-memory adapters."""
 import pytest
 
-from ringback import numbers as number_rules
-from ringback.accounts import Tenant
+from ringback.accounts import numbers as number_rules
+from ringback.accounts.tenants import Tenant
 from ringback.bootstrap import build_memory_services
-from ringback.callbacks import CallbackForm
+from ringback.callbacks.model import CallbackForm
 from ringback.clock import ManualClock
-from ringback.inbound import IncomingCall, TrackingNumber
-from ringback.pools import Pool
-from ringback.provisioning import (
+from ringback.calls.inbound import IncomingCall, TrackingNumber
+from ringback.tracking.pools import Pool
+from ringback.accounts.provisioning import (
     Directories,
     add_pool,
     add_site,
@@ -19,7 +19,7 @@ from ringback.provisioning import (
     open_tenant,
     set_alert_contacts,
 )
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 # Friday 18:00 UTC: 10:00 in San Francisco, where the visitor's number is.
 NOW = 1_800_000_000_000 + 10 * 3_600_000

@@ -6,8 +6,8 @@ import pytest
 
 from ringback.analytics import schema
 from ringback.analytics.changes import Change, UnusableChange, phone_key, to_row
-from ringback.attribution import Attribution, Candidate
-from ringback.callbacks import CallbackRequest
+from ringback.tracking.attribution import Attribution, Candidate
+from ringback.callbacks.model import CallbackRequest
 
 # 2026-11-03 23:59:59.000 UTC: the day a report groups by is the UTC day the entity began.
 STARTED = 1_793_750_399_000

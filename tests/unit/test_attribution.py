@@ -1,6 +1,6 @@
-from ringback.attribution import LATE_WINDOW_MS, attribute_line, attribute_static
-from ringback.leases import HistoryEntry
-from ringback.visits import Visit
+from ringback.tracking.attribution import LATE_WINDOW_MS, attribute_line, attribute_static
+from ringback.tracking.leases import HistoryEntry
+from ringback.tracking.visits import Visit
 
 LINE = "+14155550101"
 T = 1_800_000_000_000

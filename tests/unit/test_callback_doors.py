@@ -12,10 +12,10 @@ from infra.catalog import load_app
 from ringback import bootstrap
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from ringback.provisioning import Directories, add_site, add_static_number, enable_callbacks, open_tenant
-from ringback.accounts import Tenant
+from ringback.accounts.provisioning import Directories, add_site, add_static_number, enable_callbacks, open_tenant
+from ringback.accounts.tenants import Tenant
 from ringback.settings import Settings
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 TOKEN = "carrier-auth-token"
 BASE = "https://calls.example"

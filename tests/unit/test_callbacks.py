@@ -2,10 +2,10 @@
 visitor sees, who is rung, and what the workflow is told, round by round."""
 import pytest
 
-from ringback.accounts import TenantScope
-from ringback.callbacks import CallbackForm
+from ringback.accounts.tenants import TenantScope
+from ringback.callbacks.model import CallbackForm
 from ringback.errors import InvalidInput, RateLimited
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 from .tracking_world import ORIGIN, START, page, world
 
@@ -311,7 +311,7 @@ def test_an_operator_number_the_carrier_refuses_passes_the_call_to_the_next_one(
 
     def refuse_first(to, *args):
         if to == OPERATORS[0]:
-            from ringback.callbacks import CallRefused
+            from ringback.callbacks.model import CallRefused
             raise CallRefused("21211", f"Invalid 'To' Phone Number: {to}")
         return real_place(to, *args)
 

@@ -1,8 +1,8 @@
 import pytest
 
-from ringback.accounts import TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.adapters.memory import MemoryCallLog
-from ringback.calls import CallSummary, calls_between
+from ringback.calls.log import CallSummary, calls_between
 from ringback.errors import Forbidden, InvalidInput
 
 AGENCY = TenantScope("agency", "admin", frozenset({"agency", "client-a"}))

@@ -12,7 +12,7 @@ from ringback import bootstrap
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
 from ringback.settings import Settings
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 from .tracking_world import START, page, world
 
@@ -179,7 +179,7 @@ def test_a_recording_is_copied_to_the_tenants_prefix_then_deleted_at_the_carrier
 
 
 def test_recording_links_go_only_to_the_owning_tenant(svc):
-    from ringback.accounts import TenantScope
+    from ringback.accounts.tenants import TenantScope
     from ringback.errors import NotFound
 
     answered_call(svc)

@@ -2,7 +2,7 @@ import json
 
 from ringback.adapters.memory import MemoryDeliveryQueue
 from ringback.clock import ManualClock
-from ringback.events import BACKOFF_SECONDS, MAX_QUEUE_DELAY, Events, sign, verify
+from ringback.calls.events import BACKOFF_SECONDS, MAX_QUEUE_DELAY, Events, sign, verify
 
 SECRET = "whsec-0123456789abcdef0123"
 SETTINGS = {"webhooks": [{"url": "https://crm.example/hooks", "secret": SECRET},

@@ -1,10 +1,10 @@
 import pytest
 
 from ringback.errors import NotFound
-from ringback.inbound import IncomingCall
-from ringback.pools import Pool
-from ringback.provisioning import Directories, add_pool
-from ringback.sites import Site
+from ringback.calls.inbound import IncomingCall
+from ringback.tracking.pools import Pool
+from ringback.accounts.provisioning import Directories, add_pool
+from ringback.accounts.sites import Site
 
 from .tracking_world import START, page, world
 

@@ -1,10 +1,10 @@
 import pytest
 
-from ringback.accounts import Membership, Tenant
+from ringback.accounts.tenants import Membership, Tenant
 from ringback.errors import Conflict, InvalidInput, NotFound
-from ringback.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, pools_of
-from ringback.accounts import TenantScope
-from ringback.provisioning import (
+from ringback.tracking.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, pools_of
+from ringback.accounts.tenants import TenantScope
+from ringback.accounts.provisioning import (
     add_pool,
     add_site,
     add_static_number,
@@ -13,7 +13,7 @@ from ringback.provisioning import (
     open_tenant,
     set_alert_contacts,
 )
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 from .fakes import directories
 

@@ -9,14 +9,14 @@ from chalice.test import Client
 
 from infra.catalog import load_app
 from ringback import bootstrap
-from ringback.accounts import Membership, Tenant
+from ringback.accounts.tenants import Membership, Tenant
 from ringback.adapters.duckdb_runner import DuckDbRunner
 from ringback.adapters.memory import MemoryEventFiles
 from ringback.analytics.ad_spend import AdSpend
 from ringback.analytics.reports import Reports
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 from tests.support.analytics import EventLog, utc_ms
 
 MARCH = "from=2026-03-01&to=2026-03-31"

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from ringback.accounts import TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.adapters.memory import MemorySites
 from ringback.analytics.reports import ReportRequest, Reports, ResultSet, as_csv, as_json, tenants_for
 from ringback.clock import ManualClock
 from ringback.errors import Forbidden, InvalidInput, NotFound
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 from tests.support.analytics import utc_ms
 
 AGENCY = TenantScope("agency", "admin", frozenset({"agency", "client-a", "client-b"}))

@@ -1,9 +1,9 @@
 import pytest
 
 from ringback.errors import InvalidInput
-from ringback.leases import HistoryEntry
-from ringback.pools import Pool
-from ringback.sizing import erlang_b, peak_concurrency, pool_health, servers_for
+from ringback.tracking.leases import HistoryEntry
+from ringback.tracking.pools import Pool
+from ringback.tracking.sizing import erlang_b, peak_concurrency, pool_health, servers_for
 
 
 def test_erlang_b_matches_published_table_values():

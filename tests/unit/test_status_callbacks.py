@@ -10,9 +10,9 @@ from twilio.request_validator import RequestValidator
 
 from infra.catalog import load_app
 from ringback import bootstrap
-from ringback.accounts import Membership
+from ringback.accounts.tenants import Membership
 from ringback.settings import Settings
-from ringback.provisioning import Directories, set_alert_contacts
+from ringback.accounts.provisioning import Directories, set_alert_contacts
 
 from .tracking_world import page, world
 

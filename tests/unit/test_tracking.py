@@ -1,7 +1,7 @@
 import pytest
 
 from ringback.errors import Forbidden, InvalidInput, NotFound
-from ringback.leases import CANDIDATES
+from ringback.tracking.leases import CANDIDATES
 
 from .tracking_world import OWN, page, world
 

@@ -1,8 +1,8 @@
 import pytest
 
 from ringback.errors import InvalidInput
-from ringback.sites import Site
-from ringback.visits import new_visit
+from ringback.accounts.sites import Site
+from ringback.tracking.visits import new_visit
 
 SITE = Site("s1", "t1", "Main", "pk", frozenset({"shop.example"}))
 

@@ -1,11 +1,11 @@
 """A site with a pool, a static number and rules, on the in-memory adapters."""
-from ringback.accounts import Tenant
+from ringback.accounts.tenants import Tenant
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from ringback.pools import Pool
-from ringback.provisioning import Directories, add_pool, add_site, add_static_number, open_tenant
-from ringback.sites import Site
-from ringback.tracking import PageContext
+from ringback.tracking.pools import Pool
+from ringback.accounts.provisioning import Directories, add_pool, add_site, add_static_number, open_tenant
+from ringback.accounts.sites import Site
+from ringback.tracking.sessions import PageContext
 
 START = 1_800_000_000_000
 ORIGIN = "https://www.plumbing.example"

@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from ringback.errors import Forbidden
-from ringback.inbound import CallPlan
+from ringback.calls.inbound import CallPlan
 
 PROVIDER = "tw"
 WEBHOOKS = "/v1/carrier"
@@ -135,7 +135,7 @@ class TwilioCarrier:
         message exists (21606: From cannot text; 21211: invalid To)."""
         from twilio.base.exceptions import TwilioRestException
 
-        from ringback.alerts import SmsRefused
+        from ringback.calls.alerts import SmsRefused
 
         try:
             message = self._twilio().messages.create(to=to, from_=sender, body=body, status_callback=status_url)
@@ -167,7 +167,7 @@ class TwilioCarrier:
         and the same request would be refused again."""
         from twilio.base.exceptions import TwilioRestException
 
-        from ringback.callbacks import CallRefused
+        from ringback.callbacks.model import CallRefused
 
         try:
             call = self._twilio().calls.create(

@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from ringback.accounts import Membership, Tenant
+from ringback.accounts.tenants import Membership, Tenant
 from ringback.adapters.tables import (
     CallRecord,
     CallbackLegRecord,
@@ -22,13 +22,13 @@ from ringback.adapters.tables import (
     TrackingNumberRecord,
     VisitRecord,
 )
-from ringback.calls import CallSummary, Page
+from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput
-from ringback.inbound import TrackingNumber
-from ringback.pools import Pool, line_id, shard_of
-from ringback.rules import Route
-from ringback.sites import Site
-from ringback.visits import Visit
+from ringback.calls.inbound import TrackingNumber
+from ringback.tracking.pools import Pool, line_id, shard_of
+from ringback.tracking.rules import Route
+from ringback.accounts.sites import Site
+from ringback.tracking.visits import Visit
 
 
 def applied(write: Callable[[], object]) -> bool:
@@ -458,7 +458,7 @@ def _tracking_number(r: TrackingNumberRecord) -> TrackingNumber:
 
 
 class DynamoCallbacks:
-    """Callback requests and their legs (ringback.callbacks.CallbackStore)."""
+    """Callback requests and their legs (ringback.callbacks.model.CallbackStore)."""
 
     def add(self, request) -> bool:
         record = _callback_record(request, version=1)
@@ -500,7 +500,7 @@ class DynamoCallbacks:
         ).save()
 
     def legs_of(self, request_id: str) -> list:
-        from ringback.callbacks import CallbackLeg
+        from ringback.callbacks.model import CallbackLeg
 
         return [
             CallbackLeg(r.request_id, r.leg, r.role, r.number, int(r.started_at), r.call_id, r.status,
@@ -532,7 +532,7 @@ def _callback_record(request, version: int) -> CallbackRequestRecord:
 
 
 def _callback(r: CallbackRequestRecord):
-    from ringback.callbacks import CallbackRequest
+    from ringback.callbacks.model import CallbackRequest
 
     return CallbackRequest(
         request_id=r.request_id, tenant_id=r.tenant_id, site_id=r.site_id, phone=r.phone,

@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from ringback.adapters.dynamo import applied
 from ringback.adapters.meter import RequestMeter
 from ringback.adapters.tables import LeaseHistoryRecord, LeaseRecord, PoolRecord, PoolSlotRecord
-from ringback.leases import LEASE_GRACE_MS, Candidate, HistoryEntry, Lease, LeaseRequest, history_key
+from ringback.tracking.leases import LEASE_GRACE_MS, Candidate, HistoryEntry, Lease, LeaseRequest, history_key
 
 
 def _lost_condition(error: TransactWriteError) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ringback.adapters.dynamo import applied
 from ringback.adapters.tables import MessageRecord
-from ringback.alerts import Message
+from ringback.calls.alerts import Message
 
 
 def _message(r: MessageRecord) -> Message:

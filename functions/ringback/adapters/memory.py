@@ -11,15 +11,15 @@ import threading
 from dataclasses import replace
 from typing import Iterable
 
-from ringback.accounts import Membership, Tenant
+from ringback.accounts.tenants import Membership, Tenant
 from ringback.adapters.meter import RequestMeter
-from ringback.calls import CallSummary, Page
+from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput
-from ringback.inbound import TrackingNumber
-from ringback.leases import Candidate, HistoryEntry, Lease
-from ringback.pools import Pool, line_id, shard_of
-from ringback.rules import Route
-from ringback.sites import Site
+from ringback.calls.inbound import TrackingNumber
+from ringback.tracking.leases import Candidate, HistoryEntry, Lease
+from ringback.tracking.pools import Pool, line_id, shard_of
+from ringback.tracking.rules import Route
+from ringback.accounts.sites import Site
 
 
 class MemorySites:
@@ -192,7 +192,7 @@ class MemoryNotifier:
         self.sms_numbers = sms_numbers
 
     def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
-        from ringback.alerts import SmsRefused
+        from ringback.calls.alerts import SmsRefused
 
         if self.sms_numbers is not None and sender not in self.sms_numbers:
             raise SmsRefused("21606", f"the From phone number {sender} is not a valid, SMS-capable number")
@@ -217,7 +217,7 @@ class MemoryMessages:
             return message
 
     def advance(self, message_id, status, rank, error_code, at_ms):
-        from ringback.alerts import STATUS_RANK, Message
+        from ringback.calls.alerts import STATUS_RANK, Message
 
         with self._lock:
             stored = self._messages.get(message_id)
@@ -474,7 +474,7 @@ class MemoryCallbacks:
             return True
 
     def get(self, request_id: str):
-        from ringback.callbacks import CallbackRequest
+        from ringback.callbacks.model import CallbackRequest
 
         with self._lock:
             stored = self._requests.get(request_id)
@@ -556,7 +556,7 @@ class MemoryDialer:
         self.caller_ids = caller_ids
 
     def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
-        from ringback.callbacks import CallRefused
+        from ringback.callbacks.model import CallRefused
 
         if self.caller_ids is not None and caller_id not in self.caller_ids:
             raise CallRefused("21210", f"The source phone number provided, {caller_id}, is not yet verified")

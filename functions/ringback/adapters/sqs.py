@@ -5,7 +5,7 @@ import json
 
 import boto3
 
-from ringback.events import MAX_QUEUE_DELAY, Delivery
+from ringback.calls.events import MAX_QUEUE_DELAY, Delivery
 
 
 class SqsDeliveryQueue:

@@ -1,4 +1,4 @@
-"""The callback dial workflow on Step Functions (ringback.callbacks.DialWorkflow)."""
+"""The callback dial workflow on Step Functions (ringback.callbacks.model.DialWorkflow)."""
 from __future__ import annotations
 
 import json

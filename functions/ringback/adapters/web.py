@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from chalice import Chalice, ChaliceViewError, CognitoUserPoolAuthorizer, CORSConfig, Response
 
-from ringback.accounts import Principal
+from ringback.accounts.tenants import Principal
 from ringback.adapters.logs import get_logger
 from ringback.errors import (
     Conflict,
@@ -52,7 +52,7 @@ _CHALICE_CODES = {
 }
 
 # Public endpoints are called from customers' sites. The origin is checked per request
-# against the site's domains (ringback.sites.site_for_origin), so CORS itself may be open.
+# against the site's domains (ringback.accounts.sites.site_for_origin), so CORS itself may be open.
 PUBLIC_CORS = CORSConfig(
     allow_origin="*",
     allow_headers=["Content-Type", "Idempotency-Key"],

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from ringback.accounts import TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.analytics.pipeline import EventFiles
 from ringback.analytics.schema import AD_SPEND
 from ringback.clock import Clock

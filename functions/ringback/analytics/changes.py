@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from ringback.alerts import alert_counts
+from ringback.calls.alerts import alert_counts
 from ringback.analytics.schema import BY_SOURCE, CALLBACKS, CALLS, LEASES, SESSIONS, Table
-from ringback.callbacks import FINAL as CALLBACK_FINAL
-from ringback.visits import Visit
+from ringback.callbacks.model import FINAL as CALLBACK_FINAL
+from ringback.tracking.visits import Visit
 
 SEQ_DIGITS = 40  # DynamoDB Streams sequence numbers have 21 to 40 digits
 KEY_CHARS = 32

@@ -19,14 +19,14 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
-from ringback import numbers as number_rules
+from ringback.accounts import numbers as number_rules
 from ringback.clock import Clock
 from ringback.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from ringback.calls import CallSummary
+    from ringback.calls.log import CallSummary
     from ringback.ports import CallLog, MessageLog, Notifier, PoolDirectory
-    from ringback.sites import Site
+    from ringback.accounts.sites import Site
 
 # How far along a text is. A status is stored only over a lower one; the three final
 # statuses share a rank, so none replaces another.

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from ringback.inbound import TrackingNumber
-    from ringback.sites import Site
+    from ringback.calls.inbound import TrackingNumber
+    from ringback.accounts.sites import Site
 
 
 def in_preference_order(numbers: Iterable["TrackingNumber"]) -> list["TrackingNumber"]:

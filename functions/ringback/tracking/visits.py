@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ringback.errors import InvalidInput
-from ringback.sites import Site
+from ringback.accounts.sites import Site
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 UTM_KEYS = ("source", "medium", "campaign", "term", "content")

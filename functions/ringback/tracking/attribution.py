@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ringback.leases import HistoryEntry
-from ringback.visits import Visit
+from ringback.tracking.leases import HistoryEntry
+from ringback.tracking.visits import Visit
 
 LATE_WINDOW_MS = 30 * 60_000  # a call this long after a lease ended may still be its holder's
 CLICK_WINDOW_MS = 10 * 60_000

@@ -4,7 +4,7 @@ Self sign-up, agency sub-accounts and the local stack's demo tenant all go throu
 so a demo looks exactly like a customer who signed up.
 
 The order matters: callbacks call from a number the account owns at the carrier, and
-missed-call texts go from one that can text (ringback/numbers.py), so a site gets its
+missed-call texts go from one that can text (ringback/accounts/numbers.py), so a site gets its
 tracking numbers before `enable_callbacks()` and `set_alert_contacts()`, which refuse a
 site without them. A new site therefore starts with callbacks off and no alert contacts:
 a setup that the carrier would refuse fails here, naming what is missing, not as a failed
@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ringback import numbers as number_rules
-from ringback.accounts import Membership, Tenant
+from ringback.accounts import numbers as number_rules
+from ringback.accounts.tenants import Membership, Tenant
 from ringback.errors import Conflict, InvalidInput, NotFound
-from ringback.pools import Pool
-from ringback.rules import validate_rule
+from ringback.tracking.pools import Pool
+from ringback.tracking.rules import validate_rule
 from ringback.ports import PoolDirectory, SiteDirectory, TenantDirectory
-from ringback.sites import Site, normalise_domain
+from ringback.accounts.sites import Site, normalise_domain
 
 
 def new_site_key() -> str:

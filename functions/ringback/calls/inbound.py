@@ -14,12 +14,12 @@ from typing import Any
 import phonenumbers
 from phonenumbers import geocoder
 
-from ringback.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
-from ringback.calls import CallSummary
+from ringback.tracking.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
+from ringback.calls.log import CallSummary
 from ringback.clock import Clock
 from ringback.errors import Forbidden, NotFound
 from ringback.hours import is_open
-from ringback.pools import line_id
+from ringback.tracking.pools import line_id
 
 DEFAULT_RING_SECONDS = 20
 MISSED = ("busy", "no-answer", "failed", "canceled")

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ringback.errors import InvalidInput
-from ringback.visits import Visit
+from ringback.tracking.visits import Visit
 
 DEFAULT_PRIORITY = 100
 CONDITIONS = (

@@ -13,11 +13,11 @@ from typing import Any, Callable
 from ringback.clock import Clock
 from ringback.errors import InvalidInput, NotFound
 from ringback.guards import SESSION_LIMITS, RateCounter, enforce
-from ringback.leases import Allocator, Lease, touch_interval_ms
+from ringback.tracking.leases import Allocator, Lease, touch_interval_ms
 from ringback.ports import LeaseStore, Routing, SiteDirectory, TenantDirectory, VisitLog
-from ringback.rules import choose
-from ringback.sites import Site, site_for_origin
-from ringback.visits import Visit, new_visit, require_client_id
+from ringback.tracking.rules import choose
+from ringback.accounts.sites import Site, site_for_origin
+from ringback.tracking.visits import Visit, new_visit, require_client_id
 
 UNTRACKED_TTL_MS = 30 * 60_000  # the script re-asks after this when no route applied
 STATIC_TTL_MS = 24 * 3_600_000

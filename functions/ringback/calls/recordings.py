@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ringback.accounts import TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.errors import NotFound
 
 LINK_SECONDS = 300

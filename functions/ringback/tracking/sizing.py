@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from ringback.errors import InvalidInput, NotFound
-from ringback.leases import HistoryEntry
-from ringback.pools import Pool
+from ringback.tracking.leases import HistoryEntry
+from ringback.tracking.pools import Pool
 
 MAX_SIZE = 100_000
 

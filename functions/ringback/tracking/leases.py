@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from ringback.pools import Pool, shard_of
+from ringback.tracking.pools import Pool, shard_of
 
 # Free-list items read per Query: the longest-free line, and the ones an allocator that
 # lost it to a concurrent allocator spreads over. The window is wider than the burst of
