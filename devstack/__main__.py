@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         carrier.start()
         settings = aws.local_settings(moto.url, public_url, carrier_url=carrier.url)
         events_url, events_arn = aws.create_events_queue(settings)
-        settings = dataclasses.replace(settings, events_queue_url=events_url, time_scale=args.clock_scale)
+        # One product clock for every process: each function's starts from the same origin.
+        settings = dataclasses.replace(settings, events_queue_url=events_url, time_scale=args.clock_scale,
+                                       time_origin_ms=time.time_ns() // 1_000_000)
         settings = dataclasses.replace(settings, dial_workflow_arn=aws.create_dial_workflow(settings))
         # The carrier's credentials reach the functions through the application secret.
         settings = dataclasses.replace(settings, secrets_arn=aws.create_app_secrets(settings),

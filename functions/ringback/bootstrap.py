@@ -113,7 +113,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.twilio_account_sid and settings.twilio_auth_token
         else None
     )
-    clock = clock or (SystemClock() if settings.time_scale == 1.0 else ScaledClock(settings.time_scale))
+    clock = clock or (SystemClock() if settings.time_scale == 1.0 else ScaledClock(settings.time_scale,
+                                                                                       settings.time_origin_ms))
     events = (
         Events(SqsDeliveryQueue(settings.events_queue_url, region=settings.region,
                                 endpoint_url=settings.aws_endpoint_url), post_json, clock)

@@ -20,15 +20,20 @@ class SystemClock:
 
 
 class ScaledClock:
-    """Product time running `1 / scale` times faster than real time, from the moment it
-    is made: the local stack's tests use it (through Settings.time_scale) to reach the
-    next morning's opening in seconds. Production runs at scale 1 (SystemClock)."""
+    """Product time running `1 / scale` times faster than real time from `origin_ms` (epoch
+    ms; the moment it is made by default): the local stack's tests use it (through
+    Settings.time_scale) to reach the next morning's opening in seconds. Production runs
+    at scale 1 (SystemClock).
 
-    def __init__(self, scale: float) -> None:
+    Every process of one stack must share the origin: two clocks made 3 s apart at scale
+    0.01 disagree by 5 product minutes, and a request stamped by one function would be
+    scheduled by another for an opening that, by its clock, has passed."""
+
+    def __init__(self, scale: float, origin_ms: int | None = None) -> None:
         if not 0 < scale <= 1:
             raise ValueError("scale is in (0, 1]")
         self._scale = scale
-        self._origin = time.time_ns() // 1_000_000
+        self._origin = time.time_ns() // 1_000_000 if origin_ms is None else origin_ms
 
     def now_ms(self) -> int:
         real = time.time_ns() // 1_000_000

@@ -42,6 +42,9 @@ class Settings:
     # Real seconds per product second. 1 in production; the local stack's tests run the
     # product clock faster (and so every wait of the dial workflow shorter) through this.
     time_scale: float = 1.0
+    # The epoch ms from which a scaled product clock runs, shared by every process of a
+    # local stack so that they agree on the time; None: from each clock's making.
+    time_origin_ms: int | None = None
     # Reports: the Glue database and Athena workgroup in AWS, and the role a report
     # query assumes with a session policy narrowed to the tenants it may read. Without a
     # workgroup (the local stack) reports run on DuckDB over the same Parquet files.
@@ -87,6 +90,7 @@ class Settings:
             "RINGBACK_EVENTS_QUEUE_URL": self.events_queue_url,
             "RINGBACK_DIAL_WORKFLOW_ARN": self.dial_workflow_arn,
             "RINGBACK_TIME_SCALE": repr(self.time_scale) if self.time_scale != 1.0 else None,
+            "RINGBACK_TIME_ORIGIN_MS": str(self.time_origin_ms) if self.time_origin_ms is not None else None,
             "RINGBACK_ANALYTICS_DATABASE": self.analytics_database,
             "RINGBACK_ATHENA_WORKGROUP": self.athena_workgroup,
             "RINGBACK_REPORT_ROLE_ARN": self.report_role_arn,
@@ -132,6 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         events_queue_url=env.get("RINGBACK_EVENTS_QUEUE_URL") or None,
         dial_workflow_arn=env.get("RINGBACK_DIAL_WORKFLOW_ARN") or None,
         time_scale=_time_scale(env.get("RINGBACK_TIME_SCALE")),
+        time_origin_ms=_time_origin(env.get("RINGBACK_TIME_ORIGIN_MS")),
         analytics_database=env.get("RINGBACK_ANALYTICS_DATABASE") or None,
         athena_workgroup=env.get("RINGBACK_ATHENA_WORKGROUP") or None,
         report_role_arn=env.get("RINGBACK_REPORT_ROLE_ARN") or None,
@@ -149,3 +154,12 @@ def _time_scale(value: str | None) -> float:
     if not 0 < scale <= 1:
         raise SettingsError("RINGBACK_TIME_SCALE must be in (0, 1]")
     return scale
+
+
+def _time_origin(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError("RINGBACK_TIME_ORIGIN_MS must be epoch milliseconds") from None

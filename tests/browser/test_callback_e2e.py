@@ -115,15 +115,16 @@ def test_a_busy_visitor_is_called_again_and_then_connected(stack, page):
 
 
 def test_off_hours_the_widget_offers_the_opening_and_the_call_comes_then(stack, page):
-    # The site opens about 10 product minutes from now (6 real seconds), in its own zone.
-    hours, opens = opening_soon(stack, "+14155550139")
+    # The site opens about 30 product minutes from now (18 real seconds), in its own zone:
+    # room for the page to load and the visitor to type even on a busy machine.
+    hours, opens = opening_soon(stack, "+14155550139", minutes=30)
     configure(stack, triggers=TRIGGERS, working_hours=hours, timezone_name="America/New_York")
     script(stack, DEMO_DESTINATION, answer_after=2, talk_for=600)  # longer than the visitor talks
     script(stack, "+14155550134", answer_after=2, talk_for=400)
 
     rid = leave_number(page, stack, "4155550134")
     assert widget_status(page, ("scheduled",)).startswith("We'll call you at")
-    assert widget_status(page, ("connected",), timeout=60_000) == "Connected"
+    assert widget_status(page, ("connected",), timeout=18_000 + EVENT_TIMEOUT_MS) == "Connected"
     wait_for(stack, rid, FINAL)
     detail = settled(stack, rid)
     first_ring = next(t["at"] for t in detail["transitions"] if t["status"] == "calling_operator")

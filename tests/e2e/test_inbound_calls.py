@@ -36,6 +36,8 @@ def test_an_answered_call_carries_the_visit_and_its_recording_lands_in_s3(open_s
          {"number": DEMO_DESTINATION, "party": {"answer_after": 2, "talk_for": 20}})
     number = shown_number(stack, "client-call-0001")
     sid = place_call(stack, "+14155550011", number)
+    # The <Dial>'s end (status, talk time) and the recording are two webhooks, in either order.
+    wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
     wait_for_hook(stack, "/v1/carrier/recording", sid)
     item = call_item(stack, sid)
     attribution = json.loads(item["attribution"]["S"])

@@ -60,3 +60,23 @@ def test_the_secret_fills_credentials_the_environment_does_not_give():
         {"twilio_auth_token": "from-secret", "analytics_key": ""})
     assert given.twilio_auth_token == "from-env" and given.analytics_key is None
     assert "tok" not in repr(filled) and "'k'" not in repr(filled)
+
+
+def test_two_functions_of_one_local_stack_agree_on_the_fast_product_time():
+    # Each function builds its clock at its own cold start; the stack's origin makes the
+    # late one agree with the early one instead of running minutes behind it.
+    import time
+
+    from ringback.clock import ScaledClock
+
+    origin = time.time_ns() // 1_000_000 - 3_000  # the stack started 3 real s ago
+    settings = load_settings({**BASE, "RINGBACK_TIME_SCALE": "0.01", "RINGBACK_TIME_ORIGIN_MS": str(origin)})
+    assert load_settings(settings.as_environment()) == settings
+    early = ScaledClock(settings.time_scale, settings.time_origin_ms)
+    time.sleep(0.05)
+    late = ScaledClock(settings.time_scale, settings.time_origin_ms)
+    assert abs(late.now_ms() - early.now_ms()) < 2_000  # within 20 real ms of each other
+    # 3 real seconds at scale 0.01 are 5 product minutes past the origin.
+    assert early.now_ms() - origin >= 300_000
+    with pytest.raises(SettingsError, match="RINGBACK_TIME_ORIGIN_MS"):
+        load_settings({**BASE, "RINGBACK_TIME_ORIGIN_MS": "soon"})
