@@ -1,4 +1,6 @@
-"""What the account holds: the phone numbers it owns and the caller IDs it has verified.
+"""An account at the carrier (the main account or one of its subaccounts): its credentials
+and status, the phone numbers it owns and the caller IDs it has verified. The accounts
+together, and the rules between them, are in `accounts.py`.
 
 Twilio docs: IncomingPhoneNumber resource
 (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource): a number
@@ -58,6 +60,8 @@ class NumberConfig:
     capabilities: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_CAPABILITIES))
     sid: str = field(default_factory=lambda: new_sid("PN"))
     date_created: datetime | None = None
+    friendly_name: str | None = None  # None: the formatted number, as Twilio defaults it
+    date_updated: datetime | None = None
 
     @property
     def takes_calls(self) -> bool:
@@ -89,11 +93,11 @@ class NumberConfig:
             "bundle_sid": None,
             "capabilities": dict(self.capabilities),
             "date_created": created,
-            "date_updated": created,
+            "date_updated": rfc2822(self.date_updated) or created,
             "emergency_address_sid": None,
             "emergency_address_status": "unregistered",
             "emergency_status": "Inactive",
-            "friendly_name": formatted(self.number),
+            "friendly_name": self.friendly_name or formatted(self.number),
             "identity_sid": None,
             "origin": "twilio",
             "phone_number": self.number,
@@ -144,15 +148,42 @@ class OutgoingCallerId:
         }
 
 
-class Account:
-    """The account's IncomingPhoneNumbers and verified OutgoingCallerIds, and who may be
-    the From of a call or a text."""
+# Twilio docs: Account resource: status is active, suspended or closed.
+ACTIVE, SUSPENDED, CLOSED = "active", "suspended", "closed"
+STATUSES = (ACTIVE, SUSPENDED, CLOSED)
 
-    def __init__(self, clock: "SimClock") -> None:
+
+class Account:
+    """One account: its SID and auth token, its status, its IncomingPhoneNumbers and
+    verified OutgoingCallerIds, and who may be the From of a call or a text.
+
+    Twilio docs: Account resource (https://www.twilio.com/docs/iam/api/account): "The
+    OwnerAccountSid of a parent account is its own sid", so a subaccount is an account
+    whose owner is another one. All accounts of a carrier share one lock (`accounts.py`
+    moves numbers between them)."""
+
+    def __init__(self, clock: "SimClock", sid: str, auth_token: str, friendly_name: str,
+                 owner_account_sid: str | None = None, lock: threading.RLock | None = None) -> None:
         self.clock = clock
-        self.lock = threading.RLock()
+        self.lock = lock or threading.RLock()
+        self.sid = sid
+        self.auth_token = auth_token
+        self.friendly_name = friendly_name
+        self.owner_account_sid = owner_account_sid or sid
+        self.status = ACTIVE
+        self.date_created = self.date_updated = clock.now()
         self.numbers: dict[str, NumberConfig] = {}
         self.caller_ids: dict[str, OutgoingCallerId] = {}
+
+    @property
+    def is_subaccount(self) -> bool:
+        return self.owner_account_sid != self.sid
+
+    def hold(self, config: NumberConfig) -> NumberConfig:
+        """The account owns this number, configured as it is (bought or transferred)."""
+        with self.lock:
+            self.numbers[config.number] = config
+        return config
 
     def add_number(self, number: str, voice_url: str | None = None, status_callback: str | None = None,
                    sms_url: str | None = None, voice_method: str = "POST",
@@ -177,6 +208,10 @@ class Account:
                 raise LookupError(f"the account does not own {number}")
             return self.numbers.pop(number)
 
+    def number_with_sid(self, sid: str | None) -> NumberConfig | None:
+        with self.lock:
+            return next((c for c in self.numbers.values() if c.sid == sid), None)
+
     def verify_caller_id(self, number: str, friendly_name: str | None = None) -> OutgoingCallerId:
         if not is_phone_number(number):
             raise ValueError(f"a caller ID is an E.164 number, got {number!r}")
@@ -186,6 +221,15 @@ class Account:
                 known = OutgoingCallerId(number, friendly_name or formatted(number), self.clock.now())
                 self.caller_ids[number] = known
             return known
+
+    def forget_caller_id(self, sid: str) -> OutgoingCallerId:
+        """Twilio docs: OutgoingCallerId resource, "Delete": the number is no longer a
+        verified caller ID of the account."""
+        with self.lock:
+            found = next((c for c in self.caller_ids.values() if c.sid == sid), None)
+            if found is None:
+                raise LookupError(f"no caller ID {sid}")
+            return self.caller_ids.pop(found.phone_number)
 
     def owns(self, number: str) -> bool:
         with self.lock:

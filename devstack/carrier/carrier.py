@@ -9,6 +9,7 @@ from http.server import ThreadingHTTPServer
 from typing import Mapping
 
 from devstack.carrier.account import Account, NumberConfig, OutgoingCallerId
+from devstack.carrier.accounts import Accounts
 from devstack.carrier.clock import SimClock
 from devstack.carrier.media import mp3_bytes, wav_bytes
 from devstack.carrier.messaging import Messaging
@@ -16,6 +17,10 @@ from devstack.carrier.party import DEFAULT_CALLEE, DEFAULT_CALLER, Party
 from devstack.carrier.records import Call, Message, Recording, account_path, new_sid, rfc2822
 from devstack.carrier.voice import CallSession, StatusCallbacks
 from devstack.carrier.webhooks import WebhookExchange, WebhookSender
+
+
+# What a call to a number without a voice URL hears (in place of Twilio's default message).
+NO_VOICE_URL = "<Response><Say>Thanks for the call. This number has no voice URL configured yet.</Say></Response>"
 
 
 @dataclass
@@ -55,12 +60,14 @@ class Carrier:
     ) -> None:
         self.host = host
         self.port = port
-        self.auth_token = auth_token
+        self.auth_token = auth_token  # the main account's credentials
         self.account_sid = account_sid
         self.clock = SimClock(time_scale)
-        self.webhooks = WebhookSender(auth_token)
+        self.accounts = Accounts(self.clock, account_sid, auth_token)  # the main one and its subaccounts
+        self.account: Account = self.accounts.main
+        # Each webhook is signed with the token of the account it is about (webhooks.py).
+        self.webhooks = WebhookSender(self.accounts.token_of)
         self.lock = threading.RLock()
-        self.account = Account(self.clock)  # the numbers it owns, the caller IDs it verified
         self.messaging = Messaging(self)
         self.parties: dict[str, Party] = {}
         self.calls: dict[str, Call] = {}
@@ -113,22 +120,25 @@ class Carrier:
 
     @property
     def numbers(self) -> dict[str, NumberConfig]:
-        """The account's incoming phone numbers, by number."""
-        return self.account.numbers
+        """Every account's incoming phone numbers, by number."""
+        return self.accounts.numbers()
 
     def add_number(self, number: str, voice_url: str | None = None, status_callback: str | None = None,
                    sms_url: str | None = None, voice_method: str = "POST",
-                   capabilities: Mapping[str, bool] | None = None) -> NumberConfig:
-        """The account owns `number` (voice and SMS unless `capabilities` says otherwise)."""
-        return self.account.add_number(number, voice_url, status_callback, sms_url, voice_method, capabilities)
+                   capabilities: Mapping[str, bool] | None = None, account_sid: str | None = None) -> NumberConfig:
+        """The account `account_sid` (the main account by default) owns `number`, voice
+        and SMS unless `capabilities` says otherwise."""
+        account = self.accounts.named(account_sid)
+        return self.accounts.give(number, account, voice_url, status_callback, sms_url, voice_method, capabilities)
 
     def release_number(self, number: str) -> None:
-        """The account no longer owns `number` (a number released in Twilio's Console)."""
-        self.account.release(number)
+        """No account owns `number` any more (a number released in Twilio's Console)."""
+        self.accounts.release(number)
 
-    def verify_caller_id(self, number: str, friendly_name: str | None = None) -> OutgoingCallerId:
+    def verify_caller_id(self, number: str, friendly_name: str | None = None,
+                         account_sid: str | None = None) -> OutgoingCallerId:
         """The account may call from `number` (a verified caller ID), never text from it."""
-        return self.account.verify_caller_id(number, friendly_name)
+        return self.accounts.named(account_sid).verify_caller_id(number, friendly_name)
 
     def script(self, number: str, party: Party) -> None:
         """How the phone at `number` behaves from now on (when called, or when calling in)."""
@@ -210,40 +220,10 @@ class Carrier:
         return self.update_call(call_sid, "completed", None, "POST", None)
 
     def state(self, webhooks: int = 40) -> dict:
-        """What the phone page shows: every call, newest first, with what the interactive
-        parties have to decide and what they heard; the SMS sent; the latest webhooks."""
-        with self.lock:
-            calls = sorted(self.calls.values(), key=lambda c: c.date_created, reverse=True)
-            rings = dict(self.rings)
-            messages = sorted(self.message_store.values(), key=lambda m: m.date_created, reverse=True)
-            operators = sorted(number for number, party in self.parties.items() if party.manual)
-        listed = []
-        for call in calls:
-            ring = rings.get(call.sid)
-            listed.append({
-                "sid": call.sid, "parent_call_sid": call.parent_call_sid, "from": call.from_, "to": call.to,
-                "direction": call.direction, "status": call.status, "duration": call.duration,
-                "date_created": rfc2822(call.date_created),
-                "interactive": ring is not None,
-                "awaiting_decision": ring is not None and ring.awaiting and call.status == "ringing",
-                "decision": ring.decision if ring else None,
-                "heard": list(ring.heard) if ring else [],
-                "dial_status": ring.dial_status if ring else None,
-            })
-        log = self.webhook_log
-        exchanges = log[-webhooks:][::-1]
-        return {
-            "webhook_count": len(log),
-            "operators": operators,
-            "numbers": sorted(self.numbers),
-            "calls": listed,
-            "messages": [m.as_json() for m in messages],
-            "webhooks": [
-                {"kind": e.kind, "method": e.method, "url": e.url, "status": e.status, "error": e.error,
-                 "call_sid": e.call_sid, "params": e.params, "body": e.body}
-                for e in exchanges
-            ],
-        }
+        """What the phone page shows (phone_page.py)."""
+        from devstack.carrier.phone_page import phone_state
+
+        return phone_state(self, webhooks)
 
     # -- what tests look at ---------------------------------------------------------------
 
@@ -285,9 +265,11 @@ class Carrier:
             self.calls[call.sid] = call
 
     def new_recording(self, call_sid: str, seconds: float, source: str, started) -> Recording:
+        with self.lock:
+            call = self.calls.get(call_sid)
         recording = Recording(
             sid=new_sid("RE"),
-            account_sid=self.account_sid,
+            account_sid=call.account_sid if call else self.account_sid,  # the call's account
             call_sid=call_sid,
             duration=max(1, int(round(seconds))),
             source=source,
@@ -300,7 +282,7 @@ class Carrier:
 
     def recording_url(self, recording: Recording) -> str:
         # Twilio docs: Recording resource: the media URL is the resource URI without .json.
-        return f"{self.url}{account_path(self.account_sid)}/Recordings/{recording.sid}"
+        return f"{self.url}{account_path(recording.account_sid)}/Recordings/{recording.sid}"
 
     def recording_media(self, recording: Recording, extension: str) -> tuple[bytes, str]:
         if extension == ".mp3":
@@ -319,7 +301,7 @@ class Carrier:
             "recording-status",
             url,
             {
-                "AccountSid": self.account_sid,
+                "AccountSid": recording.account_sid,
                 "CallSid": call_sid,
                 "RecordingSid": recording.sid,
                 "RecordingUrl": self.recording_url(recording),
@@ -334,10 +316,10 @@ class Carrier:
             call_sid=call_sid,
         )
 
-    def _register(self, session: CallSession) -> None:
+    def _register(self, session: CallSession, takes_next_presses: bool = True) -> None:
         """Digits queued with caller_presses(None, ...) go to this call, before its party's."""
         with self.lock:
-            while self.next_presses:
+            while takes_next_presses and self.next_presses:
                 session.digits.appendleft(self.next_presses.pop())
             self.sessions[session.call.sid] = session
 
@@ -350,25 +332,35 @@ class Carrier:
     # -- calls ----------------------------------------------------------------------------
 
     def inbound_call(self, from_: str, to: str) -> Call:
-        """Someone at `from_` calls our number `to` (Twilio docs: TwiML Voice: Twilio's
-        request to your application: CallStatus=ringing, Direction=inbound)."""
-        with self.lock:
-            config = self.numbers.get(to)
-        if config is None or not config.voice_url or not config.takes_calls:
-            raise LookupError(f"no voice URL configured for {to}")
-        call = Call(new_sid("CA"), self.account_sid, from_, to, "inbound", "ringing", self.clock.now())
+        """Someone at `from_` calls the number `to`, which rings the voice URL its owner set
+        (Twilio docs: TwiML Voice: Twilio's request to your application:
+        CallStatus=ringing, Direction=inbound). Without a voice URL the caller hears
+        Twilio's default message and the application hears nothing."""
+        held = self.accounts.owning(to)
+        if held is None or not held[1].takes_calls:
+            raise LookupError(f"{to} is no voice number of any account")
+        owner, config = held
+        call = Call(new_sid("CA"), owner.sid, from_, to, "inbound", "ringing", self.clock.now())
         self.add_call(call)
+        if not self.accounts.is_active(owner):
+            # Twilio docs: error 10003 "Incoming call rejected due to inactive account".
+            call.status, call.duration, call.end_time = "failed", 0, self.clock.now()
+            self.record_error(10003, f"{to} belongs to {owner.sid}, which is {owner.status}", call.sid)
+            return call
         # Twilio docs: IncomingPhoneNumber resource, status_callback: called when the call ends.
         callbacks = StatusCallbacks(self, config.status_callback, ("completed",), config.status_callback_method)
         session = CallSession(self, call, self.party_for(from_, callee=False), callbacks)
         self._register(session)
-        self._spawn(f"call-{call.sid}", session.run_inbound, config.voice_url, config.voice_method)
+        self._spawn(f"call-{call.sid}", session.run_inbound, config.voice_url, config.voice_method,
+                    None if config.voice_url else NO_VOICE_URL)
         return call
 
     def outbound_call(self, to: str, from_: str, url: str | None, method: str, twiml: str | None,
                       status_callback: str | None, events: list[str], status_method: str, timeout: float,
-                      record: bool, recording_status_callback: str | None, recording_method: str) -> Call:
-        call = Call(new_sid("CA"), self.account_sid, from_, to, "outbound-api", "queued", self.clock.now())
+                      record: bool, recording_status_callback: str | None, recording_method: str,
+                      account_sid: str | None = None) -> Call:
+        call = Call(new_sid("CA"), account_sid or self.account_sid, from_, to, "outbound-api", "queued",
+                    self.clock.now())
         self.add_call(call)
         callbacks = StatusCallbacks(self, status_callback, events, status_method)
         session = CallSession(self, call, self.party_for(to, callee=True), callbacks)
@@ -402,9 +394,10 @@ class Carrier:
     # -- messages (messaging.py) -------------------------------------------------------------
 
     def send_message(self, to: str, from_: str | None, body: str, messaging_service_sid: str | None,
-                     status_callback: str | None) -> Message:
-        return self.messaging.send(to, from_, body, messaging_service_sid, status_callback)
+                     status_callback: str | None, account_sid: str | None = None) -> Message:
+        return self.messaging.send(to, from_, body, messaging_service_sid, status_callback,
+                                   account_sid or self.account_sid)
 
     def inbound_message(self, from_: str, to: str, body: str) -> WebhookExchange:
-        """Someone at `from_` texts our number `to`: its SMS URL is posted to."""
+        """Someone at `from_` texts the number `to`: the SMS URL its owner set is posted to."""
         return self.messaging.receive(from_, to, body)

@@ -51,12 +51,13 @@ class Messaging:
         self.carrier = carrier
 
     def send(self, to: str, from_: str | None, body: str, messaging_service_sid: str | None,
-             status_callback: str | None) -> Message:
-        """Twilio docs: Messaging API: Message resource, "Create a Message"."""
+             status_callback: str | None, account_sid: str | None = None) -> Message:
+        """Twilio docs: Messaging API: Message resource, "Create a Message", by the account
+        `account_sid` (the main account by default)."""
         carrier = self.carrier
         message = Message(
             sid=new_sid("SM"),
-            account_sid=carrier.account_sid,
+            account_sid=account_sid or carrier.account_sid,
             from_=from_,
             to=to,
             body=body,
@@ -87,7 +88,7 @@ class Messaging:
         carrier = self.carrier
         with carrier.lock:
             if message.from_ is None:  # a Messaging Service picks one of the account's senders
-                message.from_ = carrier.account.sms_sender()
+                message.from_ = carrier.accounts.named(message.account_sid).sms_sender()
             message.status = status
             message.date_updated = carrier.clock.now()
             if status == "sent":
@@ -98,7 +99,7 @@ class Messaging:
         if not message.status_callback:
             return
         params = {
-            "AccountSid": carrier.account_sid,
+            "AccountSid": message.account_sid,
             "ApiVersion": API_VERSION,
             "From": message.from_ or "",
             "To": message.to,
@@ -115,13 +116,15 @@ class Messaging:
         """Twilio docs: Messaging webhooks: MessageSid, SmsSid, AccountSid, From, To, Body,
         NumMedia, plus From*/To* geography. <Message> verbs in the reply are sent back."""
         carrier = self.carrier
-        with carrier.lock:
-            config = carrier.numbers.get(to)
-        if config is None or not config.sms_url or not config.takes_texts:
+        held = carrier.accounts.owning(to)
+        if held is None or not held[1].sms_url or not held[1].takes_texts:
             raise LookupError(f"no SMS URL configured for {to}")
+        owner, config = held
+        if not carrier.accounts.is_active(owner):
+            raise LookupError(f"{to} belongs to {owner.sid}, which is {owner.status}")
         sid = new_sid("SM")
         params = {
-            "AccountSid": carrier.account_sid, "ApiVersion": API_VERSION, "MessageSid": sid, "SmsSid": sid,
+            "AccountSid": owner.sid, "ApiVersion": API_VERSION, "MessageSid": sid, "SmsSid": sid,
             "SmsMessageSid": sid, "SmsStatus": "received", "From": from_, "To": to, "Body": body,
             "NumMedia": "0", "NumSegments": "1",
         }
@@ -139,5 +142,5 @@ class Messaging:
                 body_element = verb.find("Body")
                 text = body_element.text if body_element is not None else verb.text
                 self.send(verb.get("to", from_), verb.get("from", to), (text or "").strip(), None,
-                          verb.get("statusCallback"))
+                          verb.get("statusCallback"), owner.sid)
         return exchange

@@ -4,6 +4,8 @@ calls in.
     Party(answer_after=1, talk_for=5)          answers after 1 s, hangs up 5 s after answering
     Party.busy() / Party.no_answer() / Party.fails()
     Party(presses=("123", ""))                 first <Gather> gets 123, second gets nothing
+                                               (a caller ID verification call takes the first
+                                               entry, or digits sent to its call, as the code)
     Party(speaks_for=4)                        talks 4 s into each <Record>
     Party.interactive()                        a person decides: answer, decline or hang up
                                                through the control surface (the phone page)

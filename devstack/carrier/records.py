@@ -60,7 +60,11 @@ def geography(number: str) -> dict[str, str]:
     if phonenumbers is not None and is_phone_number(number):
         try:
             parsed = phonenumbers.parse(number, None)
-            country = phonenumbers.region_code_for_number(parsed) or ""
+            # A number phonenumbers knows is never assigned (Ofcom's drama mobiles, which
+            # the inventory sells) has no region of its own: its country code still names one.
+            country = (phonenumbers.region_code_for_number(parsed)
+                       or phonenumbers.region_code_for_country_code(parsed.country_code))
+            country = "" if country == "ZZ" else country
             place = geocoder.description_for_number(parsed, "en")
             if ", " in place:
                 city, state = place.rsplit(", ", 1)

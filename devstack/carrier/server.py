@@ -1,12 +1,19 @@
 """HTTP surface of the carrier: Twilio's REST API 2010-04-01 (Calls, Messages, Recordings,
 and the account's IncomingPhoneNumbers and OutgoingCallerIds) and the test control
-surface under /_carrier/. What the REST API refuses, and with which code, is in
-`refusals.py`.
+surface under /_carrier/. Accounts, AvailablePhoneNumbers, buying and configuring numbers
+and verifying caller IDs are the doors in `provisioning.py`. What the REST API refuses,
+and with which code, is in `refusals.py`.
+
+Every request under /Accounts/{Sid}/ acts as that account (`self.account`): it sees the
+calls, messages, recordings, numbers and caller IDs of that account only, and calls and
+texts From that account's numbers only, whoever's credentials (`self.caller`: the
+account itself, or its parent) made it.
 """
 from __future__ import annotations
 
 import base64
 import fnmatch
+import hmac
 import json
 import re
 import time
@@ -15,10 +22,14 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devstack.carrier import inventory
 from devstack.carrier.party import Party
-from devstack.carrier.refusals import ApiError, check_call_update, check_new_call, check_new_message, not_found, one
+from devstack.carrier.provisioning import ProvisioningDoors
+from devstack.carrier.refusals import (ApiError, account_not_active, check_call_update, check_new_call,
+                                       check_new_message, not_found, one, unauthenticated)
 
 if TYPE_CHECKING:
+    from devstack.carrier.account import Account
     from devstack.carrier.carrier import Carrier
 
 ROUTE = re.compile(
@@ -27,6 +38,9 @@ ROUTE = re.compile(
     r"(?:/(?P<sid>[A-Za-z0-9]+))?(?P<ext>\.json|\.wav|\.mp3)?$"
 )
 ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/.]+)")
+ACCOUNTS = re.compile(r"^/2010-04-01/Accounts(?:/(?P<sid>[A-Za-z0-9]+))?\.json$")
+AVAILABLE = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/AvailablePhoneNumbers"
+                       r"(?:/(?P<country>[A-Za-z]+)(?:/(?P<kind>[A-Za-z]+))?)?\.json$")
 PHONE_PAGE = Path(__file__).with_name("phone.html")
 
 
@@ -44,8 +58,10 @@ def handler_for(carrier: "Carrier"):
     return Handler
 
 
-class CarrierHandler(BaseHTTPRequestHandler):
+class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
     carrier: "Carrier"
+    caller: "Account"  # whose credentials made the request
+    account: "Account"  # the account the request acts as (its path's)
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format, *args):  # quiet: tests read carrier.webhook_log instead
@@ -77,19 +93,31 @@ class CarrierHandler(BaseHTTPRequestHandler):
         self.send(status, json.dumps(payload).encode("utf-8"))
 
     def form(self) -> dict[str, list[str]]:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        raw = self.body.decode("utf-8")
         if "json" in (self.headers.get("Content-Type") or ""):
             data = json.loads(raw or "{}")
             return {k: v if isinstance(v, list) else [v] for k, v in data.items()}
         return urllib.parse.parse_qs(raw, keep_blank_values=True)
 
     def dispatch(self, method: str) -> None:
+        # Read the whole body first, even of a request refused before looking at it: what is
+        # left unread would be taken for the next request on this keep-alive connection.
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
         parsed = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
         try:
             if parsed.path.startswith("/_carrier/"):
                 self.control(method, parsed.path, query)
+                return
+            accounts = ACCOUNTS.match(parsed.path)
+            if accounts is not None:
+                self.accounts_door(method, accounts, query, parsed.path)
+                return
+            available = AVAILABLE.match(parsed.path)
+            if available is not None:
+                self.authenticate(available["account"], parsed.path)
+                self.available_numbers_door(method, available, query, parsed.path)
                 return
             match = ROUTE.match(parsed.path)
             if match is None:
@@ -100,8 +128,10 @@ class CarrierHandler(BaseHTTPRequestHandler):
             media = match["collection"] == "Recordings" and match["sid"] and match["ext"] in (None, ".wav", ".mp3")
             if not media:
                 self.authenticate(match["account"], parsed.path)
-            elif match["account"] != self.carrier.account_sid:
-                raise not_found(parsed.path)
+            else:  # media is served without credentials (see the package docs)
+                self.account = self.carrier.accounts.get(match["account"])
+                if self.account is None:
+                    raise not_found(parsed.path)
             route = getattr(self, f"{method.lower()}_{match['collection'].lower()}", None)
             if route is None:
                 raise ApiError(405, 20004, "Method not allowed")
@@ -109,19 +139,38 @@ class CarrierHandler(BaseHTTPRequestHandler):
         except ApiError as error:
             self.send_json(error.status, error.body())
 
-    def authenticate(self, account: str, path: str) -> None:
-        """Twilio docs: REST API: Authentication: HTTP Basic with AccountSid:AuthToken.
-        Valid credentials on another account's path: 20404 (see refusals.py)."""
+    def credentials(self) -> "Account":
+        """Twilio docs: REST API: Authentication: HTTP Basic with AccountSid:AuthToken, of
+        any account the carrier has (20003 otherwise)."""
         header = self.headers.get("Authorization", "")
-        expected = f"{self.carrier.account_sid}:{self.carrier.auth_token}"
         try:
             given = base64.b64decode(header[6:]).decode("utf-8") if header.startswith("Basic ") else ""
         except ValueError:
             given = ""
-        if given != expected:
-            raise ApiError(401, 20003, "Authenticate")
-        if account != self.carrier.account_sid:
-            raise not_found(path)
+        sid, _, token = given.partition(":")
+        caller = self.carrier.accounts.get(sid)
+        if caller is None or not hmac.compare_digest(caller.auth_token.encode(), token.encode()):
+            raise unauthenticated()
+        self.caller = caller
+        return caller
+
+    def authenticate(self, account_sid: str, path: str) -> "Account":
+        """The account on the path, if the credentials may act as it: its own, or its
+        parent's. Otherwise a subaccount's credentials are 20003 and the main account's
+        are 20404; an account that is not active is 20005 (see refusals.py)."""
+        caller = self.credentials()
+        accounts = self.carrier.accounts
+        target = accounts.get(account_sid)
+        if target is None or not accounts.may_act_on(caller, target):
+            raise unauthenticated() if caller.is_subaccount else not_found(path)
+        if not accounts.is_active(target):
+            raise account_not_active(target)
+        self.account = target
+        return target
+
+    def mine(self, record) -> bool:
+        """A call, message or recording of the account the request acts as."""
+        return record is not None and record.account_sid == self.account.sid
 
     def page(self, key: str, items: list[dict], query, path: str) -> dict:
         size = int((query.get("PageSize") or ["50"])[0])
@@ -151,14 +200,14 @@ class CarrierHandler(BaseHTTPRequestHandler):
         form = self.form()
         if match["sid"]:
             call = self.carrier.calls.get(match["sid"])
-            if call is None:
+            if not self.mine(call):
                 raise not_found(path)
             check_call_update(call, form)
             call = self.carrier.update_call(call.sid, one(form, "Status"), one(form, "Url"),
                                             one(form, "Method", "POST"), one(form, "Twiml"))
             self.send_json(200, call.as_json())
             return
-        check_new_call(self.carrier, form)
+        check_new_call(self.account, form)
         self.carrier.created_calls.append({"at": arrived, "to": one(form, "To"), "url": one(form, "Url", "")})
         events = [e for value in form.get("StatusCallbackEvent", []) for e in value.split()]
         call = self.carrier.outbound_call(
@@ -166,17 +215,19 @@ class CarrierHandler(BaseHTTPRequestHandler):
             one(form, "StatusCallback"), events, one(form, "StatusCallbackMethod", "POST"),
             float(one(form, "Timeout", "60")), (one(form, "Record", "false") or "false").lower() == "true",
             one(form, "RecordingStatusCallback"), one(form, "RecordingStatusCallbackMethod", "POST"),
+            account_sid=self.account.sid,
         )
         self.send_json(201, call.as_json())
 
     def get_calls(self, match, query, path):
         if match["sid"]:
             call = self.carrier.calls.get(match["sid"])
-            if call is None:
+            if not self.mine(call):
                 raise not_found(path)
             self.send_json(200, call.as_json())
             return
-        calls = sorted(self.carrier.calls.values(), key=lambda c: c.date_created, reverse=True)
+        calls = sorted(filter(self.mine, list(self.carrier.calls.values())), key=lambda c: c.date_created,
+                       reverse=True)
         for name, attribute in (("To", "to"), ("From", "from_"), ("Status", "status"), ("ParentCallSid", "parent_call_sid")):
             if name in query:
                 calls = [c for c in calls if getattr(c, attribute) == query[name][0]]
@@ -186,19 +237,21 @@ class CarrierHandler(BaseHTTPRequestHandler):
 
     def post_messages(self, match, query, path):
         form = self.form()
-        check_new_message(self.carrier, form)
+        check_new_message(self.account, form)
         message = self.carrier.send_message(one(form, "To"), one(form, "From"), one(form, "Body"),
-                                            one(form, "MessagingServiceSid"), one(form, "StatusCallback"))
+                                            one(form, "MessagingServiceSid"), one(form, "StatusCallback"),
+                                            self.account.sid)
         self.send_json(201, message.as_json())
 
     def get_messages(self, match, query, path):
         if match["sid"]:
             message = self.carrier.message_store.get(match["sid"])
-            if message is None:
+            if not self.mine(message):
                 raise not_found(path)
             self.send_json(200, message.as_json())
             return
-        found = sorted(self.carrier.message_store.values(), key=lambda m: m.date_created, reverse=True)
+        found = sorted(filter(self.mine, list(self.carrier.message_store.values())), key=lambda m: m.date_created,
+                       reverse=True)
         for name, attribute in (("To", "to"), ("From", "from_")):
             if name in query:
                 found = [m for m in found if getattr(m, attribute) == query[name][0]]
@@ -208,13 +261,13 @@ class CarrierHandler(BaseHTTPRequestHandler):
 
     def recording(self, match, path):
         recording = self.carrier.recordings.get(match["sid"] or "")
-        if recording is None or recording.deleted:
+        if not self.mine(recording) or recording.deleted:
             raise not_found(path)
         return recording
 
     def get_recordings(self, match, query, path):
         if not match["sid"]:
-            found = [r for r in self.carrier.recordings.values() if not r.deleted]
+            found = [r for r in list(self.carrier.recordings.values()) if self.mine(r) and not r.deleted]
             if "CallSid" in query:
                 found = [r for r in found if r.call_sid == query["CallSid"][0]]
             found.sort(key=lambda r: r.date_created, reverse=True)
@@ -237,32 +290,33 @@ class CarrierHandler(BaseHTTPRequestHandler):
     # -- the account: IncomingPhoneNumbers, OutgoingCallerIds (account.py) -----------------
 
     def incoming_number(self, match, path):
-        account = self.carrier.account
-        with account.lock:
-            found = next((c for c in account.numbers.values() if c.sid == match["sid"]), None)
+        found = self.account.number_with_sid(match["sid"])
         if found is None:
             raise not_found(path)
         return found
 
     def get_incomingphonenumbers(self, match, query, path):
-        sid = self.carrier.account_sid
-        if match["sid"]:
+        sid = self.account.sid
+        if match["sid"] and match["sid"] not in inventory.KINDS:
             self.send_json(200, self.incoming_number(match, path).as_json(sid))
             return
-        with self.carrier.account.lock:
-            found = sorted(self.carrier.account.numbers.values(), key=lambda c: c.date_created, reverse=True)
+        with self.account.lock:
+            found = sorted(self.account.numbers.values(), key=lambda c: c.date_created, reverse=True)
+        if match["sid"]:  # IncomingPhoneNumbers/Local.json, TollFree.json, Mobile.json
+            found = [c for c in found if inventory.kind_of(c.number) == match["sid"]]
         listed = [c.as_json(sid) for c in found]
         self.send_json(200, self.page("incoming_phone_numbers", self.filtered(listed, query), query, path))
 
     def delete_incomingphonenumbers(self, match, query, path):
-        """Releasing a number: the account no longer owns it (Twilio answers 204)."""
-        self.carrier.release_number(self.incoming_number(match, path).number)
+        """Releasing a number: the account no longer owns it (Twilio answers 204), and it
+        is for sale again."""
+        self.account.release(self.incoming_number(match, path).number)
         self.send(204)
 
     def get_outgoingcallerids(self, match, query, path):
-        sid = self.carrier.account_sid
-        with self.carrier.account.lock:
-            found = sorted(self.carrier.account.caller_ids.values(), key=lambda c: c.date_created, reverse=True)
+        sid = self.account.sid
+        with self.account.lock:
+            found = sorted(self.account.caller_ids.values(), key=lambda c: c.date_created, reverse=True)
         listed = [c.as_json(sid) for c in found]
         if match["sid"]:
             fetched = next((c for c in listed if c["sid"] == match["sid"]), None)
@@ -286,16 +340,18 @@ class CarrierHandler(BaseHTTPRequestHandler):
     def control(self, method: str, path: str, query) -> None:
         carrier = self.carrier
         if method == "POST":
-            data = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            data = json.loads(self.body or b"{}")
         try:
             if method == "POST" and path == "/_carrier/numbers":
+                owner = carrier.accounts.named(data.get("account_sid"))
                 config = carrier.add_number(data["number"], data.get("voice_url"), data.get("status_callback"),
                                             data.get("sms_url"), data.get("voice_method", "POST"),
-                                            data.get("capabilities"))
-                self.send_json(201, config.control_json())
+                                            data.get("capabilities"), owner.sid)
+                self.send_json(201, dict(config.control_json(), account_sid=owner.sid))
             elif method == "POST" and path == "/_carrier/caller-ids":
-                caller_id = carrier.verify_caller_id(data["number"], data.get("friendly_name"))
-                self.send_json(201, caller_id.as_json(carrier.account_sid))
+                owner = carrier.accounts.named(data.get("account_sid"))
+                caller_id = carrier.verify_caller_id(data["number"], data.get("friendly_name"), owner.sid)
+                self.send_json(201, caller_id.as_json(owner.sid))
             elif method == "POST" and path == "/_carrier/inbound":
                 call = carrier.inbound_call(data["from"], data["to"])
                 self.send_json(201, call.as_json())

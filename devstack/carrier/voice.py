@@ -184,9 +184,9 @@ class CallSession:
             )
         self.callbacks.send("completed", self.call, self.params(), {"CallDuration": str(self.call.duration)})
 
-    def run_inbound(self, voice_url: str, voice_method: str) -> None:
+    def run_inbound(self, voice_url: str | None, voice_method: str, twiml: str | None = None) -> None:
         try:
-            self.run_document(Fetch(voice_url, voice_method, kind="voice"))
+            self.run_document(Fetch(voice_url, voice_method, kind="voice", twiml=twiml))
         finally:
             self.finish()
             self.done.set()

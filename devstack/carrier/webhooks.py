@@ -4,6 +4,12 @@ Twilio docs: Webhooks security (https://www.twilio.com/docs/usage/webhooks/webho
 the X-Twilio-Signature header is base64(HMAC-SHA1(auth token, URL + each POST parameter
 name and value, sorted by name)). For GET requests the parameters are in the URL's query
 string and nothing is appended. The same algorithm as twilio.request_validator.RequestValidator.
+
+The token is that of the account the request is about, the one its AccountSid names: the
+account that owns the number called or texted, or that placed the call or sent the text
+(Twilio signs a subaccount's webhooks with the subaccount's own auth token). Every
+webhook Twilio sends carries AccountSid, so the sender reads the signer from it, and the
+signature and the AccountSid a webhook shows cannot disagree.
 """
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 # Twilio docs: Webhooks connection overrides: the default read timeout is 15 seconds.
 TIMEOUT_SECONDS = 15.0
@@ -53,13 +59,14 @@ class WebhookExchange:
 
 @dataclass
 class WebhookSender:
-    auth_token: str
+    token_of: Callable[[str], str]  # an account SID's auth token
     log: list[WebhookExchange] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def send(self, kind: str, url: str, params: Mapping[str, str], method: str = "POST", call_sid: str = "") -> WebhookExchange:
         method = (method or "POST").upper()
         params = {k: str(v) for k, v in params.items() if v is not None}
+        auth_token = self.token_of(params["AccountSid"])
         if method == "GET":
             separator = "&" if urllib.parse.urlsplit(url).query else "?"
             target = url + separator + urllib.parse.urlencode(params) if params else url
@@ -69,7 +76,7 @@ class WebhookSender:
             target, signed_params = url, params
             data = urllib.parse.urlencode(params).encode("utf-8")
         headers = {
-            "X-Twilio-Signature": signature(self.auth_token, target, signed_params),
+            "X-Twilio-Signature": signature(auth_token, target, signed_params),
             "User-Agent": "TwilioProxy/1.1",
             "Accept": "*/*",
         }

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import threading
+import time
 import urllib.parse
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from devstack.carrier import Carrier
+from devstack.carrier import Carrier, client
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "carrier-test-token"
@@ -64,3 +66,40 @@ def app():
     yield application
     application.server.shutdown()
     application.server.server_close()
+
+
+def wait_for(predicate, within: float = 60.0, what: str = "the carrier"):
+    """`predicate()` once it is truthy: waits for the event itself, polling, with a deadline
+    generous enough for a busy machine."""
+    deadline = time.monotonic() + within
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+@dataclass
+class Tenant:
+    """A subaccount and a twilio client logged in with its own credentials."""
+
+    sid: str
+    auth_token: str
+    twilio: object
+
+
+@pytest.fixture
+def main_twilio(carrier):
+    return client(carrier.port, ACCOUNT_SID, AUTH_TOKEN)
+
+
+@pytest.fixture
+def open_subaccount(carrier, main_twilio):
+    """Opens a subaccount of the main account through Twilio's REST API, as a self-service
+    sign-up does."""
+    def open_one(name: str) -> Tenant:
+        account = main_twilio.api.v2010.accounts.create(friendly_name=name)
+        return Tenant(account.sid, account.auth_token, client(carrier.port, account.sid, account.auth_token))
+
+    return open_one
