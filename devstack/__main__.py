@@ -26,7 +26,7 @@ from devstack.functions import LocalFunctions, function_name  # noqa: E402
 from devstack.lambdas import LocalLambda  # noqa: E402
 from devstack.queues import QueuePoller  # noqa: E402
 from devstack.streams import StreamPoller  # noqa: E402
-from devstack.gateway import LocalApi, StaticFiles, TokenVerifier, edge_handler, serve, static_handler  # noqa: E402
+from devstack.gateway import Authorizer, LocalApi, StaticFiles, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
 from devstack.seed import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
 from devstack.shutdown import die_with_parent, stop_together  # noqa: E402
@@ -94,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
 
         aws.create_tables(settings)
         aws.create_buckets(settings)
-        user_pool = aws.create_user_pool(settings)
+        user_pool = aws.create_user_pool(settings, synthesis.result())
+        # The authorizer trusts this pool's tokens for this client, as in AWS.
+        settings = dataclasses.replace(settings, user_pool_id=user_pool.pool_id,
+                                       user_pool_client_id=user_pool.client_id)
+        os.environ.update(settings.as_environment())
         owner = aws.create_user(settings, user_pool, DEMO_EMAIL, DEMO_PASSWORD)
 
         from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
@@ -141,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         lambdas.start()
         stoppers.append(lambdas.stop)
 
-        api = LocalApi(apps, TokenVerifier(user_pool),
+        authorizer_name = function_name(settings, "pool", "authorizer")
+        authorizer = Authorizer(lambda event: functions.invoke(authorizer_name, event, timeout=10))
+        api = LocalApi(apps, authorizer,
                        invoke=lambda name, event: functions.invoke(function_name(settings, name), event, timeout=29))
         servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
         site_files = StaticFiles(
@@ -163,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"  phone page         {carrier.url}/_carrier/phone   (call a tracking number, answer as"
                     f" {DEMO_DESTINATION}: operator {args.operator})",
                     f"  dashboard user     {DEMO_EMAIL} / {DEMO_PASSWORD}"
-                    f"  (user pool {user_pool.pool_id}, client {user_pool.client_id})",
+                    f"  (user pool {user_pool.pool_id}, client {user_pool.client_id}; SRP sign-in only)",
+                    f"  local mailbox      {moto.url}/_local/mailbox?to=ADDRESS   (sign-up codes, as e-mails)",
                     f"  demo tenant        {demo.tenant_id}: site {demo.site.site_id}, pool {demo.pool.pool_id}"
                     f" ({svc.pools.size(demo.pool)} numbers), static {demo.static_number}",
                     "Ctrl-C stops everything.",

@@ -1,5 +1,5 @@
 """API Gateway on one local port: every function's Chalice routes under the paths the
-REST API uses, with the same Cognito check, plus the frontend's static files.
+REST API uses, with the same authorizer (the pool function's worker), plus the frontend's static files.
 
 Requests become API Gateway proxy events (chalice.local builds them), so the handlers
 run exactly as they do in Lambda.
@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-import jwt
-from chalice import Chalice, CognitoUserPoolAuthorizer
+from chalice import Chalice
 from chalice.config import Config
 from chalice.local import LocalChalice, LocalGateway, RouteMatcher
 
-from devstack.aws import UserPool
 from ringback.adapters.web import error_body
 
 API_PREFIXES = ("/v1/", "/health")
@@ -36,31 +34,41 @@ class Unauthorized(Exception):
     pass
 
 
-class TokenVerifier:
-    """What API Gateway's Cognito authorizer checks: signature, expiry, issuer, audience."""
+class Denied(Exception):
+    pass
 
-    def __init__(self, pool: UserPool) -> None:
-        self._pool = pool
-        self._keys = jwt.PyJWKClient(pool.jwks_url, cache_keys=True)
 
-    def claims(self, token: str | None) -> dict:
-        if not token:
-            raise Unauthorized("no token")
+class Authorizer:
+    """API Gateway's REQUEST authorizer, locally: the same worker the API invokes in AWS
+    (the pool function's `authorizer`, running in its own process with its own role),
+    asked with the event API Gateway sends, its answer read as API Gateway reads it."""
+
+    def __init__(self, invoke: Callable[[dict], dict], api_arn: str = "arn:aws:execute-api:local:000000000000:local") -> None:
+        self._invoke, self._api_arn = invoke, api_arn
+
+    def context(self, lambda_event: dict) -> dict:
+        request = lambda_event["requestContext"]
+        event = {
+            "type": "REQUEST",
+            "methodArn": f"{self._api_arn}/local/{request['httpMethod']}{request['resourcePath']}",
+            "resource": request["resourcePath"], "path": lambda_event.get("path"),
+            "httpMethod": request["httpMethod"], "headers": lambda_event.get("headers") or {},
+            "queryStringParameters": lambda_event.get("queryStringParameters"),
+            "pathParameters": lambda_event.get("pathParameters"), "requestContext": request,
+        }
+        if not (lambda_event.get("headers") or {}).get("authorization"):
+            # API Gateway refuses a request without the identity source before invoking.
+            raise Unauthorized("no Authorization header")
         try:
-            key = self._keys.get_signing_key_from_jwt(token)
-            claims = jwt.decode(
-                token,
-                key.key,
-                algorithms=["RS256"],
-                audience=self._pool.client_id,
-                issuer=self._pool.issuer,
-                options={"require": ["exp", "iss", "sub", "aud"]},
-            )
-        except jwt.PyJWTError as error:
-            raise Unauthorized(str(error)) from None
-        if claims.get("token_use") != "id":
-            raise Unauthorized("not an id token")
-        return claims
+            answer = self._invoke(event)
+        except Exception as error:  # noqa: BLE001 - the authorizer raised: API Gateway's 401 or 500
+            if "Unauthorized" in str(error):
+                raise Unauthorized(str(error)) from None
+            raise
+        statements = (answer.get("policyDocument") or {}).get("Statement") or []
+        if not any(st.get("Effect") == "Allow" for st in statements):
+            raise Denied("the authorizer denied the request")
+        return {**(answer.get("context") or {}), "principalId": answer.get("principalId")}
 
 
 def _localise(app: Chalice) -> Chalice:
@@ -95,13 +103,13 @@ class _RemoteApp:
 class _FunctionGateway(LocalGateway):
     """One function's routes, with request ids, the caller's IP and a real token check."""
 
-    def __init__(self, name: str, app: Chalice, verifier: TokenVerifier | None,
+    def __init__(self, name: str, app: Chalice, authorizer: Authorizer | None,
                  invoke: Callable[[str, dict], dict] | None = None) -> None:
         super().__init__(app if invoke else _localise(app),
                          Config.create(chalice_stage="local", app_name=name, function_name=name))
         if invoke is not None:
             self._app_object = _RemoteApp(app, lambda event: invoke(name, event))
-        self._verifier = verifier
+        self._verifier = authorizer
         self._authorizer = self  # LocalGateway calls self._authorizer.authorize(...)
         self.client_ip = threading.local()
 
@@ -115,19 +123,18 @@ class _FunctionGateway(LocalGateway):
     def authorize(self, raw_path, lambda_event, lambda_context):
         context = lambda_event["requestContext"]
         route = self._app_object.routes[context["resourcePath"]].get(context["httpMethod"])
-        if route is None or not isinstance(route.authorizer, CognitoUserPoolAuthorizer):
+        if route is None or route.authorizer is None:
             return lambda_event, lambda_context
         if self._verifier is None:
-            raise Unauthorized("no user pool is configured")
-        claims = self._verifier.claims(lambda_event["headers"].get("authorization"))
-        context["authorizer"] = {"claims": claims}
+            raise Unauthorized("no authorizer is configured")
+        context["authorizer"] = self._verifier.context(lambda_event)
         return lambda_event, lambda_context
 
 
 class LocalApi:
     """Routes a request to the function that owns its path, as the REST API does."""
 
-    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None,
+    def __init__(self, apps: dict[str, Chalice], authorizer: Authorizer | None,
                  invoke: Callable[[str, dict], dict] | None = None) -> None:
         """`invoke(function, event)` runs a function where it lives (its own process);
         without it the apps run in this process."""
@@ -139,7 +146,7 @@ class LocalApi:
                 owners[path] = name
         self._owners = owners
         self._matcher = RouteMatcher(list(owners))
-        self._gateways = {name: _FunctionGateway(name, app, verifier, invoke) for name, app in apps.items()}
+        self._gateways = {name: _FunctionGateway(name, app, authorizer, invoke) for name, app in apps.items()}
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes | None, client_ip: str):
         try:
@@ -152,6 +159,8 @@ class LocalApi:
             response = gateway.handle_request(method=method, path=path, headers=headers, body=body)
         except Unauthorized:
             return _json(HTTPStatus.UNAUTHORIZED, error_body("unauthenticated", "Unauthorized", None))
+        except Denied:
+            return _json(HTTPStatus.FORBIDDEN, error_body("forbidden", "User is not authorized to access this resource", None))
         except Exception as error:  # noqa: BLE001 - the function crashed or never answered
             # API Gateway answers a failed Lambda integration with 502 (our gateway
             # responses give it the product's error shape).

@@ -12,6 +12,11 @@
    touches: the same all-or-nothing outcome, at a cost independent of table size.
 3. Step Functions. State machines execute, and their Lambda tasks reach our real
    handlers (see _step_functions_run_our_handlers).
+4. IAM, when asked (devstack/iam.py).
+5. Cognito. The user pool refuses what the deployed one refuses (weak and wrong
+   passwords, SRP proofs included, unconfirmed users, wrong codes, auth flows the app
+   client does not allow), and mails its codes to a local mailbox read at
+   GET /_local/mailbox?to=<email> (devstack/cognito.py).
 
     python -m devstack.moto_server PORT
 """
@@ -33,6 +38,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from werkzeug.serving import run_simple
 
+from devstack import cognito
 from devstack.shutdown import die_with_parent, exit_at_once_on_signal
 
 
@@ -142,6 +148,7 @@ def main(argv: list[str]) -> None:
     os.environ.setdefault("MOTO_PORT", str(port))
     _item_level_rollback()
     _step_functions_run_our_handlers()
+    cognito.install()
     # Its state is in memory and goes with the process: told to stop, it ends at once
     # (werkzeug would wait for requests held by a running dial workflow's Wait).
     exit_at_once_on_signal()
@@ -152,6 +159,8 @@ def main(argv: list[str]) -> None:
         from devstack.iam import EnforceIam
 
         app = EnforceIam(app, os.environ.get("MOTO_ACCOUNT_ID", "123456789012"))
+    # 5. Cognito's mail, read as a user reads theirs: outside AWS's API, so outside IAM.
+    app = cognito.MailboxEndpoint(app)
     run_simple("127.0.0.1", port, _Instance(app, os.environ.get("RINGBACK_MOTO_INSTANCE", "")), threaded=True,
                request_handler=MotoRequestHandler)
 

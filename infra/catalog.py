@@ -84,12 +84,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         name="pool",
-        description="Number pools: provisioning, lease upkeep and sizing",
+        description="The management API (sites, members, API keys, clients, pools) and the API's authorizer",
         tables={
-            "tenants": READ, "members": READ, "sites": READ,
+            "tenants": WRITE, "members": WRITE, "invitations": WRITE, "api_keys": WRITE, "audit_log": WRITE,
+            "sites": WRITE,
             "pools": WRITE, "tracking_numbers": WRITE, "pool_slots": WRITE,
             "leases": WRITE, "lease_history": WRITE,
         },
+        # authorizer: API Gateway's REQUEST authorizer for every tenant route (a Cognito ID
+        # token or an API key; ringback.adapters.identity).
+        workers={"authorizer": "app.authorize"},
+        worker_sizing={"authorizer": Sizing(memory_mb=512, timeout_seconds=10)},
     ),
     FunctionSpec(
         name="dialer",
@@ -153,6 +158,10 @@ RESOURCE_VARIABLES: dict[str, Callable[[FunctionSpec], bool]] = {
     "RINGBACK_ANALYTICS_DATABASE": lambda spec: spec.report_queries,
     "RINGBACK_ATHENA_WORKGROUP": lambda spec: spec.report_queries,
     "RINGBACK_REPORT_ROLE_ARN": lambda spec: spec.report_queries,
+    # Only the function that serves the authorizer checks tokens against the user pool
+    # (locally its workers share its process, so the function and its workers alike).
+    "RINGBACK_USER_POOL_ID": lambda spec: "authorizer" in spec.workers,
+    "RINGBACK_USER_POOL_CLIENT_ID": lambda spec: "authorizer" in spec.workers,
     # Set only outside AWS (the local carrier), and only where the carrier is used.
     "RINGBACK_TWILIO_API_BASE_URL": lambda spec: CARRIER in spec.secrets,
     "RINGBACK_TWILIO_ACCOUNT_SID": lambda spec: CARRIER in spec.secrets,

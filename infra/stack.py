@@ -68,6 +68,8 @@ class RingbackStack(Stack):
             athena_workgroup=self.analytics.workgroup_name,
             report_role_arn=self.analytics.report_role_arn,
             secrets_arn=self.data.app_secrets.secret_arn,
+            user_pool_id=self.auth.user_pool.user_pool_id,
+            user_pool_client_id=self.auth.dashboard_client.user_pool_client_id,
         )
         self.functions = FunctionsConstruct(
             self,
@@ -91,7 +93,7 @@ class RingbackStack(Stack):
             stage_name=stage,
             apps={spec.name: load_app(spec.name) for spec in FUNCTIONS},
             functions=self.functions.functions,
-            user_pool=self.auth.user_pool,
+            authorizer_function=self.functions.workers["pool-authorizer"],
             log_retention=log_retention,
             removal_policy=self.data.removal_policy,
         )

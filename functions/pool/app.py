@@ -1,15 +1,26 @@
-"""Number pools for the dashboard: what a tenant has, how full it is, how big it should be."""
-from ringback.tracking import pools
-from ringback.tracking import sizing
+"""The management API: who works in a tenant (members, invitations, API keys, an agency's
+clients, the audit log), number pools and their sizing; and the API's authorizer."""
+from functools import cache
+
+from chalice import Response
+
+from ringback.accounts import schemas, site_admin
+from ringback.accounts.site_admin import site_json
+from ringback.accounts.api_keys import refuse_keys
+from ringback.accounts.members import member_json
+from ringback.accounts.tenants import READ
+from ringback.adapters.identity import CognitoTokens, authenticate, authorizer_response
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput
+from ringback.tracking import pools
+from ringback.tracking import sizing
 
 app = RingbackApp("pool")
 
 
-def _scope():
-    return services().scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"))
+def _scope(permission: str = READ):
+    return services().scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"), permission)
 
 
 def _number(params, name, default):
@@ -20,6 +31,189 @@ def _number(params, name, default):
         return float(raw)
     except ValueError:
         raise InvalidInput(f"'{name}' must be a number", code="invalid_parameter") from None
+
+
+def _now() -> int:
+    return services().clock.now_ms()
+
+
+# -- the authorizer (a worker of this function: infra/catalog.py) ------------------------
+
+
+@cache
+def _tokens():
+    settings = services().settings
+    if settings is None or not settings.user_pool_id:
+        return None
+    return CognitoTokens(settings.token_issuer, settings.user_pool_client_id, settings.token_keys_url)
+
+
+def authorize(event, context):
+    """API Gateway's REQUEST authorizer for every tenant route."""
+    svc = services()
+    return authorizer_response(event, lambda header: authenticate(header, _tokens(), svc.api_keys, _now()))
+
+
+# -- who I am; a new user's first sign-in opens their tenant ------------------------------
+
+
+@app.route("/v1/me", methods=["GET"], authorizer=DASHBOARD_USERS)
+def me():
+    svc, principal = services(), app.principal()
+    if principal.key_id is not None:
+        return {"apiKey": {"keyId": principal.key_id, "tenantId": principal.key_tenant,
+                           "access": principal.key_access}, "memberships": []}
+    memberships = svc.members.sign_in(principal, _now())
+    tenants = {m.tenant_id: svc.tenants.get(m.tenant_id) for m in memberships}
+    return {"user": {"userId": principal.user_id, "email": principal.email},
+            "memberships": [{"tenantId": m.tenant_id, "name": tenants[m.tenant_id].name,
+                             "kind": tenants[m.tenant_id].kind, "role": m.role}
+                            for m in memberships if tenants[m.tenant_id] is not None]}
+
+
+# -- members and invitations ---------------------------------------------------------------
+
+
+@app.route("/v1/members", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_members():
+    return services().members.list(_scope())
+
+
+@app.route("/v1/invitations", methods=["POST"], authorizer=DASHBOARD_USERS)
+def invite():
+    body = app.valid_body(schemas.INVITATION)
+    invitation = services().members.invite(_scope(), body["email"], body["role"], _now())
+    return Response(invitation.as_json(), status_code=201)
+
+
+@app.route("/v1/invitations/{invitation_id}", methods=["DELETE"], authorizer=DASHBOARD_USERS)
+def cancel_invitation(invitation_id):
+    services().members.cancel_invitation(_scope(), invitation_id, _now())
+    return Response("", status_code=204)
+
+
+@app.route("/v1/members/{user_id}", methods=["PATCH"], authorizer=DASHBOARD_USERS)
+def change_role(user_id):
+    body = app.valid_body(schemas.ROLE_CHANGE)
+    return member_json(services().members.change_role(_scope(), user_id, body["role"], _now()))
+
+
+@app.route("/v1/members/{user_id}", methods=["DELETE"], authorizer=DASHBOARD_USERS)
+def remove_member(user_id):
+    """`me` leaves the tenant; any other id is removed by a manager."""
+    principal = app.principal()
+    if user_id == "me":
+        refuse_keys(principal)
+        services().members.leave(_scope(), principal, _now())
+    else:
+        services().members.remove(_scope(), user_id, _now())
+    return Response("", status_code=204)
+
+
+# -- API keys --------------------------------------------------------------------------------
+
+
+@app.route("/v1/api-keys", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_keys():
+    return {"apiKeys": [k.as_json() for k in services().api_keys.list(_scope())]}
+
+
+@app.route("/v1/api-keys", methods=["POST"], authorizer=DASHBOARD_USERS)
+def create_key():
+    body = app.valid_body(schemas.API_KEY)
+    key, secret = services().api_keys.create(_scope(), body["name"], body["access"], _now())
+    # The only time the secret leaves the service.
+    return Response({**key.as_json(), "secret": secret}, status_code=201,
+                    headers={"Cache-Control": "no-store"})
+
+
+@app.route("/v1/api-keys/{key_id}", methods=["DELETE"], authorizer=DASHBOARD_USERS)
+def revoke_key(key_id):
+    services().api_keys.revoke(_scope(), key_id, _now())
+    return Response("", status_code=204)
+
+
+# -- an agency's clients, and the audit log ----------------------------------------------------
+
+
+@app.route("/v1/clients", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_clients():
+    scope = _scope()
+    return {"clients": [{"tenantId": c.tenant_id, "name": c.name, "createdAt": c.created_at}
+                        for c in services().members.clients(scope)]}
+
+
+@app.route("/v1/clients", methods=["POST"], authorizer=DASHBOARD_USERS)
+def open_client():
+    body = app.valid_body(schemas.CLIENT)
+    client = services().members.open_client(_scope(), body["name"], _now())
+    return Response({"tenantId": client.tenant_id, "name": client.name, "createdAt": client.created_at},
+                    status_code=201)
+
+
+@app.route("/v1/audit", methods=["GET"], authorizer=DASHBOARD_USERS)
+def audit_log():
+    params = app.current_request.query_params or {}
+    return services().audit.read(_scope(), limit=int(_number(params, "limit", 50)), cursor=params.get("cursor"))
+
+
+# -- sites ---------------------------------------------------------------------------------
+
+
+def _version() -> int | None:
+    """The version an update was read at: If-Match: "v3" (the ETag GET gave)."""
+    raw = (app.current_request.headers.get("if-match") or "").strip().removeprefix("W/").strip('"')
+    if not raw:
+        return None
+    if not (raw.startswith("v") and raw[1:].isdigit()):
+        raise InvalidInput('If-Match must be an ETag this API gave, such as "v3"', code="invalid_if_match",
+                           details={"field": "If-Match"})
+    return int(raw[1:])
+
+
+def _site_response(site, status=200):
+    return Response(site_json(site), status_code=status, headers={"ETag": f'"v{site.version}"'})
+
+
+@app.route("/v1/sites", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_sites():
+    return {"sites": [site_json(s) for s in services().site_admin.list(_scope())]}
+
+
+@app.route("/v1/sites", methods=["POST"], authorizer=DASHBOARD_USERS)
+def create_site():
+    body = app.valid_body(site_admin.NEW_SITE)
+    return _site_response(services().site_admin.create(_scope(), body, _now()), 201)
+
+
+@app.route("/v1/sites/{site}", methods=["GET"], authorizer=DASHBOARD_USERS)
+def get_site(site):
+    return _site_response(services().site_admin.get(_scope(), site))
+
+
+@app.route("/v1/sites/{site}", methods=["PATCH"], authorizer=DASHBOARD_USERS)
+def update_site(site):
+    body = app.valid_body(site_admin.SITE_CHANGE)
+    return _site_response(services().site_admin.update(_scope(), site, body, _version(), _now()))
+
+
+@app.route("/v1/sites/{site}", methods=["DELETE"], authorizer=DASHBOARD_USERS)
+def delete_site(site):
+    services().site_admin.delete(_scope(), site, _version(), _now())
+    return Response("", status_code=204)
+
+
+@app.route("/v1/sites/{site}/snippet", methods=["GET"], authorizer=DASHBOARD_USERS)
+def site_snippet(site):
+    return services().site_admin.snippet(_scope(), site)
+
+
+@app.route("/v1/sites/{site}/site-key", methods=["POST"], authorizer=DASHBOARD_USERS)
+def rotate_site_key(site):
+    return _site_response(services().site_admin.rotate_key(_scope(), site, _version(), _now()))
+
+
+# -- number pools ------------------------------------------------------------------------------
 
 
 @app.route("/v1/pools", methods=["GET"], authorizer=DASHBOARD_USERS)

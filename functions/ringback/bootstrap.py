@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ringback.accounts.tenants import Principal, TenantScope, resolve_scope
+from ringback.accounts.tenants import READ, Principal, TenantScope, resolve_scope
 from ringback.calls.alerts import Alerts
 from ringback.analytics.pipeline import ChangeLog
 from ringback.callbacks.service import Callbacks
@@ -31,6 +31,10 @@ from ringback.calls.recordings import Recordings
 from ringback.tracking.sessions import Tracking
 
 if TYPE_CHECKING:
+    from ringback.accounts.api_keys import ApiKeys
+    from ringback.accounts.audit import Audit
+    from ringback.accounts.members import Members
+    from ringback.accounts.site_admin import SiteAdmin
     from ringback.analytics.ad_spend import AdSpend
     from ringback.analytics.reports import Reports
 
@@ -61,9 +65,16 @@ class Services:
     ad_spend: AdSpend | None = None
     # Missed-call and missed-callback texts, and their delivery (dialer).
     alerts: Alerts | None = None
+    # Members, invitations, API keys and the audit log (the management API, the authorizer).
+    members: "Members | None" = None
+    api_keys: "ApiKeys | None" = None
+    audit: "Audit | None" = None
+    site_admin: "SiteAdmin | None" = None
 
-    def scope_for(self, principal: Principal, requested_tenant: str | None) -> TenantScope:
-        return resolve_scope(self.tenants, principal, requested_tenant)
+    def scope_for(self, principal: Principal, requested_tenant: str | None, permission: str = READ) -> TenantScope:
+        """The tenant a request acts for, refused unless the caller holds `permission`
+        there: reading by default, so a route that forgets to ask still checks."""
+        return resolve_scope(self.tenants, principal, requested_tenant).require(permission)
 
 
 def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, leases, rate_counter, numbers,
@@ -91,7 +102,7 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    from ringback.adapters import dynamo
+    from ringback.adapters import dynamo, dynamo_accounts
     from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
     from ringback.adapters.dynamo_messages import DynamoMessages
@@ -125,7 +136,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         settings,
         clock,
         dynamo.DynamoSites(),
-        dynamo.DynamoTenants(),
+        dynamo_accounts.DynamoTenants(),
         dynamo.DynamoPools(),
         dynamo.DynamoCallLog(),
         dynamo.DynamoRouting(),
@@ -148,7 +159,25 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                           settings.analytics_key) if settings.analytics_bucket else None,
         messages=DynamoMessages(),
     )
+    services = with_accounts(services, dynamo_accounts.DynamoInvitations(), dynamo_accounts.DynamoApiKeys(),
+                             dynamo_accounts.DynamoAuditLog())
     return with_reports(services, settings) if settings.analytics_bucket else services
+
+
+def with_accounts(services: Services, invitations, api_keys, audit_log) -> Services:
+    """The account services over the given stores. Only the functions granted their tables
+    (infra/catalog.py) use them; the others never touch them, so building them is free."""
+    from ringback.accounts.api_keys import ApiKeys
+    from ringback.accounts.audit import Audit
+    from ringback.accounts.members import Members
+    from ringback.accounts.provisioning import Directories
+    from ringback.accounts.site_admin import SiteAdmin
+
+    audit = Audit(audit_log)
+    base_url = services.settings.public_base_url if services.settings is not None else "http://localhost"
+    return replace(services, members=Members(services.tenants, invitations, audit),
+                   api_keys=ApiKeys(api_keys, audit), audit=audit,
+                   site_admin=SiteAdmin(Directories(services.tenants, services.sites, services.pools), audit, base_url))
 
 
 def with_reports(services: Services, settings: Settings) -> Services:
@@ -194,11 +223,11 @@ def _idempotency_store(settings: Settings):
 
 def build_memory_services(clock: Clock, settings: Settings | None = None) -> Services:
     """The whole domain on in-memory fakes: for domain tests and trace replays."""
-    from ringback.adapters import memory
+    from ringback.adapters import memory, memory_accounts
 
     leases = memory.MemoryLeaseStore()
     pools = memory.MemoryPools(leases)
-    return assemble(
+    services = assemble(
         settings, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
@@ -206,6 +235,8 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
         memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
         changes=ChangeLog(memory.MemoryEventFiles()), messages=memory.MemoryMessages(),
     )
+    return with_accounts(services, memory_accounts.MemoryInvitations(), memory_accounts.MemoryApiKeys(),
+                         memory_accounts.MemoryAuditLog())
 
 
 def _refuse_network(url: str, body: bytes, headers: dict) -> int:

@@ -36,6 +36,13 @@ class Conflict(RingbackError):
     code = "conflict"
 
 
+class PreconditionFailed(RingbackError):
+    """An update named a version that is no longer the current one (HTTP 412), or named
+    none where one is required (428, code "version_required")."""
+
+    code = "stale_version"
+
+
 class RateLimited(RingbackError):
     code = "rate_limited"
 

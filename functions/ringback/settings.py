@@ -54,8 +54,25 @@ class Settings:
     # The Secrets Manager secret holding SECRET_KEYS; read once per cold start by the
     # composition root (ringback.bootstrap), never put in the environment itself.
     secrets_arn: str | None = None
+    # The dashboard's Cognito user pool and app client: the API's authorizer accepts ID
+    # tokens this pool issued for this client.
+    user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
     # Keys the HMAC that stands in for a phone number in analytics, with the tenant id.
     analytics_key: str | None = field(default=None, repr=False)
+
+    @property
+    def token_issuer(self) -> str | None:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}" if self.user_pool_id else None
+
+    @property
+    def token_keys_url(self) -> str | None:
+        """The pool's JWKS: under the issuer in AWS; under the endpoint where one is set
+        (moto serves the same document under its own host)."""
+        if not self.user_pool_id:
+            return None
+        base = self.aws_endpoint_url.rstrip("/") if self.aws_endpoint_url else self.token_issuer.rsplit("/", 1)[0]
+        return f"{base}/{self.user_pool_id}/.well-known/jwks.json"
 
     def with_secrets(self, secrets: Mapping[str, str]) -> "Settings":
         """These settings with the secret's values filled in where none is set."""
@@ -95,6 +112,8 @@ class Settings:
             "RINGBACK_ATHENA_WORKGROUP": self.athena_workgroup,
             "RINGBACK_REPORT_ROLE_ARN": self.report_role_arn,
             "RINGBACK_SECRETS_ARN": self.secrets_arn,
+            "RINGBACK_USER_POOL_ID": self.user_pool_id,
+            "RINGBACK_USER_POOL_CLIENT_ID": self.user_pool_client_id,
         }
         env.update({k: v for k, v in optional.items() if v})
         return env
@@ -141,6 +160,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         athena_workgroup=env.get("RINGBACK_ATHENA_WORKGROUP") or None,
         report_role_arn=env.get("RINGBACK_REPORT_ROLE_ARN") or None,
         secrets_arn=env.get("RINGBACK_SECRETS_ARN") or None,
+        user_pool_id=env.get("RINGBACK_USER_POOL_ID") or None,
+        user_pool_client_id=env.get("RINGBACK_USER_POOL_CLIENT_ID") or None,
     )
 
 

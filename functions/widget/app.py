@@ -64,10 +64,12 @@ def health():
     return {"status": "ok", "stage": services().settings.stage}
 
 
-@app.route("/v1/sites/{site_key}/config", methods=["GET"], cors=PUBLIC_CORS)
-def site_config(site_key):
+# `{site}` is the site key here; the management API names sites by id under the same
+# path part, and API Gateway allows one variable name per level of the path.
+@app.route("/v1/sites/{site}/config", methods=["GET"], cors=PUBLIC_CORS)
+def site_config(site):
     svc = services()
-    site = sites.site_for_origin(svc.sites, site_key, app.origin())
+    site = sites.site_for_origin(svc.sites, site, app.origin())
     viewer = app.current_request.headers.get("cloudfront-viewer-country")
     return {**sites.public_config(site), "callback": callback_offer.public_config(site, svc.clock.now_ms(), viewer)}
 

@@ -1,11 +1,12 @@
 """The public HTTP API: one API Gateway REST API whose routes are the Chalice apps' routes.
 
 Chalice dispatches on `requestContext.resourcePath`, so every resource here carries
-exactly the path its Chalice route declares ("/v1/sites/{site_key}/config"), with a
+exactly the path its Chalice route declares ("/v1/sites/{site}/config"), with a
 Lambda proxy integration to the function whose app declares it. Routes come from the
 apps themselves (`infra.catalog.load_app`), never from a second list that could drift.
 
-Dashboard routes (authorizer "dashboard-users") get the Cognito authorizer; public routes
+Tenant routes (authorizer "dashboard-users") get the REQUEST authorizer that accepts
+Cognito ID tokens and API keys (the pool function's `authorizer` worker); public routes
 (the ones with CORS) are called from customers' pages and are guarded in the code by the
 site key and the page's Origin, and here by stage throttling.
 """
@@ -16,7 +17,6 @@ from typing import Mapping
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from chalice import Chalice, CORSConfig
@@ -95,7 +95,7 @@ class ApiConstruct(Construct):
         stage_name: str,
         apps: Mapping[str, Chalice],
         functions: Mapping[str, lambda_.IFunction],
-        user_pool: cognito.IUserPool,
+        authorizer_function: lambda_.IFunction,
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -156,11 +156,15 @@ class ApiConstruct(Construct):
                 templates={"application/json": _error_template(code)},
             )
 
-        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+        # One authorizer for users and API keys alike (ringback.adapters.identity). No
+        # result cache: a revoked key or a removed member is refused on the next request.
+        self.authorizer = apigw.RequestAuthorizer(
             self,
             "DashboardAuthorizer",
             authorizer_name=DASHBOARD_AUTHORIZER,
-            cognito_user_pools=[user_pool],
+            handler=authorizer_function,
+            identity_sources=[apigw.IdentitySource.header("Authorization")],
+            results_cache_ttl=Duration.seconds(0),
         )
         # Rejects a request missing a declared path parameter before it costs an
         # invocation. Bodies are validated by the apps (one error shape); with no model
@@ -195,7 +199,7 @@ class ApiConstruct(Construct):
         }
         if route.authorizer == DASHBOARD_AUTHORIZER:
             options.update(
-                authorization_type=apigw.AuthorizationType.COGNITO,
+                authorization_type=apigw.AuthorizationType.CUSTOM,
                 authorizer=self.authorizer,
             )
         elif route.authorizer is not None:
@@ -217,6 +221,11 @@ class ApiConstruct(Construct):
                 )
             acknowledge(method, "APIG4", reason)
             acknowledge(method, "COG4", reason)
+        else:
+            acknowledge(method, "COG4", "Authorized by our REQUEST authorizer, which verifies the Cognito ID "
+                        "token as a Cognito authorizer does (signature against the pool's JWKS, issuer, "
+                        "audience, expiry) and also accepts the tenant's API keys, which a Cognito "
+                        "authorizer cannot.")
         return method
 
     def _add_cors_preflights(self) -> None:

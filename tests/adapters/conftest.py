@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from devstack import aws
-from ringback.adapters import dynamo, memory
+from ringback.adapters import dynamo, dynamo_accounts, memory
 from ringback.adapters.tables import bind_tables
 from ringback.accounts.provisioning import Directories
 
@@ -34,7 +34,7 @@ def backend(request):
     if request.param == "memory":
         return Directories(memory.MemoryTenants(), memory.MemorySites(), memory.MemoryPools()), memory.MemoryCallLog()
     request.getfixturevalue("local_aws")
-    return Directories(dynamo.DynamoTenants(), dynamo.DynamoSites(), dynamo.DynamoPools()), dynamo.DynamoCallLog()
+    return Directories(dynamo_accounts.DynamoTenants(), dynamo.DynamoSites(), dynamo.DynamoPools()), dynamo.DynamoCallLog()
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """One contract, two implementations: the in-memory fakes and the DynamoDB adapters."""
+from dataclasses import replace
+
 import pytest
 
 from ringback.accounts.tenants import Membership, Tenant
 from ringback.calls.log import CallSummary
-from ringback.errors import InvalidInput
+from ringback.errors import InvalidInput, PreconditionFailed
 from ringback.tracking.pools import Pool
 from ringback.accounts.sites import Site
 
@@ -23,10 +25,28 @@ def test_a_site_is_found_by_its_public_key_exactly_as_saved(backend, uid):
     dirs, _ = backend
     saved = site(uid)
     dirs.sites.save(saved)
-    assert dirs.sites.by_key(saved.site_key) == saved
-    assert dirs.sites.get(saved.site_id) == saved
+    stored = replace(saved, version=1)  # each save is one more version
+    assert dirs.sites.by_key(saved.site_key) == stored
+    assert dirs.sites.get(saved.site_id) == stored
     assert dirs.sites.by_key(uid("pk-unknown")) is None
     assert dirs.sites.get(uid("site-unknown")) is None
+
+
+def test_a_site_is_changed_only_at_the_version_read(backend, uid):
+    dirs, _ = backend
+    dirs.sites.save(site(uid), expected_version=0)
+    read = dirs.sites.get(site(uid).site_id)
+    dirs.sites.save(replace(read, name="First"), expected_version=read.version)
+    with pytest.raises(PreconditionFailed):  # a second writer who read the same version
+        dirs.sites.save(replace(read, name="Second"), expected_version=read.version)
+    with pytest.raises(PreconditionFailed):
+        dirs.sites.save(site(uid), expected_version=0)  # it exists already
+    current = dirs.sites.get(read.site_id)
+    assert (current.name, current.version) == ("First", 2)
+    with pytest.raises(PreconditionFailed):
+        dirs.sites.delete(read.site_id, expected_version=1)
+    dirs.sites.delete(read.site_id, expected_version=2)
+    assert dirs.sites.get(read.site_id) is None
 
 
 def test_a_tenant_lists_only_its_own_sites(backend, uid):

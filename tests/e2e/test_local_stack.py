@@ -9,8 +9,9 @@ import boto3
 import pytest
 
 from devstack import aws
-from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_POOL_NUMBERS, DEMO_SITE_KEY
-from tests.support.stack import EVENT_SECONDS, Stack, get
+from devstack.seed import DEMO_POOL_NUMBERS, DEMO_SITE_KEY
+from ringback.adapters.tables import table_specs
+from tests.support.stack import EVENT_SECONDS, Stack, get, id_token
 
 pytestmark = pytest.mark.e2e
 
@@ -18,14 +19,6 @@ pytestmark = pytest.mark.e2e
 def moto_client(stack, service):
     return boto3.client(service, endpoint_url=stack.moto_url, region_name=aws.REGION,
                         aws_access_key_id="local", aws_secret_access_key="local")
-
-
-def id_token(stack):
-    result = moto_client(stack, "cognito-idp").initiate_auth(
-        ClientId=stack.client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": DEMO_EMAIL, "PASSWORD": DEMO_PASSWORD},
-    )
-    return result["AuthenticationResult"]["IdToken"]
 
 
 def test_health_answers(stack):
@@ -64,7 +57,7 @@ def test_the_seeded_site_config_is_served_to_its_own_origin_only(stack):
 def test_the_seed_lives_in_the_moto_server_the_stack_uses(stack):
     dynamodb = moto_client(stack, "dynamodb")
     tables = dynamodb.list_tables()["TableNames"]
-    assert "ringback-local-pool_slots" in tables and len(tables) == 15
+    assert "ringback-local-pool_slots" in tables and len(tables) == len(table_specs())
     slots = dynamodb.query(
         TableName="ringback-local-pool_slots", IndexName="by_pool_free_at",
         KeyConditionExpression="pool_key = :k", ExpressionAttributeValues={":k": {"S": "demo-pool#0"}},

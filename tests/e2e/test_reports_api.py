@@ -7,24 +7,14 @@ import time
 import urllib.error
 import urllib.request
 
-import boto3
 import pytest
 
-from devstack import aws
-from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD
 from tests.support.calls import call_after_a_visit, http
-from tests.support.stack import EVENT_SECONDS, get
+from tests.support.stack import EVENT_SECONDS, get, id_token
 
 pytestmark = pytest.mark.e2e
 
 CALLER = "+14155550088"
-
-
-def sign_in(stack):
-    cognito = boto3.client("cognito-idp", endpoint_url=stack.moto_url, region_name=aws.REGION,
-                           aws_access_key_id="local", aws_secret_access_key="local")
-    return cognito.initiate_auth(ClientId=stack.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
-        "USERNAME": DEMO_EMAIL, "PASSWORD": DEMO_PASSWORD})["AuthenticationResult"]["IdToken"]
 
 
 def report(stack, token, path):
@@ -44,7 +34,7 @@ def post_csv(stack, token, text):
 
 def test_a_call_reaches_the_owners_reports_and_its_cost(stack):
     sid = call_after_a_visit(stack, "client-reports-01", "reports", CALLER)
-    token = sign_in(stack)
+    token = id_token(stack)
 
     deadline, rows = time.monotonic() + EVENT_SECONDS, []
     while time.monotonic() < deadline:

@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 from devstack import aws
-from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_POOL_NUMBERS, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
-from tests.support.stack import REPO, get
+from devstack.seed import DEMO_POOL_NUMBERS, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
+from tests.support.stack import REPO, get, id_token
 
 pytestmark = pytest.mark.e2e
 
@@ -81,10 +81,7 @@ def test_bad_input_gets_a_4xx_in_the_error_shape(stack):
 def test_the_pool_reports_its_health_to_its_owner(stack):
     for i in range(3):
         visit(stack, f"client-e2e-1{i:03d}")
-    cognito = boto3.client("cognito-idp", endpoint_url=stack.moto_url, region_name=aws.REGION,
-                           aws_access_key_id="local", aws_secret_access_key="local")
-    token = cognito.initiate_auth(ClientId=stack.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
-        "USERNAME": DEMO_EMAIL, "PASSWORD": DEMO_PASSWORD})["AuthenticationResult"]["IdToken"]
+    token = id_token(stack)
     status, _, body = get(f"{stack.url}/v1/pools/demo-pool/health?hours=1&target=0.05", {"Authorization": token})
     health = json.loads(body)
     assert status == 200 and health["size"] == 10 and health["leases"] >= 3

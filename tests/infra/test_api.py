@@ -1,12 +1,11 @@
 """ApiConstruct: API Gateway serves exactly the Chalice apps' routes, each to its own
-function, with Cognito on dashboard routes and the apps' error shape for its own errors."""
+function, with our authorizer (users and API keys) on tenant routes and the apps' error shape for its own errors."""
 from __future__ import annotations
 
 import json
 
 import pytest
 from aws_cdk import App, Stack
-from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import RemovalPolicy
@@ -65,21 +64,30 @@ def test_each_route_reaches_the_function_whose_app_declares_it(synth):
         assert methods[(path, method)]["Integration"]["Type"] == "AWS_PROXY"
 
 
-def test_dashboard_routes_require_a_cognito_user(synth):
+def test_tenant_routes_require_our_authorizer(synth):
     methods = _methods(synth)
     authorizer = synth.logical_id(synth.stack.api.authorizer)
     dashboard = [k for k, (_, entry) in _chalice_routes().items() if entry.authorizer is not None]
     assert dashboard, "the catalog has dashboard routes"
     for key in dashboard:
-        assert methods[key]["AuthorizationType"] == "COGNITO_USER_POOLS", key
+        assert methods[key]["AuthorizationType"] == "CUSTOM", key
         assert methods[key]["AuthorizerId"] == {"Ref": authorizer}, key
 
 
-def test_authorizer_trusts_the_dashboard_user_pool(synth):
+def test_the_authorizer_is_the_pool_functions_worker_reading_the_authorization_header_uncached(synth):
     (authorizer,) = synth.of_type("AWS::ApiGateway::Authorizer").values()
-    pool = synth.logical_id(synth.stack.auth.user_pool)
-    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
-    assert authorizer["Properties"]["ProviderARNs"] == [{"Fn::GetAtt": [pool, "Arn"]}]
+    worker = synth.logical_id(synth.stack.functions.workers["pool-authorizer"])
+    props = authorizer["Properties"]
+    assert props["Type"] == "REQUEST" and props["IdentitySource"] == "method.request.header.Authorization"
+    assert worker in json.dumps(props["AuthorizerUri"])
+    # Cached answers would let a revoked key work on until the cache expired.
+    assert props["AuthorizerResultTtlInSeconds"] == 0
+    # It trusts tokens of the dashboard's own pool and client, named in its environment.
+    (fn,) = [r for r in synth.of_type("AWS::Lambda::Function").values()
+             if worker in json.dumps(r) or r["Properties"].get("Handler") == "app.authorize"]
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert env["RINGBACK_USER_POOL_ID"] == {"Ref": synth.logical_id(synth.stack.auth.user_pool)}
+    assert "RINGBACK_USER_POOL_CLIENT_ID" in env
 
 
 def test_public_routes_are_open_and_answer_cors_preflight(synth):
@@ -140,7 +148,13 @@ def test_one_invoke_permission_per_function_not_per_route(synth):
         if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
     ]
     routed = {function for function, _ in _chalice_routes().values()}
-    assert len(permissions) == len(routed)
+    # ...and one for the authorizer, which API Gateway invokes too, only from this API's
+    # authorizers.
+    authorizer = synth.logical_id(synth.stack.functions.workers["pool-authorizer"])
+    invoking_authorizer = [p for p in permissions if authorizer in json.dumps(p["Properties"]["FunctionName"])]
+    assert len(invoking_authorizer) == 1
+    assert "/authorizers/" in json.dumps(invoking_authorizer[0]["Properties"]["SourceArn"])
+    assert len(permissions) == len(routed) + 1
 
 
 def _app(name: str, path: str) -> Chalice:
@@ -170,7 +184,7 @@ def test_a_route_claimed_by_two_apps_stops_synthesis():
             stage_name="test",
             apps={"widget": _app("widget", "/v1/things"), "pool": _app("pool", "/v1/things")},
             functions=functions,
-            user_pool=cognito.UserPool(stack, "Pool"),
+            authorizer_function=functions["pool"],
             log_retention=logs.RetentionDays.ONE_WEEK,
             removal_policy=RemovalPolicy.DESTROY,
         )

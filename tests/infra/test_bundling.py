@@ -66,7 +66,7 @@ def test_function_bundle_holds_the_app_and_the_shared_package_without_bytecode(t
 
     assert (out / "app.py").is_file()
     assert (out / "ringback" / "__init__.py").is_file()
-    assert (out / "ringback" / "adapters" / "tables.py").is_file()
+    assert (out / "ringback" / "adapters" / "tables" / "accounts.py").is_file()
     assert not [p for p in out.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
     assert not list(out.rglob("*.egg-info"))
 

@@ -88,6 +88,9 @@ CHECKS = {
 }
 
 
+PUBLIC_KEYS = {"RINGBACK_USER_POOL_ID", "RINGBACK_USER_POOL_CLIENT_ID"}
+
+
 def _report_role_grant(synth, allowed, value) -> bool:
     role = synth.logical_id(synth.stack.analytics.report_role)
     return _grants(allowed, "sts:AssumeRole", _arn(role))
@@ -120,6 +123,10 @@ def test_every_variable_that_names_a_resource_comes_with_a_grant_on_it(synth, na
             assert _through_report_role(synth, allowed, "athena", f"workgroup/{value}"), name
         elif variable == "RINGBACK_ANALYTICS_DATABASE":
             assert _through_report_role(synth, allowed, "glue", f"database/{value}"), name
+        elif variable in PUBLIC_KEYS:
+            # The pool's signing keys are public (its JWKS): no grant to read them, and
+            # only the function serving the authorizer checks tokens with them.
+            assert name.split("-")[0] == "pool", f"{name} is told of the user pool, which only the authorizer uses"
         else:
             # A variable this test does not know must not name a resource either.
             assert not _references(value) - {synth.logical_id(synth.stack.edge.distribution)}, (
@@ -128,7 +135,8 @@ def test_every_variable_that_names_a_resource_comes_with_a_grant_on_it(synth, na
 
 
 def test_every_resource_variable_of_the_catalog_is_checked_here():
-    checked = set(CHECKS) | {"RINGBACK_REPORT_ROLE_ARN", "RINGBACK_ATHENA_WORKGROUP", "RINGBACK_ANALYTICS_DATABASE"}
+    checked = set(CHECKS) | PUBLIC_KEYS | {"RINGBACK_REPORT_ROLE_ARN", "RINGBACK_ATHENA_WORKGROUP",
+                                           "RINGBACK_ANALYTICS_DATABASE"}
     local_only = {"RINGBACK_TWILIO_API_BASE_URL", "RINGBACK_TWILIO_ACCOUNT_SID", "RINGBACK_TWILIO_AUTH_TOKEN"}
     assert set(RESOURCE_VARIABLES) - local_only == checked
 

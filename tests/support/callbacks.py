@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.support.calls import aws_client, http
-from tests.support.stack import EVENT_SECONDS, get
+from tests.support.stack import EVENT_SECONDS, get, id_token
 
 SITE_KEY = "pk_demo_local"
 FINAL = ("completed", "missed", "failed")
@@ -51,10 +51,7 @@ def wait_for(stack, request_id, wanted, timeout=EVENT_SECONDS):
 
 
 def dashboard(stack, path):
-    cognito = aws_client(stack, "cognito-idp")
-    token = cognito.initiate_auth(ClientId=stack.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
-        "USERNAME": "demo@ringback.local", "PASSWORD": "Demo-Passw0rd-2026"})["AuthenticationResult"]["IdToken"]
-    status, _, body = get(f"{stack.url}{path}", {"Authorization": token})
+    status, _, body = get(f"{stack.url}{path}", {"Authorization": id_token(stack)})
     assert status == 200, body
     return json.loads(body)
 

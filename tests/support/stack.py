@@ -73,7 +73,7 @@ class Stack:
             self.stop()
             return False
         banner = "".join(self.output)
-        match = re.search(r"user pool (\S+), client (\S+)\)", banner)
+        match = re.search(r"user pool (\S+), client ([^\s;)]+)", banner)
         self.user_pool_id, self.client_id = match.group(1), match.group(2)
         return True
 
@@ -96,6 +96,16 @@ class Stack:
                 self.process.kill()
         assert not denials, f"the local AWS refused functions what IAM would refuse them: {denials}"
         return self.process.returncode
+
+
+def id_token(stack, email=None, password=None) -> str:
+    """An ID token for a dashboard user (the demo owner unless told), signed in as the
+    dashboard signs in: with SRP, the only flow its app client allows."""
+    from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD
+
+    pool = aws.UserPool(stack.user_pool_id, stack.client_id, aws.REGION, stack.moto_url)
+    return aws.sign_in(aws.local_settings(stack.moto_url, stack.url), pool, email or DEMO_EMAIL,
+                       password or DEMO_PASSWORD)
 
 
 def get(url, headers=None, method="GET"):

@@ -18,19 +18,9 @@ from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
 from ringback.accounts.sites import Site
 from tests.support.analytics import EventLog, utc_ms
+from tests.support.authorizer import PrincipalFromHeader
 
 MARCH = "from=2026-03-01&to=2026-03-31"
-
-
-class ClaimsFromHeader:
-    """Stands in for API Gateway's Cognito authorizer: the Authorization header names the
-    signed-in user's sub."""
-
-    def authorize(self, raw_path, lambda_event, lambda_context):
-        user = lambda_event["headers"].get("authorization")
-        if user:
-            lambda_event["requestContext"]["authorizer"] = {"claims": {"sub": user, "email": f"{user}@test"}}
-        return lambda_event, lambda_context
 
 
 @pytest.fixture
@@ -44,7 +34,7 @@ def svc(tmp_path):
     tenants.save(Tenant("other", "Other Co"))
     tenants.add_member(Membership("agency", "u-agency", "a@agency.test", "admin"))
     tenants.add_member(Membership("client-a", "u-client", "c@a.test", "owner"))
-    tenants.add_member(Membership("client-a", "u-operator", "op@a.test", "operator"))
+    tenants.add_member(Membership("client-a", "u-analyst", "an@a.test", "analyst"))
     tenants.add_member(Membership("other", "u-other", "o@other.test", "owner"))
     services.sites.save(Site("s-a", "client-a", "A", "pk_a", frozenset({"a.example"}), timezone="America/New_York"))
 
@@ -65,7 +55,7 @@ def svc(tmp_path):
 
 def call(method, path, user, body=None, headers=None):
     with Client(load_app("reports")) as client:
-        client.http._local_gateway._authorizer = ClaimsFromHeader()
+        client.http._local_gateway._authorizer = PrincipalFromHeader()
         return client.http.request(method, path, headers={**({"Authorization": user} if user else {}),
                                                           **(headers or {})}, body=body or b"")
 
@@ -176,8 +166,9 @@ def test_an_agency_uploads_for_a_client_but_not_for_a_stranger(svc):
     assert refused.status_code == 403 and error_code(refused) == "tenant_forbidden"
 
 
-def test_operators_may_not_upload_spend(svc):
-    response = call("POST", "/v1/ad-spend", "u-operator", CSV, {"Content-Type": "text/csv"})
+def test_an_analyst_reads_but_may_not_upload_spend(svc):
+    assert call("GET", "/v1/reports", "u-analyst").status_code == 200
+    response = call("POST", "/v1/ad-spend", "u-analyst", CSV, {"Content-Type": "text/csv"})
     assert response.status_code == 403 and error_code(response) == "role_forbidden"
 
 

@@ -15,6 +15,7 @@ from ringback.settings import Settings
 from ringback.accounts.provisioning import Directories, set_alert_contacts
 
 from .tracking_world import page, world
+from tests.support.authorizer import PrincipalFromHeader
 
 TOKEN = "carrier-auth-token"
 BASE = "https://calls.example"
@@ -139,21 +140,12 @@ def test_a_text_status_that_is_unsigned_or_unknown_is_refused(svc):
     assert svc.calls.get(call_id)[1].alerts[f"tw:{sid}"]["status"] == "queued"
 
 
-class ClaimsFromHeader:
-    """API Gateway's Cognito authorizer, standing in: the Authorization header is the sub."""
-
-    def authorize(self, raw_path, lambda_event, lambda_context):
-        user = lambda_event["headers"].get("authorization")
-        lambda_event["requestContext"]["authorizer"] = {"claims": {"sub": user, "email": f"{user}@test"}}
-        return lambda_event, lambda_context
-
-
 def test_the_dashboards_call_log_shows_a_missed_call_whose_text_failed(svc):
     call_id, sid = missed_call_text(svc)
     sms_status(sid, "undelivered", "30005")
     svc.tenants.add_member(Membership("t1", "u1", "u1@test", "owner"))
     with Client(load_app("reports")) as client:
-        client.http._local_gateway._authorizer = ClaimsFromHeader()
+        client.http._local_gateway._authorizer = PrincipalFromHeader()
         response = client.http.get("/v1/calls", headers={"Authorization": "u1"})
     assert response.status_code == 200
     [call] = json.loads(response.body)["calls"]

@@ -13,7 +13,7 @@ call later.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 
@@ -87,7 +87,7 @@ def add_site(dirs: Directories, site: Site) -> Site:
         }
     )
     dirs.sites.save(normalised)
-    return normalised
+    return replace(normalised, version=normalised.version + 1)
 
 
 def enable_callbacks(dirs: Directories, site_id: str, **settings) -> Site:
@@ -128,7 +128,7 @@ def _site(dirs: Directories, site_id: str) -> Site:
 def _save(dirs: Directories, site: Site, **changes) -> Site:
     changed = Site(**{**site.__dict__, **changes})
     dirs.sites.save(changed)
-    return changed
+    return replace(changed, version=changed.version + 1)
 
 
 def _missing_voice_number() -> Conflict:

@@ -24,6 +24,9 @@ class Site:
     working_hours: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     created_at: int = 0
+    # Each save makes it one more; an update names the version it read, so two admins
+    # never overwrite each other silently (the API's ETag / If-Match).
+    version: int = 0
 
     def allows_origin(self, origin: str | None) -> bool:
         """A domain "example.com" admits example.com and every subdomain of it, since

@@ -12,7 +12,24 @@ from ringback.errors import Forbidden, InvalidInput
 from ringback.ports import TenantDirectory
 
 TENANT_KINDS = ("customer", "agency")
-ROLES = ("owner", "admin", "analyst", "operator")
+
+# What a caller may do in a tenant. Routes ask for a permission, never for a role, so a
+# role's reach is read here, in one table.
+READ = "read"            # calls, callbacks, reports, settings
+WRITE = "write"          # sites, pools, numbers, routing, widget, ad spend
+MANAGE = "manage"        # members, invitations, API keys, client accounts
+BILLING = "billing"      # plan, usage, invoices
+AUDIT = "audit"          # the audit log
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "owner": frozenset({READ, WRITE, MANAGE, BILLING, AUDIT}),
+    "admin": frozenset({READ, WRITE, MANAGE}),
+    "analyst": frozenset({READ}),
+    "billing": frozenset({BILLING}),
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+# An API key acts with one of these, never with a role: it cannot manage members or keys,
+# so a leaked key cannot mint more keys or lock the owners out.
+KEY_ACCESS: dict[str, frozenset[str]] = {"read": frozenset({READ}), "write": frozenset({READ, WRITE})}
 
 
 @dataclass(frozen=True)
@@ -45,10 +62,20 @@ class Membership:
 
 @dataclass(frozen=True)
 class Principal:
-    """A signed-in dashboard user, as the identity provider vouched for them."""
+    """Who is calling, as the authorizer vouched for them: a signed-in user (the identity
+    provider's `sub` and verified e-mail) or an API key of one tenant."""
 
     user_id: str
     email: str = ""
+    # Set for an API key: the key's id, the one tenant it belongs to and its access.
+    key_id: str | None = None
+    key_tenant: str | None = None
+    key_access: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who did it, as the audit log names them."""
+        return f"key:{self.key_id}" if self.key_id else f"user:{self.user_id}"
 
 
 @dataclass(frozen=True)
@@ -58,11 +85,24 @@ class TenantScope:
     tenant_id: str
     role: str
     readable: frozenset[str]
+    # What the role allows (ROLE_PERMISSIONS) unless given: an API key's come from its access.
+    permissions: frozenset[str] | None = None
+    actor: str = ""
+
+    def __post_init__(self) -> None:
+        if self.permissions is None:
+            object.__setattr__(self, "permissions", ROLE_PERMISSIONS.get(self.role, frozenset()))
 
     def require_readable(self, tenant_id: str) -> None:
         if tenant_id not in self.readable:
             # The same answer as for a tenant that does not exist: no probing.
             raise Forbidden("no access to that tenant", code="tenant_forbidden")
+
+    def require(self, permission: str) -> "TenantScope":
+        if permission not in self.permissions:
+            raise Forbidden(f"your role ({self.role}) may not do this: it needs '{permission}'",
+                            code="role_forbidden")
+        return self
 
 
 def resolve_scope(tenants: TenantDirectory, principal: Principal, requested: str | None) -> TenantScope:
@@ -71,6 +111,8 @@ def resolve_scope(tenants: TenantDirectory, principal: Principal, requested: str
     A user in one tenant needs no choice; a user in several (or an agency user acting for
     a client) names it. An agency member may act for each of the agency's clients.
     """
+    if principal.key_id is not None:
+        return _key_scope(tenants, principal, requested)
     memberships = tenants.memberships_of(principal.user_id)
     if not memberships:
         raise Forbidden("this user belongs to no tenant", code="no_tenant")
@@ -92,4 +134,18 @@ def resolve_scope(tenants: TenantDirectory, principal: Principal, requested: str
     readable = {tenant.tenant_id}
     if tenant.kind == "agency":
         readable |= {client.tenant_id for client in tenants.clients_of(tenant.tenant_id)}
-    return TenantScope(tenant_id=tenant.tenant_id, role=membership.role, readable=frozenset(readable))
+    return TenantScope(tenant_id=tenant.tenant_id, role=membership.role, readable=frozenset(readable),
+                       permissions=ROLE_PERMISSIONS.get(membership.role, frozenset()), actor=principal.actor)
+
+
+def _key_scope(tenants: TenantDirectory, principal: Principal, requested: str | None) -> TenantScope:
+    """An API key acts for its own tenant only: an agency's key does not reach its clients
+    (each client account has keys of its own)."""
+    if requested is not None and requested != principal.key_tenant:
+        raise Forbidden("no access to that tenant", code="tenant_forbidden")
+    tenant = tenants.get(principal.key_tenant or "")
+    if tenant is None:
+        raise Forbidden("no access to that tenant", code="tenant_forbidden")
+    access = principal.key_access or "read"
+    return TenantScope(tenant_id=tenant.tenant_id, role=f"api-key:{access}", readable=frozenset({tenant.tenant_id}),
+                       permissions=KEY_ACCESS.get(access, frozenset()), actor=principal.actor)

@@ -1,4 +1,8 @@
-"""DynamoDB adapters (PynamoDB) for the directory ports."""
+"""DynamoDB adapters (PynamoDB) for the directory ports.
+
+Tenants and members live in ringback.adapters.dynamo_accounts, with the other account
+ports.
+"""
 from __future__ import annotations
 
 import base64
@@ -6,24 +10,21 @@ import json
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from ringback.accounts.tenants import Membership, Tenant
 from ringback.adapters.tables import (
     CallRecord,
     CallbackLegRecord,
     CallbackRequestRecord,
-    MemberRecord,
     PoolRecord,
     PoolSlotRecord,
     RateCounterRecord,
     SiteRecord,
-    TenantRecord,
     TrackingNumberRecord,
     VisitRecord,
 )
 from ringback.calls.log import CallSummary, Page
-from ringback.errors import InvalidInput
+from ringback.errors import InvalidInput, PreconditionFailed
 from ringback.calls.inbound import TrackingNumber
 from ringback.tracking.pools import Pool, line_id, shard_of
 from ringback.tracking.rules import Route
@@ -31,11 +32,12 @@ from ringback.accounts.sites import Site
 from ringback.tracking.visits import Visit
 
 
+
 def applied(write: Callable[[], object]) -> bool:
     """Run a conditional write: True if it was applied, False if its condition failed."""
     try:
         write()
-    except (PutError, UpdateError) as error:
+    except (PutError, UpdateError, DeleteError) as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
@@ -74,7 +76,17 @@ def _site(record: SiteRecord) -> Site:
         working_hours=record.working_hours or {},
         settings=record.settings or {},
         created_at=int(record.created_at),
+        version=int(record.version or 0),
     )
+
+
+def _stale() -> PreconditionFailed:
+    return PreconditionFailed("the site changed since it was read: read it again", code="stale_version")
+
+
+def _at_version(expected: int):
+    same = SiteRecord.version == expected
+    return same | SiteRecord.version.does_not_exist() if expected == 0 else same
 
 
 class DynamoSites:
@@ -94,8 +106,8 @@ class DynamoSites:
     def for_tenant(self, tenant_id: str) -> list[Site]:
         return [_site(r) for r in SiteRecord.by_tenant.query(tenant_id)]
 
-    def save(self, site: Site) -> None:
-        SiteRecord(
+    def save(self, site: Site, expected_version: int | None = None) -> None:
+        record = SiteRecord(
             site.site_id,
             tenant_id=site.tenant_id,
             name=site.name,
@@ -109,56 +121,15 @@ class DynamoSites:
             working_hours=site.working_hours,
             settings=site.settings,
             created_at=site.created_at,
-        ).save()
+            version=site.version + 1,
+        )
+        condition = _at_version(expected_version) if expected_version is not None else None
+        if not applied(lambda: record.save(condition=condition)):
+            raise _stale()
 
-
-def _tenant(record: TenantRecord) -> Tenant:
-    return Tenant(
-        tenant_id=record.tenant_id,
-        name=record.name,
-        kind=record.kind,
-        parent_id=record.parent_id,
-        plan=record.plan,
-        retention_days=int(record.retention_days),
-        created_at=int(record.created_at),
-    )
-
-
-class DynamoTenants:
-    def get(self, tenant_id: str) -> Tenant | None:
-        try:
-            return _tenant(TenantRecord.get(tenant_id))
-        except TenantRecord.DoesNotExist:
-            return None
-
-    def clients_of(self, agency_id: str) -> list[Tenant]:
-        return [_tenant(r) for r in TenantRecord.by_parent.query(agency_id)]
-
-    def save(self, tenant: Tenant) -> None:
-        TenantRecord(
-            tenant.tenant_id,
-            name=tenant.name,
-            kind=tenant.kind,
-            parent_id=tenant.parent_id,
-            plan=tenant.plan,
-            retention_days=tenant.retention_days,
-            created_at=tenant.created_at,
-        ).save()
-
-    def memberships_of(self, user_id: str) -> list[Membership]:
-        return [
-            Membership(r.tenant_id, r.user_id, r.email, r.role, int(r.created_at))
-            for r in MemberRecord.by_user.query(user_id)
-        ]
-
-    def add_member(self, membership: Membership) -> None:
-        MemberRecord(
-            membership.tenant_id,
-            membership.user_id,
-            email=membership.email,
-            role=membership.role,
-            created_at=membership.created_at,
-        ).save()
+    def delete(self, site_id: str, expected_version: int) -> None:
+        if not applied(lambda: SiteRecord(site_id).delete(condition=_at_version(expected_version))):
+            raise _stale()
 
 
 def _pool(record: PoolRecord) -> Pool:

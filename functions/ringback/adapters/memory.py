@@ -11,10 +11,10 @@ import threading
 from dataclasses import replace
 from typing import Iterable
 
-from ringback.accounts.tenants import Membership, Tenant
+from ringback.adapters.memory_accounts import MemoryTenants  # noqa: F401 - re-exported, as before
 from ringback.adapters.meter import RequestMeter
 from ringback.calls.log import CallSummary, Page
-from ringback.errors import InvalidInput
+from ringback.errors import InvalidInput, PreconditionFailed
 from ringback.calls.inbound import TrackingNumber
 from ringback.tracking.leases import Candidate, HistoryEntry, Lease
 from ringback.tracking.pools import Pool, line_id, shard_of
@@ -35,29 +35,18 @@ class MemorySites:
     def for_tenant(self, tenant_id: str) -> list[Site]:
         return sorted((s for s in self._sites.values() if s.tenant_id == tenant_id), key=lambda s: s.site_id)
 
-    def save(self, site: Site) -> None:
-        self._sites[site.site_id] = site
+    def save(self, site: Site, expected_version: int | None = None) -> None:
+        self._check(site.site_id, expected_version)
+        self._sites[site.site_id] = replace(site, version=site.version + 1)
 
+    def delete(self, site_id: str, expected_version: int) -> None:
+        self._check(site_id, expected_version)
+        self._sites.pop(site_id, None)
 
-class MemoryTenants:
-    def __init__(self) -> None:
-        self._tenants: dict[str, Tenant] = {}
-        self._members: dict[tuple[str, str], Membership] = {}
-
-    def get(self, tenant_id: str) -> Tenant | None:
-        return self._tenants.get(tenant_id)
-
-    def clients_of(self, agency_id: str) -> list[Tenant]:
-        return sorted((t for t in self._tenants.values() if t.parent_id == agency_id), key=lambda t: t.tenant_id)
-
-    def save(self, tenant: Tenant) -> None:
-        self._tenants[tenant.tenant_id] = tenant
-
-    def memberships_of(self, user_id: str) -> list[Membership]:
-        return sorted((m for (_, u), m in self._members.items() if u == user_id), key=lambda m: m.tenant_id)
-
-    def add_member(self, membership: Membership) -> None:
-        self._members[(membership.tenant_id, membership.user_id)] = membership
+    def _check(self, site_id: str, expected_version: int | None) -> None:
+        stored = self._sites.get(site_id)
+        if expected_version is not None and (stored.version if stored else 0) != expected_version:
+            raise PreconditionFailed("the site changed since it was read: read it again", code="stale_version")
 
 
 class MemoryPools:

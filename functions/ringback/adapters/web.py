@@ -11,12 +11,13 @@ import functools
 import json
 from typing import Any, Callable
 
-from chalice import Chalice, ChaliceViewError, CognitoUserPoolAuthorizer, CORSConfig, Response
+from chalice import Chalice, ChaliceViewError, CustomAuthorizer, CORSConfig, Response
 
 from ringback.accounts.tenants import Principal
 from ringback.adapters.logs import get_logger
 from ringback.errors import (
     Conflict,
+    PreconditionFailed,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -32,6 +33,7 @@ STATUS_BY_ERROR: dict[type[RingbackError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    PreconditionFailed: 412,
     RateLimited: 429,
     Unavailable: 503,
 }
@@ -59,10 +61,10 @@ PUBLIC_CORS = CORSConfig(
     max_age=600,
 )
 
-# The user pool's ARN is bound where the API is built (infra/constructs/api.py attaches
-# the real Cognito authorizer to every route that names this one; the local gateway
-# verifies the same tokens against the local user pool).
-DASHBOARD_USERS = CognitoUserPoolAuthorizer("dashboard-users", provider_arns=[])
+# Every tenant route names this authorizer: signed-in users and API keys. The API binds it
+# where it is built (infra/constructs/api.py: a REQUEST authorizer, the pool function's
+# `authorizer` worker); the local gateway runs the same worker. The URI is that binding's.
+DASHBOARD_USERS = CustomAuthorizer("dashboard-users", authorizer_uri="bound-in-infra", ttl_seconds=0)
 
 
 def error_body(code: str, message: str, request_id: str | None, details: Any = None) -> dict:
@@ -118,11 +120,14 @@ class RingbackApp(Chalice):
 
     # -- the caller ---------------------------------------------------------------
     def principal(self) -> Principal:
-        """The signed-in dashboard user, as API Gateway's Cognito authorizer vouched."""
-        claims = (self.current_request.context.get("authorizer") or {}).get("claims") or {}
-        if not claims.get("sub"):
-            raise Unauthenticated("sign in to use this endpoint")
-        return Principal(user_id=claims["sub"], email=claims.get("email", ""))
+        """The caller (a signed-in user or an API key), as the API's authorizer vouched
+        (ringback.adapters.identity)."""
+        from ringback.adapters.identity import principal_from
+
+        principal = principal_from(self.current_request.context.get("authorizer") or {})
+        if principal is None:
+            raise Unauthenticated("sign in, or send an API key, to use this endpoint")
+        return principal
 
     def origin(self) -> str | None:
         return self.current_request.headers.get("origin")
@@ -135,6 +140,20 @@ class RingbackApp(Chalice):
             raise InvalidInput("the body is not valid JSON", code="invalid_json") from None
         if not isinstance(body, dict):
             raise InvalidInput("the body must be a JSON object", code="invalid_json")
+        return body
+
+    def valid_body(self, schema: dict) -> dict:
+        """The JSON body, checked against a JSON Schema (Powertools validation); the first
+        field at fault comes back as `details.field`."""
+        from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+
+        body = self.json_body()
+        try:
+            validate(event=body, schema=schema)
+        except SchemaValidationError as error:
+            field = ".".join(str(p) for p in (error.path or [])[1:]) or None
+            message = (error.validation_message or "invalid").replace("data.", "", 1).replace("data ", "the body ", 1)
+            raise InvalidInput(message, code="invalid_field", details={"field": field, "rule": error.rule}) from None
         return body
 
     # -- routes -------------------------------------------------------------------
@@ -175,6 +194,8 @@ class RingbackApp(Chalice):
         headers = {"Content-Type": "application/json"}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after_seconds)
+        if isinstance(error, PreconditionFailed) and error.code == "version_required":
+            status = 428
         self.logger.info("request refused", extra={"status": status, "code": error.code})
         return Response(
             body=error_body(error.code, error.message, self._request_id(), error.details),

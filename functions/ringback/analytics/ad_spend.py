@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from ringback.accounts.tenants import TenantScope
+from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.analytics.pipeline import EventFiles
 from ringback.analytics.schema import AD_SPEND
 from ringback.clock import Clock
-from ringback.errors import Forbidden, InvalidInput
+from ringback.errors import InvalidInput
 
 COLUMNS = ("day", "source", "medium", "campaign", "spend", "currency", "clicks")
 MAX_BYTES = 5_000_000
@@ -32,8 +32,6 @@ MAX_ROWS = 50_000
 MAX_ERRORS = 20
 MAX_TEXT = 200
 OLDEST_DAYS = 3 * 366
-# Who may change a tenant's spend: not operators, who answer calls.
-UPLOADERS = ("owner", "admin", "analyst")
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -138,8 +136,7 @@ def _row(cells: dict[str, str], today: date) -> SpendRow:
 
 
 def tenant_to_write(scope: TenantScope, requested: str | None) -> str:
-    if scope.role not in UPLOADERS:
-        raise Forbidden("your role cannot change ad spend", code="role_forbidden")
+    scope.require(WRITE)
     if requested is None:
         return scope.tenant_id
     scope.require_readable(requested)

@@ -19,7 +19,13 @@ from pynamodb.attributes import TTLAttribute
 from pynamodb.connection import Connection
 from pynamodb.models import Model
 
-from ringback.adapters.tables.accounts import MemberRecord, TenantRecord
+from ringback.adapters.tables.accounts import (
+    ApiKeyRecord,
+    AuditEntryRecord,
+    InvitationRecord,
+    MemberRecord,
+    TenantRecord,
+)
 from ringback.adapters.tables.calls import CallbackLegRecord, CallbackRequestRecord, CallRecord, MessageRecord
 from ringback.adapters.tables.guards import IdempotencyRecord, RateCounterRecord
 from ringback.adapters.tables.tracking import (
@@ -36,6 +42,9 @@ from ringback.adapters.tables.tracking import (
 ALL_MODELS: tuple[type[Model], ...] = (
     TenantRecord,
     MemberRecord,
+    InvitationRecord,
+    ApiKeyRecord,
+    AuditEntryRecord,
     SiteRecord,
     TrackingNumberRecord,
     PoolRecord,

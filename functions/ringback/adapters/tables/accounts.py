@@ -1,7 +1,7 @@
-"""Accounts: tenants, agencies' clients, members."""
+"""Accounts: tenants, agencies' clients, members, invitations, API keys, the audit log."""
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -63,3 +63,85 @@ class MemberRecord(Model):
     by_user = MembersByUser()
 
 
+class InvitationsByEmail(GlobalSecondaryIndex):
+    """At sign-in: the invitations waiting for a verified address, in every tenant."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = AllProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+
+
+class InvitationRecord(Model):
+    """An invitation of an e-mail address into one tenant, with a role.
+
+    DynamoDB's TTL deletes it some time after it expired (`expire_after`, epoch seconds);
+    until then the dashboard lists it as expired, and sign-in compares `expires_at` itself.
+    """
+
+    class Meta(TableMeta):
+        table_name = "invitations"
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    invitation_id = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()  # normalised: trimmed, lower case
+    role = UnicodeAttribute()
+    invited_by = UnicodeAttribute()  # the actor: user:{sub}
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    expire_after = TTLAttribute()
+    by_email = InvitationsByEmail()
+
+
+class ApiKeysByTenant(GlobalSecondaryIndex):
+    """A tenant's keys, for the dashboard's list and the per-tenant limit."""
+
+    class Meta:
+        index_name = "by_tenant"
+        projection = AllProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute(range_key=True)
+
+
+class ApiKeyRecord(Model):
+    """An API key of one tenant. Only the SHA-256 of its secret is stored, never the
+    secret: the key id (from the presented `rbk_{key_id}_{secret}`) finds the item, and
+    the hash is compared. Revoked keys stay, with revoked_at, so the list shows them."""
+
+    class Meta(TableMeta):
+        table_name = "api_keys"
+
+    key_id = UnicodeAttribute(hash_key=True)
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    access = UnicodeAttribute()  # read | write
+    secret_hash = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = NumberAttribute()
+    last_used_at = NumberAttribute(null=True)  # only ever moved forward
+    revoked_at = NumberAttribute(null=True)
+    by_tenant = ApiKeysByTenant()
+
+
+class AuditEntryRecord(Model):
+    """Who changed what in a tenant, when, and how it was before and after.
+
+    `entry_id` is "{at:013d}#{random}", so a tenant's entries sort by time and the log
+    reads newest first in one descending Query. Kept for a fixed period (`retain_until`),
+    not the tenant's call retention.
+    """
+
+    class Meta(TableMeta):
+        table_name = "audit_log"
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+    at = NumberAttribute()
+    actor = UnicodeAttribute()  # user:{sub} | key:{key_id}
+    action = UnicodeAttribute()  # site.updated, member.removed, api_key.created ...
+    target = UnicodeAttribute()
+    before = JSONAttribute(null=True)  # any JSON value; absent for None
+    after = JSONAttribute(null=True)
+    retain_until = TTLAttribute()

@@ -58,6 +58,7 @@ class SiteRecord(Model):
     working_hours = JSONAttribute(default=dict)  # {"mon": [["09:00", "18:00"]], ...}
     settings = JSONAttribute(default=dict)  # widget, recording, whisper, rules
     created_at = NumberAttribute()
+    version = NumberAttribute(null=True)  # +1 on each save; updates are conditioned on it
     by_tenant = SitesByTenant()
     by_site_key = SitesByKey()
 
