@@ -292,7 +292,7 @@ def create_user_pool(settings: Settings, synthesized: template.Synthesized | Non
     """The dashboard's user pool and its app client, created from the synthesized
     template's AWS::Cognito::UserPool and AWS::Cognito::UserPoolClient (default: the local
     stage's synthesis of infra/, devstack/template.py), so infra/constructs/auth.py is
-    what the local pool is. The moto server holds them to it (devstack/cognito.py)."""
+    what the local pool is. The moto server holds them to it (devstack/cognito/)."""
     synthesized = synthesized or template.synthesized()
     (_, pool_resource), (client_id, client_resource) = _cognito_resources(synthesized)
 

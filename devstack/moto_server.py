@@ -16,7 +16,7 @@
 5. Cognito. The user pool refuses what the deployed one refuses (weak and wrong
    passwords, SRP proofs included, unconfirmed users, wrong codes, auth flows the app
    client does not allow), and mails its codes to a local mailbox read at
-   GET /_local/mailbox?to=<email> (devstack/cognito.py).
+   GET /_local/mailbox?to=<email> (devstack/cognito/).
 
     python -m devstack.moto_server PORT
 """

@@ -1,5 +1,5 @@
 """The local user pool refuses what the deployed one refuses, over real HTTP against the
-moto server (devstack/cognito.py), with the pool and app client made from the
+moto server (devstack/cognito/), with the pool and app client made from the
 synthesized template (devstack/aws.py create_user_pool), and signed in with pycognito's
 SRP client as the dashboard signs in."""
 from __future__ import annotations
