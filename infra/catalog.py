@@ -84,13 +84,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         name="pool",
-        description="The management API (sites, members, API keys, clients, pools) and the API's authorizer",
+        description="The management API (sites, numbers, members, API keys, clients, pools) and the API's authorizer",
         tables={
             "tenants": WRITE, "members": WRITE, "invitations": WRITE, "api_keys": WRITE, "audit_log": WRITE,
             "sites": WRITE,
             "pools": WRITE, "tracking_numbers": WRITE, "pool_slots": WRITE,
             "leases": WRITE, "lease_history": WRITE,
         },
+        # Tracking numbers are bought from the carrier, each tenant's in its own subaccount
+        # (ringback.accounts.number_shop).
+        secrets=(CARRIER,),
         # authorizer: API Gateway's REQUEST authorizer for every tenant route (a Cognito ID
         # token or an API key; ringback.adapters.identity).
         workers={"authorizer": "app.authorize"},

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
+from ringback.accounts.carrier_numbers import SigningTokens
 from ringback.adapters import carrier
 from ringback.adapters.web import RingbackApp
 from ringback.bootstrap import services
@@ -27,7 +28,11 @@ def _signed_form() -> carrier.Form:
     # query we put on it, in the sorted order we write it in (Callbacks.webhook_url).
     query = request.query_params or {}
     url = settings.public_base_url + request.path + (f"?{urlencode(sorted(query.items()))}" if query else "")
-    carrier.verify(settings.twilio_auth_token, url, params, request.headers.get("x-twilio-signature"))
+    # Signed with the token of the account that owns the number: ours, or the tenant's
+    # subaccount (ringback.accounts.carrier_numbers.SigningTokens).
+    tokens = services().signing_tokens or SigningTokens(None)
+    token = tokens.for_account(params.get("AccountSid"), settings.twilio_account_sid, settings.twilio_auth_token)
+    carrier.verify(token, url, params, request.headers.get("x-twilio-signature"))
     return params
 
 

@@ -1,10 +1,11 @@
 """The management API: who works in a tenant (members, invitations, API keys, an agency's
 clients, the audit log), number pools and their sizing; and the API's authorizer."""
 from functools import cache
+from urllib.parse import unquote
 
 from chalice import Response
 
-from ringback.accounts import schemas, site_admin
+from ringback.accounts import number_shop, schemas, site_admin
 from ringback.accounts.site_admin import site_json
 from ringback.accounts.api_keys import refuse_keys
 from ringback.accounts.members import member_json
@@ -12,7 +13,7 @@ from ringback.accounts.tenants import READ
 from ringback.adapters.identity import CognitoTokens, authenticate, authorizer_response
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
 from ringback.bootstrap import services
-from ringback.errors import InvalidInput
+from ringback.errors import InvalidInput, Unavailable
 from ringback.tracking import pools
 from ringback.tracking import sizing
 
@@ -231,3 +232,35 @@ def pool_health(pool_id):
         hours=_number(params, "hours", 24.0), target=_number(params, "target", 0.01),
     )
     return health.as_json()
+
+
+# -- tracking numbers bought from the carrier ----------------------------------------------------
+
+
+def _shop():
+    shop = services().number_shop
+    if shop is None:
+        raise Unavailable("this stage has no carrier account to buy numbers from", code="carrier_not_configured")
+    return shop
+
+
+@app.route("/v1/numbers/available", methods=["GET"], authorizer=DASHBOARD_USERS)
+def available_numbers():
+    params = app.current_request.query_params or {}
+    sms = {"true": True, "false": False}.get((params.get("smsEnabled") or "").lower())
+    found = _shop().search(_scope(), params.get("country", "US"), params.get("kind", "local"),
+                           area_code=params.get("areaCode"), contains=params.get("contains"), sms=sms,
+                           limit=int(_number(params, "limit", 20)))
+    return {"numbers": [n.as_json() for n in found]}
+
+
+@app.route("/v1/sites/{site}/numbers", methods=["POST"], authorizer=DASHBOARD_USERS)
+def buy_number(site):
+    body = app.valid_body(number_shop.NEW_NUMBER)
+    return Response(_shop().buy(_scope(), site, body["number"], body["channel"], _now()), status_code=201)
+
+
+@app.route("/v1/sites/{site}/numbers/{number}", methods=["DELETE"], authorizer=DASHBOARD_USERS)
+def release_number(site, number):
+    _shop().release(_scope(), site, unquote(number), _now())
+    return Response("", status_code=204)

@@ -18,6 +18,7 @@ from ringback.ports import (
     CallLog,
     LeaseStore,
     Notifier,
+    NumberCarrier,
     PoolDirectory,
     Routing,
     SiteDirectory,
@@ -33,7 +34,9 @@ from ringback.tracking.sessions import Tracking
 if TYPE_CHECKING:
     from ringback.accounts.api_keys import ApiKeys
     from ringback.accounts.audit import Audit
+    from ringback.accounts.carrier_numbers import SigningTokens
     from ringback.accounts.members import Members
+    from ringback.accounts.number_shop import NumberShop
     from ringback.accounts.site_admin import SiteAdmin
     from ringback.analytics.ad_spend import AdSpend
     from ringback.analytics.reports import Reports
@@ -70,6 +73,11 @@ class Services:
     api_keys: "ApiKeys | None" = None
     audit: "Audit | None" = None
     site_admin: "SiteAdmin | None" = None
+    # The carrier's numbers and subaccounts (the management API buys and releases
+    # numbers; the dialer asks it for a subaccount's webhook token), and that check.
+    number_carrier: "NumberCarrier | None" = None
+    number_shop: "NumberShop | None" = None
+    signing_tokens: "SigningTokens | None" = None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None, permission: str = READ) -> TenantScope:
         """The tenant a request acts for, refused unless the caller holds `permission`
@@ -112,6 +120,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     from ringback.adapters.sqs import SqsDeliveryQueue
     from ringback.adapters.stepfunctions import StepFunctionsWorkflow
     from ringback.adapters.tables import bind_tables
+    from ringback.adapters.twilio_numbers import TwilioNumbers
 
     if settings.secrets_arn:
         from ringback.adapters.secrets import read_secret
@@ -159,25 +168,42 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                           settings.analytics_key) if settings.analytics_bucket else None,
         messages=DynamoMessages(),
     )
+    numbers = (
+        TwilioNumbers(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
+        if settings.twilio_account_sid and settings.twilio_auth_token
+        else None
+    )
     services = with_accounts(services, dynamo_accounts.DynamoInvitations(), dynamo_accounts.DynamoApiKeys(),
-                             dynamo_accounts.DynamoAuditLog())
+                             dynamo_accounts.DynamoAuditLog(), numbers)
     return with_reports(services, settings) if settings.analytics_bucket else services
 
 
-def with_accounts(services: Services, invitations, api_keys, audit_log) -> Services:
+def with_accounts(services: Services, invitations, api_keys, audit_log,
+                  number_carrier: NumberCarrier | None = None, main_account: str | None = None) -> Services:
     """The account services over the given stores. Only the functions granted their tables
-    (infra/catalog.py) use them; the others never touch them, so building them is free."""
+    (infra/catalog.py) use them; the others never touch them, so building them is free.
+    With a carrier (the functions given its secret), numbers are bought through it and
+    webhooks checked with the token of the account they name."""
     from ringback.accounts.api_keys import ApiKeys
     from ringback.accounts.audit import Audit
+    from ringback.accounts.carrier_numbers import SigningTokens
     from ringback.accounts.members import Members
+    from ringback.accounts.number_shop import NumberShop
     from ringback.accounts.provisioning import Directories
     from ringback.accounts.site_admin import SiteAdmin
 
     audit = Audit(audit_log)
-    base_url = services.settings.public_base_url if services.settings is not None else "http://localhost"
+    settings = services.settings
+    base_url = settings.public_base_url if settings is not None else "http://localhost"
+    dirs = Directories(services.tenants, services.sites, services.pools)
+    main_account = main_account or (settings.twilio_account_sid if settings is not None else None)
+    shop = (NumberShop(dirs, services.leases, number_carrier, audit, main_account, base_url)
+            if number_carrier is not None and main_account else None)
     return replace(services, members=Members(services.tenants, invitations, audit),
                    api_keys=ApiKeys(api_keys, audit), audit=audit,
-                   site_admin=SiteAdmin(Directories(services.tenants, services.sites, services.pools), audit, base_url))
+                   site_admin=SiteAdmin(dirs, audit, base_url),
+                   number_carrier=number_carrier, number_shop=shop,
+                   signing_tokens=SigningTokens(number_carrier))
 
 
 def with_reports(services: Services, settings: Settings) -> Services:
@@ -235,8 +261,12 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
         memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
         changes=ChangeLog(memory.MemoryEventFiles()), messages=memory.MemoryMessages(),
     )
+    from ringback.adapters.memory_numbers import MemoryNumberCarrier
+
+    numbers = (MemoryNumberCarrier(settings.twilio_account_sid, settings.twilio_auth_token or "main-token")
+               if settings is not None and settings.twilio_account_sid else MemoryNumberCarrier())
     return with_accounts(services, memory_accounts.MemoryInvitations(), memory_accounts.MemoryApiKeys(),
-                         memory_accounts.MemoryAuditLog())
+                         memory_accounts.MemoryAuditLog(), numbers, numbers.main_sid)
 
 
 def _refuse_network(url: str, body: bytes, headers: dict) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable, Protocol
 if TYPE_CHECKING:
     from ringback.accounts.api_keys import ApiKey
     from ringback.accounts.audit import AuditEntry
+    from ringback.accounts.carrier_numbers import AvailableNumber, OwnedNumber
     from ringback.accounts.members import Invitation
     from ringback.accounts.tenants import Membership, Tenant
     from ringback.calls.alerts import Message
@@ -94,6 +95,9 @@ class PoolDirectory(Protocol):
     def site_numbers(self, site_id: str) -> "list[TrackingNumber]":
         """Every tracking number of the site, static and pooled: the numbers its account
         owns at the carrier, so the only ones it may call or text from."""
+        ...
+    def remove_static_number(self, site_id: str, number: str) -> bool:
+        """Stop tracking a static number of the site; False when it is not one."""
         ...
 
 
@@ -181,3 +185,33 @@ class LeaseStore(Protocol):
     def extend(self, lease: "Lease", until: int, pool_key: str, now_ms: int) -> bool: ...
     def held_at(self, line: str, at_ms: int, grace_ms: int = 0) -> "list[HistoryEntry]": ...
     def history_of_pool(self, pool_id: str, since_ms: int, until_ms: int) -> "list[HistoryEntry]": ...
+
+
+class NumberCarrier(Protocol):
+    """The carrier's numbers and accounts, as a tenant's self service needs them: each
+    tenant's numbers live in a subaccount of ours (ringback.accounts.carrier_numbers)."""
+
+    def open_subaccount(self, friendly_name: str) -> str:
+        """Open a subaccount of our main account; its SID."""
+        ...
+    def search(self, account_sid: str, country: str, kind: str, area_code: str | None = None,
+               contains: str | None = None, sms: bool | None = None,
+               limit: int = 20) -> "list[AvailableNumber]":
+        """Numbers for sale; kind is local | toll_free | mobile. InvalidInput for a
+        search the carrier refuses, NotFound for a country or kind it does not sell."""
+        ...
+    def buy(self, account_sid: str, number: str, voice_url: str, status_callback: str,
+            sms_url: str | None) -> "OwnedNumber":
+        """Buy the number into the account, its webhooks set. Conflict
+        (number_not_available) when someone else has it or it is not for sale."""
+        ...
+    def owned(self, account_sid: str, number: str) -> "OwnedNumber | None":
+        """The account's own number, or None."""
+        ...
+    def release(self, account_sid: str, number_sid: str) -> None:
+        """Give the number back to the carrier; NotFound if the account does not own it."""
+        ...
+    def auth_token(self, account_sid: str) -> str | None:
+        """The auth token that account's webhooks are signed with; None for an account
+        that is neither our main account nor one of its subaccounts."""
+        ...

@@ -289,3 +289,13 @@ def test_another_tenants_entries_never_appear_even_with_a_cursor_from_its_log(au
     page, _ = audit_log.of_tenant(uid("shop"), 10, their_cursor)
     assert page and all(e.tenant_id == uid("shop") for e in page)
     assert audit_log.of_tenant(uid("nobody"), 10, None) == ([], None)
+
+
+def test_a_tenants_carrier_subaccount_is_kept(tenants, uid):
+    tenant = Tenant(uid("t"), "Acme", created_at=1)
+    tenants.create(tenant)
+    assert tenants.get(tenant.tenant_id).carrier_account is None
+
+    tenants.save(replace(tenant, carrier_account="AC" + "5" * 32))
+
+    assert tenants.get(tenant.tenant_id).carrier_account == "AC" + "5" * 32

@@ -241,3 +241,18 @@ def test_a_calls_alert_entries_only_move_forward_whatever_order_they_land_in(bac
     assert alerts["tw:SM2"]["status"] == "queued" and set(alerts) == {"tw:SM1", "tw:SM2"}
     log.note_alert(uid("no-such-call"), "tw:SM3", {**entry, "status": "queued", "rank": 0})  # nothing to note on
     assert log.get(uid("no-such-call")) is None
+
+
+def test_a_static_number_is_removed_from_its_own_site_only(backend, uid):
+    dirs, _ = backend
+    s, other = site(uid), site(uid, site_id=uid("other-site"))
+    pool = Pool(uid("pool"), s.tenant_id, s.site_id, "search", created_at=5)
+    dirs.pools.save(pool)
+    dirs.pools.add_numbers(pool, ["+14155550162"], now_ms=7)
+    dirs.pools.add_static_number(s.tenant_id, s.site_id, "+14155550161", {"source": "yelp"}, now_ms=7)
+
+    assert dirs.pools.remove_static_number(other.site_id, "+14155550161") is False
+    assert dirs.pools.remove_static_number(s.site_id, "+14155550162") is False  # a pool's number
+    assert dirs.pools.remove_static_number(s.site_id, "+14155550161") is True
+    assert dirs.pools.remove_static_number(s.site_id, "+14155550161") is False
+    assert [n.number for n in dirs.pools.site_numbers(s.site_id)] == ["+14155550162"]

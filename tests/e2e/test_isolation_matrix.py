@@ -28,9 +28,10 @@ BODIES = {
     ("POST", "/v1/ad-spend"): CSV,
     ("POST", "/v1/sites"): {"name": "Intruder", "domains": ["intruder.example"]},
     ("PATCH", "/v1/sites/{site}"): {"name": "Taken over"},
+    ("POST", "/v1/sites/{site}/numbers"): {"number": "+14155550150", "channel": {"utm_source": ["google"]}},
 }
 # Path parameters that name something of a tenant (a report's name is the catalogue's).
-OWNED = ("call_id", "request_id", "pool_id", "user_id", "invitation_id", "key_id", "site")
+OWNED = ("call_id", "request_id", "pool_id", "user_id", "invitation_id", "key_id", "site", "number")
 # Reads only the tenant's managers (owners, admins; the audit log: owners) may make.
 MANAGERS_ONLY = {"/v1/api-keys", "/v1/audit"}
 # Writes that take no body.
@@ -82,6 +83,8 @@ def world(tmp_path_factory):
             "call_id": f"tw:{sid}", "request_id": accepted["requestId"], "pool_id": pools["pools"][0]["poolId"],
             "name": "calls_by_source", "user_id": analyst_id, "invitation_id": invitation["invitationId"],
             "key_id": keys["read"]["keyId"], "site": "demo-site",
+            # A tracking number of the demo site, URL-encoded as a client writes it.
+            "number": "%2B14155550150",
         }
         yield stack, {"owner": owner, "analyst": analyst, "stranger": stranger,
                       "read_key": keys["read"]["secret"], "write_key": keys["write"]["secret"],

@@ -144,11 +144,16 @@ def test_every_resource_variable_of_the_catalog_is_checked_here():
 def test_only_the_functions_that_read_the_secret_are_told_where_it_is(synth):
     told = {name for name, f in _lambdas(synth).items()
             if "RINGBACK_SECRETS_ARN" in f["Properties"]["Environment"]["Variables"]}
-    assert told == {"dialer", "dialer-events", "dialer-workflow", "reports", "reports-changes", "reports-compact"}
+    # The pool function buys tracking numbers from the carrier; its authorizer worker shares
+    # its role and its environment.
+    assert told == {"dialer", "dialer-events", "dialer-workflow", "reports", "reports-changes", "reports-compact",
+                    "pool", "pool-authorizer"}
 
 
 def test_the_public_functions_get_no_secret_and_no_bucket(synth):
     for name in ("widget", "pool"):
         variables = _lambdas(synth)[name]["Properties"]["Environment"]["Variables"]
-        assert not {"RINGBACK_SECRETS_ARN", "RINGBACK_RECORDINGS_BUCKET", "RINGBACK_ANALYTICS_BUCKET",
+        assert not {"RINGBACK_RECORDINGS_BUCKET", "RINGBACK_ANALYTICS_BUCKET",
                     "RINGBACK_EVENTS_QUEUE_URL"} & set(variables), name
+    # The widget never reaches the carrier; the pool function buys numbers there.
+    assert "RINGBACK_SECRETS_ARN" not in _lambdas(synth)["widget"]["Properties"]["Environment"]["Variables"]

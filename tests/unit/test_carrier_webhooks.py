@@ -251,3 +251,26 @@ def test_a_handler_reads_the_first_value_of_a_repeated_key():
     params = form(b"To=%2B14155550101&Digits=123&Digits=456")
     assert params["Digits"] == "123" and params.get("Digits") == "123" and params.getall("Digits") == ["123", "456"]
     assert dict(params) == {"To": "+14155550101", "Digits": "123"}
+
+
+def test_a_call_to_a_subaccounts_number_is_checked_with_that_subaccounts_token(svc):
+    subaccount = svc.number_carrier.open_subaccount("Acme")
+    token = svc.number_carrier.auth_token(subaccount)
+    offer = svc.tracking.start(page())
+    params = {**call_params(offer.numbers[0].number), "AccountSid": subaccount}
+
+    assert post("/v1/carrier/voice", params, token=TOKEN).status_code == 403  # not the main token
+    response = post("/v1/carrier/voice", params, token=token)
+
+    assert response.status_code == 200 and ET.fromstring(response.body).find("Dial") is not None
+
+
+def test_a_webhook_naming_an_account_that_is_not_ours_is_refused(svc):
+    offer = svc.tracking.start(page())
+    params = {**call_params(offer.numbers[0].number), "AccountSid": "AC" + "9" * 32}
+
+    response = post("/v1/carrier/voice", params, token="whatever-they-signed-with")
+
+    assert response.status_code == 403
+    assert json.loads(response.body)["error"]["code"] == "unknown_carrier_account"
+    assert svc.calls.get("tw:CA0001") is None

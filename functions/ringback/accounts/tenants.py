@@ -41,6 +41,9 @@ class Tenant:
     plan: str = "trial"
     retention_days: int = 395
     created_at: int = 0
+    # The carrier subaccount holding the tenant's numbers, opened on its first purchase
+    # (ringback.accounts.number_shop); None before.
+    carrier_account: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in TENANT_KINDS:

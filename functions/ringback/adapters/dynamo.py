@@ -201,6 +201,12 @@ class DynamoPools:
             static_site_id=site_id, created_at=now_ms,
         ).save()
 
+    def remove_static_number(self, site_id: str, number: str) -> bool:
+        # Conditioned on what it is, so a pool's number or another site's is never removed.
+        record = TrackingNumberRecord(number)
+        condition = ((TrackingNumberRecord.kind == "static") & (TrackingNumberRecord.site_id == site_id))
+        return applied(lambda: record.delete(condition=condition))
+
     def site_numbers(self, site_id: str) -> list[TrackingNumber]:
         # One Query a page (about 1 MB: thousands of numbers).
         return [_tracking_number(r) for r in TrackingNumberRecord.by_site.query(site_id)]

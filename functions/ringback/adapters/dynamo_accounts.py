@@ -51,6 +51,7 @@ def _tenant(record: TenantRecord) -> Tenant:
         plan=record.plan,
         retention_days=int(record.retention_days),
         created_at=int(record.created_at),
+        carrier_account=record.carrier_account,
     )
 
 
@@ -63,6 +64,7 @@ def _tenant_record(tenant: Tenant) -> TenantRecord:
         plan=tenant.plan,
         retention_days=tenant.retention_days,
         created_at=tenant.created_at,
+        carrier_account=tenant.carrier_account,
     )
 
 

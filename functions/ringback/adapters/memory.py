@@ -75,6 +75,13 @@ class MemoryPools:
         self.numbers[number] = {"kind": "static", "pool_id": None, "site_id": site_id, "tenant_id": tenant_id,
                                 "channel": channel, "sms": sms}
 
+    def remove_static_number(self, site_id: str, number: str) -> bool:
+        entry = self.numbers.get(number)
+        if entry is None or entry["kind"] != "static" or entry["site_id"] != site_id:
+            return False
+        del self.numbers[number]
+        return True
+
     def site_numbers(self, site_id: str) -> list[TrackingNumber]:
         return [_tracking_number(number, entry) for number, entry in sorted(self.numbers.items())
                 if entry["site_id"] == site_id]

@@ -35,6 +35,7 @@ class TenantRecord(Model):
     plan = UnicodeAttribute(default="trial")
     retention_days = NumberAttribute(default=395)
     created_at = NumberAttribute()
+    carrier_account = UnicodeAttribute(null=True)  # the carrier subaccount of its numbers
     by_parent = TenantsByParent()
 
 
