@@ -109,7 +109,7 @@ class _FunctionGateway(LocalGateway):
                          Config.create(chalice_stage="local", app_name=name, function_name=name))
         if invoke is not None:
             self._app_object = _RemoteApp(app, lambda event: invoke(name, event))
-        self._verifier = authorizer
+        self._check_caller = authorizer
         self._authorizer = self  # LocalGateway calls self._authorizer.authorize(...)
         self.client_ip = threading.local()
 
@@ -125,9 +125,9 @@ class _FunctionGateway(LocalGateway):
         route = self._app_object.routes[context["resourcePath"]].get(context["httpMethod"])
         if route is None or route.authorizer is None:
             return lambda_event, lambda_context
-        if self._verifier is None:
+        if self._check_caller is None:
             raise Unauthorized("no authorizer is configured")
-        context["authorizer"] = self._verifier.context(lambda_event)
+        context["authorizer"] = self._check_caller.context(lambda_event)
         return lambda_event, lambda_context
 
 

@@ -71,8 +71,9 @@ class Settings:
         (moto serves the same document under its own host)."""
         if not self.user_pool_id:
             return None
-        base = self.aws_endpoint_url.rstrip("/") if self.aws_endpoint_url else self.token_issuer.rsplit("/", 1)[0]
-        return f"{base}/{self.user_pool_id}/.well-known/jwks.json"
+        if self.aws_endpoint_url:
+            return f"{self.aws_endpoint_url.rstrip('/')}/{self.user_pool_id}/.well-known/jwks.json"
+        return f"{self.token_issuer}/.well-known/jwks.json"
 
     def with_secrets(self, secrets: Mapping[str, str]) -> "Settings":
         """These settings with the secret's values filled in where none is set."""

@@ -1,17 +1,14 @@
 """Sites through the management API, as a customer's admin (or their code) uses it: create,
 read with an ETag, change with If-Match, the snippet, a new site key, delete; and the
 refusals: a stale version, a missing one, a bad field, an analyst, another tenant."""
-import json
 
 import pytest
-from chalice.test import Client
 
-from infra.catalog import load_app
 from ringback import bootstrap
 from ringback.accounts.tenants import Membership, Tenant
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from tests.support.authorizer import PrincipalFromHeader
+from tests.support.authorizer import call_function
 
 NOW = 1_780_000_000_000
 
@@ -30,13 +27,7 @@ def svc():
 
 
 def call(method, path, user, body=None, headers=None):
-    with Client(load_app("pool")) as client:
-        client.http._local_gateway._authorizer = PrincipalFromHeader()
-        response = client.http.request(
-            method, path, body=json.dumps(body).encode() if body is not None else b"",
-            headers={"Content-Type": "application/json", **({"Authorization": user} if user else {}),
-                     **(headers or {})})
-        return response.status_code, json.loads(response.body) if response.body else None, response.headers
+    return call_function("pool", method, path, user, body, headers)
 
 
 def new_site(user="u-admin", **fields):
