@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
-from devstack.seed import DEMO_DESTINATION  # noqa: E402
+from devstack.demo import DEMO_DESTINATION  # noqa: E402
 
 
 def call(method: str, url: str, body=None, headers=None) -> tuple[int, dict | list | None]:
@@ -75,7 +75,7 @@ def run(stack, args) -> int:
 
     boto3.client("dynamodb", endpoint_url=stack.moto_url, region_name="us-east-1", aws_access_key_id="local",
                  aws_secret_access_key="local").update_item(
-        TableName="ringback-local-sites", Key={"site_id": {"S": "demo-site"}},
+        TableName="ringback-local-sites", Key={"site_id": {"S": stack.site_id}},
         UpdateExpression="SET settings = :s, working_hours = :h",
         ExpressionAttributeValues={":s": {"S": json.dumps({"callback": {
             "enabled": True, "countries": ["US"], "visitor_hours": ["00:00", "24:00"], "ring_seconds": 60}})},
@@ -88,7 +88,7 @@ def run(stack, args) -> int:
     lock = threading.Lock()
 
     def one(n: int) -> None:
-        body = {"siteKey": "pk_demo_local", "phone": f"+1212555{1000 + n % 9000:04d}", "country": "US"}
+        body = {"siteKey": stack.site_key, "phone": f"+1212555{1000 + n % 9000:04d}", "country": "US"}
         request_headers = {**headers, "cloudfront-viewer-address": f"198.51.{n // 250}.{n % 250 + 1}:443",
                            "Idempotency-Key": f"bench-{n:06d}-{int(time.time())}"}
         t0 = time.time()

@@ -46,7 +46,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
-from devstack.seed import DEMO_POOL_NUMBERS  # noqa: E402
+from devstack.demo import DEMO_POOL_NUMBERS  # noqa: E402
 
 ANCHORS_MS = {"CallRail": 255, "CallTrackingMetrics": 282}
 TARGET_MS = 30

@@ -3,9 +3,9 @@
     python -m devstack [--port 8000] [--site-port 8001] [--moto-port 4566]
 
 Starts moto (AWS), creates every table, bucket and the user pool from the same
-definitions the CDK app uses, seeds the demo tenant, serves the API and the frontend on
-one port and the demo customer site on another, prints the URLs, and stops it all on
-Ctrl-C (or SIGTERM).
+definitions the CDK app uses, serves the API and the frontend on one port, sets up the
+demo tenant through that API as a customer would (devstack/demo.py), serves the demo
+customer site on another port, prints the URLs, and stops it all on Ctrl-C (or SIGTERM).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from devstack.queues import QueuePoller  # noqa: E402
 from devstack.streams import StreamPoller  # noqa: E402
 from devstack.gateway import Authorizer, LocalApi, StaticFiles, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
-from devstack.seed import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
+from devstack.demo import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, create_demo  # noqa: E402
 from devstack.shutdown import die_with_parent, stop_together  # noqa: E402
 
 
@@ -99,21 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = dataclasses.replace(settings, user_pool_id=user_pool.pool_id,
                                        user_pool_client_id=user_pool.client_id)
         os.environ.update(settings.as_environment())
-        owner = aws.create_user(settings, user_pool, DEMO_EMAIL, DEMO_PASSWORD)
 
         from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
-        from ringback.bootstrap import services
-        from ringback.accounts.provisioning import Directories
 
-        svc = services()
-        demo = seed_demo(Directories(svc.tenants, svc.sites, svc.pools), svc.clock.now_ms(), owner)
-
-        # The carrier rings our webhook for every tracking number, as Twilio does once a
-        # number's voice URL is set, and reports each call's end to its status callback; the
-        # demo operator answers on the phone page (manual) or after a few rings (scripted).
-        for number in [*svc.pools.numbers_of(demo.pool), demo.static_number]:
-            carrier.add_number(number, voice_url=f"{public_url}/v1/carrier/voice",
-                               status_callback=f"{public_url}/v1/carrier/call-status")
+        # The demo operator answers on the phone page (manual) or after a few rings (scripted).
         carrier.script(DEMO_DESTINATION, Party.interactive() if args.operator == "manual"
                        else Party(answer_after=4, talk_for=30))
 
@@ -150,9 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         api = LocalApi(apps, authorizer,
                        invoke=lambda name, event: functions.invoke(function_name(settings, name), event, timeout=29))
         servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
+        # The demo business signs up and sets itself up through the API now serving; the
+        # numbers it buys ring the voice URL set at purchase, as Twilio's do.
+        demo = create_demo(public_url, moto.url, user_pool.client_id,
+                           lambda email, password: aws.sign_in(settings, user_pool, email, password))
         site_files = StaticFiles(
             FRONTEND_DIR / "demo",
-            {"RINGBACK_URL": public_url, "SITE_KEY": demo.site.site_key},
+            {"RINGBACK_URL": public_url, "SITE_KEY": demo.site_key},
         )
         servers.append(serve(args.host, args.site_port, static_handler(site_files)))
 
@@ -162,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"Ringback local stack is up ({time.monotonic() - started:.1f} s)",
                     f"  API + frontend     {public_url}   (health: {public_url}/health)",
                     f"  demo customer site http://localhost:{args.site_port}/",
-                    f"  site config        {public_url}/v1/sites/{demo.site.site_key}/config"
+                    f"  site config        {public_url}/v1/sites/{demo.site_key}/config"
                     f"  (Origin: http://localhost:{args.site_port})",
                     f"  local AWS (moto)   {moto.url}   (callback workflow {settings.dial_workflow_arn})",
                     f"  local carrier      {carrier.url}   (Twilio's REST API; /_carrier/inbound places a call)",
@@ -171,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"  dashboard user     {DEMO_EMAIL} / {DEMO_PASSWORD}"
                     f"  (user pool {user_pool.pool_id}, client {user_pool.client_id}; SRP sign-in only)",
                     f"  local mailbox      {moto.url}/_local/mailbox?to=ADDRESS   (sign-up codes, as e-mails)",
-                    f"  demo tenant        {demo.tenant_id}: site {demo.site.site_id}, pool {demo.pool.pool_id}"
-                    f" ({svc.pools.size(demo.pool)} numbers), static {demo.static_number}",
+                    f"  demo tenant        {demo.tenant_id}: site {demo.site_id} (site key {demo.site_key}),"
+                    f" pool {demo.pool_id} ({demo.pool_size} numbers), static {demo.static_number}",
                     "Ctrl-C stops everything.",
                 ]
             ),

@@ -115,6 +115,8 @@ def local_settings(moto_url: str, public_base_url: str, stage: str = "local", ca
         twilio_account_sid=CARRIER_ACCOUNT_SID if carrier_url else None,
         twilio_auth_token=CARRIER_AUTH_TOKEN if carrier_url else None,
         twilio_api_base_url=carrier_url,
+        # Webhook receivers of a local stack (tests, a developer's) listen on 127.0.0.1.
+        webhooks_allow_local=True,
     )
 
 

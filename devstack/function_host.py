@@ -1,10 +1,11 @@
 """One function of infra/catalog.py as a local Lambda: `python -m devstack.function_host
-NAME STAGE`, started by devstack/functions.py with the function's environment and its
-role's credentials, nothing of the local stack's own.
+NAME STAGE [WORKER]`, started by devstack/functions.py with the function's environment and
+its role's credentials, nothing of the local stack's own.
 
 It serves Lambda's Invoke API on a free loopback port (printed as `READY URL`): the
 function's Chalice app under ringback-STAGE-NAME (API Gateway proxy events) and each
-worker under ringback-STAGE-NAME-WORKER. Like a warm Lambda it builds the function's
+worker that shares its role under ringback-STAGE-NAME-WORKER; given a WORKER (one with a
+role of its own), that worker alone. Like a warm Lambda it builds the function's
 services once, before the first request; what that start-up costs or fails with is
 logged, as a cold start's would be.
 """
@@ -18,7 +19,7 @@ from devstack.shutdown import die_with_parent, exit_at_once_on_signal
 
 
 def main(argv: list[str]) -> int:
-    name, stage = argv
+    name, stage, *alone = argv
     die_with_parent()
     from chalice.local import LocalChalice
 
@@ -31,8 +32,13 @@ def main(argv: list[str]) -> int:
     # need it per thread, which LocalChalice gives.
     app.__class__ = type(f"Local{type(app).__name__}", (LocalChalice, type(app)), {})
     module = sys.modules[f"ringback_function_{name}"]
-    handlers = {f"ringback-{stage}-{name}": app}
-    for worker, handler in spec.workers.items():
+    if alone:
+        handlers, workers = {}, {alone[0]: spec.workers[alone[0]]}
+    else:
+        # A worker with a role of its own runs in a process of its own, with that role.
+        handlers = {f"ringback-{stage}-{name}": app}
+        workers = {w: h for w, h in spec.workers.items() if w not in spec.worker_tables}
+    for worker, handler in workers.items():
         handlers[f"ringback-{stage}-{name}-{worker}"] = getattr(module, handler.split(".", 1)[1])
 
     try:

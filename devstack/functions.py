@@ -6,7 +6,10 @@ request against it (devstack/iam.py).
 
 A function's process serves Lambda's Invoke API (devstack/function_host.py) for its
 Chalice app (API Gateway proxy events) and its workers (queue, stream, schedule and
-workflow events), as the functions of the same name do in AWS.
+workflow events), as the functions of the same name do in AWS. A worker the catalog gives
+a role of its own (the authorizer: infra.catalog worker_tables) is a process of its own,
+with that role's credentials and its own environment, so locally too it can do no more
+than that role allows.
 """
 from __future__ import annotations
 
@@ -20,11 +23,15 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devstack import aws
 from devstack.shutdown import child_environment
 from devstack.template import Synthesized, resolve
 from ringback.settings import Settings
+
+if TYPE_CHECKING:
+    from infra.catalog import FunctionSpec
 
 REPO = Path(__file__).resolve().parent.parent
 # What a Lambda sandbox's environment has besides the function's own variables.
@@ -59,15 +66,22 @@ class LocalFunctions:
     def __init__(self, settings: Settings, synthesized: Synthesized, specs, log_dir: Path) -> None:
         self._settings = settings
         self._synthesized = synthesized
-        self._specs = {spec.name: spec for spec in specs}
         self._log_dir = log_dir
         self._hosts: dict[str, _Host] = {}
-        # Lambda function name -> the catalog function whose process serves it.
+        # What runs as a process of its own, with a role of its own: each function (with
+        # the workers that share its role) and each worker the catalog gives a role of its
+        # own ("pool-authorizer") -> (its function, that worker or None).
+        self._units: dict[str, tuple["FunctionSpec", str | None]] = {}
+        # Lambda function name -> the unit whose process serves it.
         self.served_by: dict[str, str] = {}
         for spec in specs:
+            self._units[spec.name] = (spec, None)
             self.served_by[function_name(settings, spec.name)] = spec.name
             for worker in spec.workers:
-                self.served_by[function_name(settings, spec.name, worker)] = spec.name
+                unit = f"{spec.name}-{worker}" if worker in spec.worker_tables else spec.name
+                if unit != spec.name:
+                    self._units[unit] = (spec, worker)
+                self.served_by[function_name(settings, spec.name, worker)] = unit
 
     # -- roles -----------------------------------------------------------------------
 
@@ -105,6 +119,8 @@ class LocalFunctions:
             return f"arn:aws:lambda:{region}:{account}:function:{function_name(settings, base, worker or None)}"
         if kind == "state_machine":
             return settings.dial_workflow_arn
+        if kind == "user_pool":
+            return f"arn:aws:cognito-idp:{region}:{account}:userpool/{settings.user_pool_id}"
         return None
 
     def create_roles(self) -> dict[str, dict[str, str]]:
@@ -114,7 +130,7 @@ class LocalFunctions:
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"Service": "lambda.amazonaws.com"}}]}
         credentials = {}
-        for name in self._specs:
+        for name in self._units:
             role = role_name(self._settings, name)
             arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust),
                                   MaxSessionDuration=43200)["Role"]["Arn"]
@@ -132,21 +148,23 @@ class LocalFunctions:
     def environment(self, name: str, credentials: dict[str, str]) -> dict[str, str]:
         from infra.catalog import function_environment
 
+        spec, worker = self._units[name]
         env = {key: os.environ[key] for key in _BASE_ENVIRONMENT if key in os.environ}
-        env.update(function_environment(self._settings, self._specs[name]))
+        env.update(function_environment(self._settings, spec, worker))
         env.update(credentials)
         env.update(AWS_REGION=self._settings.region, AWS_DEFAULT_REGION=self._settings.region,
-                   AWS_LAMBDA_FUNCTION_NAME=function_name(self._settings, name),
+                   AWS_LAMBDA_FUNCTION_NAME=function_name(self._settings, spec.name, worker),
                    PYTHONPATH=os.pathsep.join([str(REPO / "functions"), str(REPO)]),
                    PYTHONUNBUFFERED="1")
         return env
 
     def start(self, timeout: float = 120.0) -> "LocalFunctions":
         credentials = self.create_roles()
-        for name in self._specs:
+        for name, (spec, worker) in self._units.items():
             log = open(self._log_dir / f"function-{name}.log", "ab")
             process = subprocess.Popen(
-                [sys.executable, "-m", "devstack.function_host", name, self._settings.stage],
+                [sys.executable, "-m", "devstack.function_host", spec.name, self._settings.stage,
+                 *([worker] if worker else [])],
                 cwd=REPO, env=child_environment(self.environment(name, credentials[name])),
                 stdout=subprocess.PIPE, stderr=log,
             )

@@ -183,7 +183,7 @@ def _json(status: int, body: dict):
 
 class StaticFiles:
     """Files under a folder, with optional {{NAME}} substitution in HTML (the demo site
-    needs the local API's address and the seeded site key)."""
+    needs the local API's address and the demo site's key)."""
 
     def __init__(self, root: Path, substitutions: dict[str, str] | None = None) -> None:
         self._root = root.resolve()

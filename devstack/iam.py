@@ -12,7 +12,7 @@ role's policies in moto's IAM, evaluated by moto's policy evaluator
 (devstack/iam_requests.py). A denial answers as the service answers it, naming the
 action and the resource, and is kept for tests at GET /_ringback/iam/denials.
 
-Credentials STS did not issue are the operator's own (the seed, tools, the tests looking
+Credentials STS did not issue are the operator's own (the stack's setup, tools, the tests looking
 at state): they are not checked, as an administrator's would pass.
 """
 from __future__ import annotations

@@ -34,7 +34,8 @@ class Synthesized:
     template: dict
     # logical id -> what it is, e.g. {"kind": "bucket", "name": "recordings"}
     resources: dict[str, dict]
-    # function name (catalog) -> its role's logical id
+    # function name (catalog), or "function-worker" for a worker with a role of its own
+    # -> its role's logical id
     roles: dict[str, str]
 
     def role_statements(self, function: str) -> list[dict]:
@@ -117,6 +118,7 @@ def _synthesize(out: Path) -> None:
         "key": {"data": stack.data.key},
         "role": {"report_query": stack.analytics.report_role},
         "state_machine": {"callback_dial": stack.dialer.dial_workflow},
+        "user_pool": {"dashboard": stack.auth.user_pool},
     }
     for kind, constructs in named.items():
         resources.update({logical(c): {"kind": kind, "name": name} for name, c in constructs.items()})
@@ -127,6 +129,11 @@ def _synthesize(out: Path) -> None:
         role_id = logical(stack.functions.functions[spec.name].role)
         roles[spec.name] = role_id
         resources[role_id] = {"kind": "role", "name": f"function:{spec.name}"}
+        # A worker with a role of its own (the authorizer) is a role apart: "pool-authorizer".
+        for worker in spec.worker_tables:
+            role_id = logical(stack.functions.workers[f"{spec.name}-{worker}"].role)
+            roles[f"{spec.name}-{worker}"] = role_id
+            resources[role_id] = {"kind": "role", "name": f"function:{spec.name}-{worker}"}
     out.write_text(json.dumps(Synthesized(template, resources, roles).to_json()))
 
 

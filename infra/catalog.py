@@ -18,12 +18,16 @@ SHARED_PACKAGE = FUNCTIONS_DIR / "ringback"
 FRONTEND_DIR = REPO / "frontend"
 
 READ, WRITE = "read", "write"
+# Read, and UpdateItem only: the authorizer notes a key's last use, and writes nothing else.
+TOUCH = "touch"
 # What a function does with the call-events queue and the callback dial workflow.
 SEND = "send"
 START, ANSWER = "start", "answer"
 # Values of the application secret (ringback.settings.SECRET_KEYS) a function may read:
 # the carrier's account, or the key that stands in for phone numbers in analytics.
 CARRIER, ANALYTICS_KEY = "carrier", "analytics_key"
+# What a function does with the dashboard's user pool: e-mail invitations (AdminCreateUser).
+INVITE = "invite"
 
 # The functions import the shared package by name, as they do in Lambda where it sits
 # beside app.py; infra reads their apps and the package's definitions the same way.
@@ -54,6 +58,8 @@ class FunctionSpec:
     secrets: tuple[str, ...] = ()
     # Report queries on Athena, as ReportQueryRole (infra/constructs/analytics.py)
     report_queries: bool = False
+    # the dashboard's user pool -> the actions it takes there: INVITE
+    user_pool: tuple[str, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 15
     # Other entry points of the same package, each its own Lambda function with the
@@ -61,6 +67,10 @@ class FunctionSpec:
     workers: dict[str, str] = field(default_factory=dict)
     # A worker's own memory and timeout; a worker not named here runs with the function's.
     worker_sizing: dict[str, Sizing] = field(default_factory=dict)
+    # Workers that run with a role of their own instead of the function's, granted these
+    # tables (logical name -> READ, WRITE or TOUCH) and nothing else: no secret, bucket,
+    # queue, workflow or user pool of the function's. They are told only of those tables.
+    worker_tables: dict[str, dict[str, str]] = field(default_factory=dict)
     # pyproject.toml [project.optional-dependencies] groups this function and its workers
     # ship on top of the shared dependencies, each as its own layer (infra/bundling.py).
     extras: tuple[str, ...] = ()
@@ -68,6 +78,14 @@ class FunctionSpec:
     @property
     def folder(self) -> Path:
         return FUNCTIONS_DIR / self.name
+
+    def grants_of(self, worker: str | None = None) -> "FunctionSpec":
+        """What the function, or one of its workers, runs with: a worker with a role of
+        its own (worker_tables) holds that role's grants alone, any other the function's."""
+        if worker is None or worker not in self.worker_tables:
+            return self
+        return FunctionSpec(name=self.name, description=f"{self.description}: {worker}",
+                            tables=self.worker_tables[worker], workers={worker: self.workers[worker]})
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -89,15 +107,22 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "tenants": WRITE, "members": WRITE, "invitations": WRITE, "api_keys": WRITE, "audit_log": WRITE,
             "sites": WRITE,
             "pools": WRITE, "tracking_numbers": WRITE, "pool_slots": WRITE,
+            # Released numbers, kept from every buyer for a while (ringback.accounts.purchases).
+            "number_quarantine": WRITE,
             "leases": WRITE, "lease_history": WRITE,
         },
         # Tracking numbers are bought from the carrier, each tenant's in its own subaccount
         # (ringback.accounts.number_shop).
         secrets=(CARRIER,),
+        # An invitation e-mails the invitee a temporary password (ringback.adapters.cognito_users).
+        user_pool=(INVITE,),
         # authorizer: API Gateway's REQUEST authorizer for every tenant route (a Cognito ID
         # token or an API key; ringback.adapters.identity).
         workers={"authorizer": "app.authorize"},
         worker_sizing={"authorizer": Sizing(memory_mb=512, timeout_seconds=10)},
+        # Every request reaches the authorizer, so it holds only what it reads: API keys
+        # (and their last use). A Cognito token is checked against the pool's public keys.
+        worker_tables={"authorizer": {"api_keys": TOUCH}},
     ),
     FunctionSpec(
         name="dialer",
@@ -161,9 +186,10 @@ RESOURCE_VARIABLES: dict[str, Callable[[FunctionSpec], bool]] = {
     "RINGBACK_ANALYTICS_DATABASE": lambda spec: spec.report_queries,
     "RINGBACK_ATHENA_WORKGROUP": lambda spec: spec.report_queries,
     "RINGBACK_REPORT_ROLE_ARN": lambda spec: spec.report_queries,
-    # Only the function that serves the authorizer checks tokens against the user pool
-    # (locally its workers share its process, so the function and its workers alike).
-    "RINGBACK_USER_POOL_ID": lambda spec: "authorizer" in spec.workers,
+    # Only the authorizer checks tokens against the user pool; the function it belongs to
+    # is told too (the ids are public), and a function that acts on the pool (user_pool,
+    # granted on it) names it by this id.
+    "RINGBACK_USER_POOL_ID": lambda spec: "authorizer" in spec.workers or bool(spec.user_pool),
     "RINGBACK_USER_POOL_CLIENT_ID": lambda spec: "authorizer" in spec.workers,
     # Set only outside AWS (the local carrier), and only where the carrier is used.
     "RINGBACK_TWILIO_API_BASE_URL": lambda spec: CARRIER in spec.secrets,
@@ -181,7 +207,7 @@ def function_environment(settings, spec: FunctionSpec, worker: str | None = None
     local stack starts each function's process with it."""
     env = {
         name: value for name, value in settings.as_environment().items()
-        if name not in RESERVED_ENVIRONMENT and RESOURCE_VARIABLES.get(name, lambda _: True)(spec)
+        if name not in RESERVED_ENVIRONMENT and RESOURCE_VARIABLES.get(name, lambda _: True)(spec.grants_of(worker))
     }
     env.update(
         POWERTOOLS_SERVICE_NAME=f"{spec.name}-{worker}" if worker else spec.name,
@@ -200,6 +226,12 @@ def load_app(name: str):
     """Import functions/<name>/app.py as it runs in Lambda, where the shared package sits
     beside app.py, and return its Chalice app."""
     module_name = f"ringback_function_{name}"
+    # Lambda runs app.py from the folder it sits in, so the function's own modules (the
+    # pool function's pool_api package) import by name; each function names its own
+    # packages apart from the others', since one process may load all four apps.
+    folder = str(FUNCTIONS_DIR / name)
+    if folder not in sys.path:
+        sys.path.append(folder)
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "app.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module

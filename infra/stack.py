@@ -129,6 +129,8 @@ class RingbackStack(Stack):
             if spec.report_queries:
                 # Reports query Athena as ReportQueryRole, narrowed to the tenants in scope.
                 self.analytics.allow_report_queries(function)
+            if spec.user_pool:
+                self.auth.grant_users(function, spec.user_pool)
 
 
 def _owner(owners: dict, kind: str, function: str, name: str):

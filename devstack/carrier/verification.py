@@ -33,7 +33,7 @@ from devstack.carrier.records import Call, formatted, new_sid
 from devstack.carrier.voice import CallSession, StatusCallbacks
 
 if TYPE_CHECKING:
-    from devstack.carrier.account import Account
+    from devstack.carrier.account import Account, OutgoingCallerId
     from devstack.carrier.carrier import Carrier
     from devstack.carrier.voice import Fetch
 
@@ -64,9 +64,15 @@ class ValidationRequest:
 
 
 class VerificationCall(CallSession):
-    """The call to the number being verified: once answered, the prompt, then the digits."""
+    """The call to the number being verified: once answered, the prompt, then the digits.
+    The right code verifies the number on the call itself, before the carrier hangs up
+    (Twilio thanks the person, then ends the call), so an application that sees the call
+    ended and then lists the caller IDs finds it there."""
 
     entered: str | None = None
+    verified: "OutgoingCallerId | None" = None
+    request: ValidationRequest
+    account: "Account"
 
     def run_document(self, step: "Fetch | None") -> None:
         if not self.wait(PROMPT_SECONDS):
@@ -79,6 +85,9 @@ class VerificationCall(CallSession):
         pressed = self.digits.popleft()
         if self.wait(0.3 * len(pressed)):  # keying the digits in takes time
             self.entered = pressed.rstrip("#")
+            if self.entered == self.request.validation_code and self.carrier.accounts.is_active(self.account):
+                self.verified = self.account.verify_caller_id(self.request.phone_number,
+                                                              self.request.friendly_name)
 
 
 def start(carrier: "Carrier", account: "Account", phone_number: str, friendly_name: str | None,
@@ -94,6 +103,7 @@ def start(carrier: "Carrier", account: "Account", phone_number: str, friendly_na
     # No call progress events: the StatusCallback hears the verification result only.
     session = VerificationCall(carrier, call, carrier.party_for(phone_number, callee=True),
                                StatusCallbacks(carrier, None, ()))
+    session.request, session.account = request, account
     carrier._register(session, takes_next_presses=False)  # digits for "the next call" are not for this one
     carrier._spawn(f"verify-{call.sid}", run, carrier, account, request, session, call_delay)
     return request
@@ -104,11 +114,9 @@ def run(carrier: "Carrier", account: "Account", request: ValidationRequest, sess
     if call_delay:
         carrier.clock.sleep(call_delay, session.interrupt)
     session.run_outbound(None, "POST", None, RING_SECONDS)
-    verified = session.entered == request.validation_code and carrier.accounts.is_active(account)
     params = session.params()
-    if verified:
-        caller_id = account.verify_caller_id(request.phone_number, request.friendly_name)
-        params.update(VerificationStatus="success", OutgoingCallerIdSid=caller_id.sid)
+    if session.verified is not None:
+        params.update(VerificationStatus="success", OutgoingCallerIdSid=session.verified.sid)
     else:
         params.update(VerificationStatus="failed")
     if request.status_callback:

@@ -75,18 +75,29 @@ def _seconds(value: str | None) -> int:
         raise InvalidInput("durations are whole seconds", code="invalid_webhook") from None
 
 
+def _next_leg() -> int | None:
+    """Ringing in order, the destination to ring next (carrier.render writes ?next=N)."""
+    raw = (app.current_request.query_params or {}).get("next")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 2:
+        raise InvalidInput("next is a destination's index", code="invalid_webhook")
+    return int(raw)
+
+
 @app.route("/v1/carrier/dial-complete", methods=["POST"], content_types=FORM)
 def dial_complete():
     params = _signed_form()
     svc = services()
-    call = svc.inbound.complete(
+    plan = svc.inbound.dial_ended(
         f"{carrier.PROVIDER}:{params.get('CallSid', '')}",
         params.get("DialCallStatus", "failed"),
         _seconds(params.get("DialCallDuration")),
         params.get("RecordingSid"),
         bridged={"true": True, "false": False}.get(params.get("DialBridged", "").lower()),
+        next_leg=_next_leg(),
     )
-    return _twiml(carrier.after_dial(call.status not in ("answered", "voicemail"), svc.settings.public_base_url))
+    return _twiml(carrier.render(plan, svc.settings.public_base_url))
 
 
 @app.route("/v1/carrier/call-status", methods=["POST"], content_types=FORM)
@@ -112,6 +123,18 @@ def sms_status():
     return Response(body="", status_code=204)
 
 
+@app.route("/v1/carrier/sms", methods=["POST"], content_types=FORM)
+def sms():
+    """A visitor's text to a tracking number (the number's SmsUrl): forwarded to the
+    site's contacts; the visitor gets no automatic reply."""
+    params = _signed_form()
+    if not params.get("MessageSid") or not params.get("To") or not params.get("From"):
+        raise InvalidInput("MessageSid, To and From are required", code="invalid_webhook")
+    services().texts.received(f"{carrier.PROVIDER}:{params['MessageSid']}", params["To"], params["From"],
+                              params.get("Body") or "")
+    return _twiml('<?xml version="1.0" encoding="UTF-8"?><Response/>')
+
+
 @app.route("/v1/carrier/voicemail-saved", methods=["POST"], content_types=FORM)
 def voicemail_saved():
     params = _signed_form()
@@ -125,7 +148,9 @@ def voicemail_saved():
 def recording():
     params = _signed_form()
     if params.get("RecordingStatus", "completed") == "completed" and params.get("RecordingSid"):
-        services().recordings.archive(f"{carrier.PROVIDER}:{params.get('CallSid', '')}", params["RecordingSid"])
+        # The recording is in the account whose token signed this webhook: the number's owner.
+        services().recordings.archive(f"{carrier.PROVIDER}:{params.get('CallSid', '')}", params["RecordingSid"],
+                                      account=params.get("AccountSid") or None)
     return Response(body="", status_code=204)
 
 
@@ -198,7 +223,8 @@ def callback_bridged():
 def callback_recording():
     params = _signed_form()
     if params.get("RecordingStatus", "completed") == "completed" and params.get("RecordingSid"):
-        services().callbacks.archive_recording(_query("request"), params["RecordingSid"])
+        services().callbacks.archive_recording(_query("request"), params["RecordingSid"],
+                                               account=params.get("AccountSid") or None)
     return Response(body="", status_code=204)
 
 

@@ -5,37 +5,24 @@ from urllib.parse import unquote
 
 from chalice import Response
 
+import pool_api.account  # noqa: F401  (each module registers its routes on the app)
+import pool_api.caller_ids  # noqa: F401
+import pool_api.callbacks  # noqa: F401
+import pool_api.pools  # noqa: F401
+import pool_api.alerts  # noqa: F401
+import pool_api.site_settings  # noqa: F401
+import pool_api.webhooks  # noqa: F401
+from pool_api.web import app, now as _now, query_number, scope as _scope, version as _version, versioned
 from ringback.accounts import number_shop, schemas, site_admin
 from ringback.accounts.site_admin import site_json
 from ringback.accounts.api_keys import refuse_keys
 from ringback.accounts.members import member_json
-from ringback.accounts.tenants import READ
 from ringback.adapters.identity import CognitoTokens, authenticate, authorizer_response
-from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
+from ringback.adapters.web import DASHBOARD_USERS
 from ringback.bootstrap import services
-from ringback.errors import InvalidInput, Unavailable
-from ringback.tracking import pools
-from ringback.tracking import sizing
+from ringback.errors import Unavailable
 
-app = RingbackApp("pool")
-
-
-def _scope(permission: str = READ):
-    return services().scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"), permission)
-
-
-def _number(params, name, default):
-    raw = params.get(name)
-    if raw is None:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be a number", code="invalid_parameter") from None
-
-
-def _now() -> int:
-    return services().clock.now_ms()
+__all__ = ["app", "authorize"]
 
 
 # -- the authorizer (a worker of this function: infra/catalog.py) ------------------------
@@ -155,25 +142,14 @@ def open_client():
 @app.route("/v1/audit", methods=["GET"], authorizer=DASHBOARD_USERS)
 def audit_log():
     params = app.current_request.query_params or {}
-    return services().audit.read(_scope(), limit=int(_number(params, "limit", 50)), cursor=params.get("cursor"))
+    return services().audit.read(_scope(), limit=int(query_number("limit", 50)), cursor=params.get("cursor"))
 
 
 # -- sites ---------------------------------------------------------------------------------
 
 
-def _version() -> int | None:
-    """The version an update was read at: If-Match: "v3" (the ETag GET gave)."""
-    raw = (app.current_request.headers.get("if-match") or "").strip().removeprefix("W/").strip('"')
-    if not raw:
-        return None
-    if not (raw.startswith("v") and raw[1:].isdigit()):
-        raise InvalidInput('If-Match must be an ETag this API gave, such as "v3"', code="invalid_if_match",
-                           details={"field": "If-Match"})
-    return int(raw[1:])
-
-
 def _site_response(site, status=200):
-    return Response(site_json(site), status_code=status, headers={"ETag": f'"v{site.version}"'})
+    return versioned(site_json(site), site.version, status)
 
 
 @app.route("/v1/sites", methods=["GET"], authorizer=DASHBOARD_USERS)
@@ -214,26 +190,6 @@ def rotate_site_key(site):
     return _site_response(services().site_admin.rotate_key(_scope(), site, _version(), _now()))
 
 
-# -- number pools ------------------------------------------------------------------------------
-
-
-@app.route("/v1/pools", methods=["GET"], authorizer=DASHBOARD_USERS)
-def list_pools():
-    svc = services()
-    return {"pools": pools.pools_of(_scope(), svc.sites, svc.pools)}
-
-
-@app.route("/v1/pools/{pool_id}/health", methods=["GET"], authorizer=DASHBOARD_USERS)
-def pool_health(pool_id):
-    svc = services()
-    params = app.current_request.query_params or {}
-    health = sizing.report(
-        _scope(), svc.routing, svc.pools, svc.leases, pool_id, svc.clock.now_ms(),
-        hours=_number(params, "hours", 24.0), target=_number(params, "target", 0.01),
-    )
-    return health.as_json()
-
-
 # -- tracking numbers bought from the carrier ----------------------------------------------------
 
 
@@ -250,7 +206,7 @@ def available_numbers():
     sms = {"true": True, "false": False}.get((params.get("smsEnabled") or "").lower())
     found = _shop().search(_scope(), params.get("country", "US"), params.get("kind", "local"),
                            area_code=params.get("areaCode"), contains=params.get("contains"), sms=sms,
-                           limit=int(_number(params, "limit", 20)))
+                           limit=int(query_number("limit", 20)))
     return {"numbers": [n.as_json() for n in found]}
 
 

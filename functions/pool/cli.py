@@ -1,7 +1,7 @@
 """Pool health from the command line, for operators: every pool of a site or tenant, or one.
 
     python functions/pool/cli.py --tenant demo [--hours 24] [--target 0.01] [--json]
-    python functions/pool/cli.py --pool demo-pool
+    python functions/pool/cli.py --pool POOL_ID
 
 It reads the same settings as the functions (from the environment); against the local
 stack, `eval "$(.venv/bin/python -m devstack.env)"` sets them.

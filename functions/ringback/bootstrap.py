@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
+from ringback.accounts.numbers import CarrierAccounts
 from ringback.accounts.tenants import READ, Principal, TenantScope, resolve_scope
 from ringback.calls.alerts import Alerts
 from ringback.analytics.pipeline import ChangeLog
@@ -19,6 +20,7 @@ from ringback.ports import (
     LeaseStore,
     Notifier,
     NumberCarrier,
+    NumberQuarantine,
     PoolDirectory,
     Routing,
     SiteDirectory,
@@ -29,15 +31,25 @@ from ringback.settings import Settings, load_settings
 from ringback.calls.events import Events
 from ringback.calls.inbound import InboundCalls
 from ringback.calls.recordings import Recordings
+from ringback.calls.texts import InboundTexts
 from ringback.tracking.sessions import Tracking
 
 if TYPE_CHECKING:
+    from ringback.ports import UserInviter
     from ringback.accounts.api_keys import ApiKeys
     from ringback.accounts.audit import Audit
     from ringback.accounts.carrier_numbers import SigningTokens
     from ringback.accounts.members import Members
     from ringback.accounts.number_shop import NumberShop
+    from ringback.accounts.purchases import Purchases
     from ringback.accounts.site_admin import SiteAdmin
+    from ringback.accounts.site_settings import SiteSettings
+    from ringback.tracking.pool_admin import PoolAdmin
+    from ringback.tracking.rule_order import SiteRules
+    from ringback.accounts.webhook_endpoints import WebhookEndpoints
+    from ringback.accounts.alert_contacts import AlertContacts
+    from ringback.accounts.caller_ids import CallerIds
+    from ringback.callbacks.settings import CallbackSettings
     from ringback.analytics.ad_spend import AdSpend
     from ringback.analytics.reports import Reports
 
@@ -68,16 +80,32 @@ class Services:
     ad_spend: AdSpend | None = None
     # Missed-call and missed-callback texts, and their delivery (dialer).
     alerts: Alerts | None = None
+    # Visitors' texts to tracking numbers, forwarded to the site's contacts (dialer).
+    texts: InboundTexts | None = None
     # Members, invitations, API keys and the audit log (the management API, the authorizer).
     members: "Members | None" = None
     api_keys: "ApiKeys | None" = None
     audit: "Audit | None" = None
     site_admin: "SiteAdmin | None" = None
+    # A site's inbound routing and widget; its tracking numbers, channels and rule order.
+    site_settings: "SiteSettings | None" = None
+    site_rules: "SiteRules | None" = None
     # The carrier's numbers and subaccounts (the management API buys and releases
     # numbers; the dialer asks it for a subaccount's webhook token), and that check.
     number_carrier: "NumberCarrier | None" = None
     number_shop: "NumberShop | None" = None
     signing_tokens: "SigningTokens | None" = None
+    # Buying into a tenant's subaccount (opened once) and giving back into quarantine,
+    # shared by the static numbers, the pools and the caller IDs; pools managed.
+    purchases: "Purchases | None" = None
+    number_quarantine: "NumberQuarantine | None" = None
+    pool_admin: "PoolAdmin | None" = None
+    # A site's webhook endpoints and alert contacts (the management API).
+    webhooks: "WebhookEndpoints | None" = None
+    alert_contacts: "AlertContacts | None" = None
+    # Caller IDs verified at the carrier, and a site's callback dial settings.
+    caller_ids: "CallerIds | None" = None
+    callback_settings: "CallbackSettings | None" = None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None, permission: str = READ) -> TenantScope:
         """The tenant a request acts for, refused unless the caller holds `permission`
@@ -97,24 +125,29 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
         rate_counter=rate_counter,
     )
     base_url = settings.public_base_url if settings is not None else "http://localhost"
-    alerts = Alerts(pools, notifier, messages, calls, callback_store, clock, base_url)
+    # Each call, text and recording request goes to the tenant's own carrier account.
+    accounts = CarrierAccounts(tenants)
+    alerts = Alerts(pools, notifier, messages, calls, callback_store, clock, base_url, carrier_accounts=accounts)
     inbound = InboundCalls(numbers, sites, routing, leases, visits, calls, clock, alerts, events)
     recordings = Recordings(calls, recording_store, carrier_recordings,
-                            on_archived=lambda call_id: inbound.publish("call.recording", call_id))
+                            on_archived=lambda call_id: inbound.publish("call.recording", call_id),
+                            carrier_accounts=accounts)
     callbacks = Callbacks(
         CachedSites(sites, clock), CachedTenants(tenants, clock), visits, calls, callback_store, workflow, dialer,
         rate_counter, alerts, events, recording_store, carrier_recordings, clock, base_url, pools,
+        carrier_accounts=accounts,
     )
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
-                    notifier, recordings, events, callbacks, idempotency, changes, alerts=alerts)
+                    notifier, recordings, events, callbacks, idempotency, changes, alerts=alerts,
+                    texts=InboundTexts(numbers, sites, inbound, alerts, messages))
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    from ringback.adapters import dynamo, dynamo_accounts
+    from ringback.adapters import dynamo, dynamo_accounts, dynamo_pools
     from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
     from ringback.adapters.dynamo_messages import DynamoMessages
-    from ringback.adapters.http_out import post_json
+    from ringback.adapters.http_out import poster
     from ringback.adapters.parquet_s3 import ParquetEventFiles
     from ringback.adapters.s3 import S3RecordingStore
     from ringback.adapters.sqs import SqsDeliveryQueue
@@ -135,16 +168,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     clock = clock or (SystemClock() if settings.time_scale == 1.0 else ScaledClock(settings.time_scale,
                                                                                        settings.time_origin_ms))
+    sites = dynamo.DynamoSites()
     events = (
         Events(SqsDeliveryQueue(settings.events_queue_url, region=settings.region,
-                                endpoint_url=settings.aws_endpoint_url), post_json, clock)
+                                endpoint_url=settings.aws_endpoint_url),
+               poster(settings.webhooks_allow_local), clock, sites)
         if settings.events_queue_url
         else None
     )
     services = assemble(
         settings,
         clock,
-        dynamo.DynamoSites(),
+        sites,
         dynamo_accounts.DynamoTenants(),
         dynamo.DynamoPools(),
         dynamo.DynamoCallLog(),
@@ -174,36 +209,80 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         else None
     )
     services = with_accounts(services, dynamo_accounts.DynamoInvitations(), dynamo_accounts.DynamoApiKeys(),
-                             dynamo_accounts.DynamoAuditLog(), numbers)
+                             dynamo_accounts.DynamoAuditLog(), numbers, quarantine=dynamo_pools.DynamoQuarantine(),
+                             users=_user_inviter(settings))
+    # A test delivery answers within the API's request, so it waits less than the queue's deliveries.
+    services = with_site_parts(services, poster(settings.webhooks_allow_local, timeout=5),
+                               settings.webhooks_allow_local)
     return with_reports(services, settings) if settings.analytics_bucket else services
 
 
 def with_accounts(services: Services, invitations, api_keys, audit_log,
-                  number_carrier: NumberCarrier | None = None, main_account: str | None = None) -> Services:
+                  number_carrier: NumberCarrier | None = None, main_account: str | None = None,
+                  quarantine: NumberQuarantine | None = None, users: "UserInviter | None" = None) -> Services:
     """The account services over the given stores. Only the functions granted their tables
     (infra/catalog.py) use them; the others never touch them, so building them is free.
     With a carrier (the functions given its secret), numbers are bought through it and
-    webhooks checked with the token of the account they name."""
+    webhooks checked with the token of the account they name. `users`: the user pool that
+    e-mails invitations (the function granted it)."""
     from ringback.accounts.api_keys import ApiKeys
     from ringback.accounts.audit import Audit
     from ringback.accounts.carrier_numbers import SigningTokens
     from ringback.accounts.members import Members
     from ringback.accounts.number_shop import NumberShop
     from ringback.accounts.provisioning import Directories
+    from ringback.accounts.purchases import Purchases
+    from ringback.tracking.pool_admin import PoolAdmin
     from ringback.accounts.site_admin import SiteAdmin
+    from ringback.accounts.site_settings import SiteSettings
+    from ringback.tracking.rule_order import SiteRules
 
     audit = Audit(audit_log)
     settings = services.settings
     base_url = settings.public_base_url if settings is not None else "http://localhost"
     dirs = Directories(services.tenants, services.sites, services.pools)
     main_account = main_account or (settings.twilio_account_sid if settings is not None else None)
-    shop = (NumberShop(dirs, services.leases, number_carrier, audit, main_account, base_url)
-            if number_carrier is not None and main_account else None)
-    return replace(services, members=Members(services.tenants, invitations, audit),
+    purchases = (Purchases(services.tenants, number_carrier, quarantine, services.clock, main_account, base_url)
+                 if number_carrier is not None and main_account and quarantine is not None else None)
+    shop = NumberShop(dirs, services.leases, purchases, audit) if purchases is not None else None
+    return with_callback_settings(replace(services, members=Members(services.tenants, invitations, audit,
+                                                                users or Unconfigured("the dashboard's user pool")),
                    api_keys=ApiKeys(api_keys, audit), audit=audit,
                    site_admin=SiteAdmin(dirs, audit, base_url),
-                   number_carrier=number_carrier, number_shop=shop,
-                   signing_tokens=SigningTokens(number_carrier))
+                   site_settings=SiteSettings(services.sites, services.pools, audit),
+                   site_rules=SiteRules(services.sites, services.pools, services.routing, audit),
+                   number_carrier=number_carrier, number_shop=shop, purchases=purchases,
+                   number_quarantine=quarantine, pool_admin=PoolAdmin(dirs, purchases, audit),
+                   signing_tokens=SigningTokens(number_carrier)), audit_log)
+
+
+def with_callback_settings(services: Services, audit_log) -> Services:
+    """Caller IDs verified at the carrier, in the tenant's subaccount as purchases open it
+    (so after with_accounts), and the callback settings that may choose one."""
+    from ringback.accounts.caller_ids import CallerIds
+    from ringback.accounts.provisioning import Directories
+    from ringback.callbacks.settings import CallbackSettings
+
+    purchases = services.purchases
+    caller_ids = (CallerIds(services.sites, services.number_carrier, services.audit, audit_log, purchases)
+                  if purchases is not None else None)
+    dirs = Directories(services.tenants, services.sites, services.pools)
+    return replace(services, caller_ids=caller_ids,
+                   callback_settings=CallbackSettings(dirs, services.audit,
+                                                      caller_ids.is_verified if caller_ids else None))
+
+
+def with_site_parts(services: Services, post, allow_local: bool = False) -> Services:
+    """A site's webhook endpoints and alert contacts, audited in the account services' log
+    (so after with_accounts). `post` sends a test delivery (ringback.adapters.http_out);
+    `allow_local`: the local stack's http://127.0.0.1 receivers may be set."""
+    from ringback.accounts.alert_contacts import AlertContacts
+    from ringback.accounts.provisioning import Directories
+    from ringback.accounts.webhook_endpoints import WebhookEndpoints
+
+    dirs = Directories(services.tenants, services.sites, services.pools)
+    return replace(services, webhooks=WebhookEndpoints(services.sites, services.audit, post, allow_local),
+                   alert_contacts=AlertContacts(dirs, services.audit))
 
 
 def with_reports(services: Services, settings: Settings) -> Services:
@@ -239,6 +318,14 @@ class Unconfigured:
         raise RuntimeError(f"this function is not configured with {self._what} (see infra/catalog.py)")
 
 
+def _user_inviter(settings: Settings):
+    if not settings.user_pool_id:
+        return None
+    from ringback.adapters.cognito_users import CognitoUserInviter
+
+    return CognitoUserInviter(settings.user_pool_id, settings.region, settings.aws_endpoint_url)
+
+
 def _idempotency_store(settings: Settings):
     import boto3
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
@@ -253,20 +340,24 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
 
     leases = memory.MemoryLeaseStore()
     pools = memory.MemoryPools(leases)
+    sites = memory.MemorySites()
     services = assemble(
-        settings, clock, memory.MemorySites(), memory.MemoryTenants(), pools, memory.MemoryCallLog(),
+        settings, clock, sites, memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
-        memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock),
+        memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock, sites),
         memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
         changes=ChangeLog(memory.MemoryEventFiles()), messages=memory.MemoryMessages(),
     )
     from ringback.adapters.memory_numbers import MemoryNumberCarrier
+    from ringback.adapters.memory_pools import MemoryQuarantine
 
     numbers = (MemoryNumberCarrier(settings.twilio_account_sid, settings.twilio_auth_token or "main-token")
                if settings is not None and settings.twilio_account_sid else MemoryNumberCarrier())
-    return with_accounts(services, memory_accounts.MemoryInvitations(), memory_accounts.MemoryApiKeys(),
-                         memory_accounts.MemoryAuditLog(), numbers, numbers.main_sid)
+    services = with_accounts(services, memory_accounts.MemoryInvitations(), memory_accounts.MemoryApiKeys(),
+                             memory_accounts.MemoryAuditLog(), numbers, numbers.main_sid,
+                             quarantine=MemoryQuarantine(), users=memory_accounts.MemoryUserInviter())
+    return with_site_parts(services, _refuse_network)
 
 
 def _refuse_network(url: str, body: bytes, headers: dict) -> int:

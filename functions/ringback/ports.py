@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ringback.accounts.api_keys import ApiKey
     from ringback.accounts.audit import AuditEntry
     from ringback.accounts.carrier_numbers import AvailableNumber, OwnedNumber
+    from ringback.accounts.caller_ids import CallerIdValidation, VerifiedCallerId
     from ringback.accounts.members import Invitation
     from ringback.accounts.tenants import Membership, Tenant
     from ringback.calls.alerts import Message
@@ -44,6 +45,15 @@ class TenantDirectory(Protocol):
     def create(self, tenant: "Tenant") -> bool:
         """Save a tenant that does not exist yet; False (and nothing written) if it does."""
         ...
+    def set_profile(self, tenant_id: str, name: str, kind: str) -> None:
+        """Change the tenant's name and kind only, so a rename never undoes a write to
+        another attribute (a first purchase naming the carrier subaccount)."""
+        ...
+    def keep_carrier_account(self, tenant_id: str, account_sid: str) -> str | None:
+        """Name the tenant's carrier subaccount, unless one is named already: the one
+        named afterwards (the earlier one, when two first purchases raced), None for no
+        such tenant. Only that attribute is written."""
+        ...
     def memberships_of(self, user_id: str) -> "list[Membership]": ...
     def members_of(self, tenant_id: str) -> "list[Membership]": ...
     def add_member(self, membership: "Membership") -> None:
@@ -60,6 +70,18 @@ class Invitations(Protocol):
         """Every tenant's invitations to this (normalised) address, expired ones too."""
         ...
     def delete(self, tenant_id: str, invitation_id: str) -> None: ...
+
+
+class UserInviter(Protocol):
+    """The dashboard's user pool, as an invitation reaches the invitee through it."""
+
+    def invite(self, email: str) -> bool:
+        """Make the (normalised) address a user of the pool, its address verified, and
+        e-mail it a temporary password; True when that e-mail went out. An address
+        invited before that has not set its password yet gets a fresh temporary password
+        (True). An address with a user of its own (signed up, confirmed or not) is sent
+        nothing: False. Unavailable when the pool cannot send it now."""
+        ...
 
 
 class ApiKeyStore(Protocol):
@@ -84,7 +106,21 @@ class AuditLog(Protocol):
 
 class PoolDirectory(Protocol):
     def for_site(self, site_id: str) -> "list[Pool]": ...
-    def save(self, pool: "Pool") -> None: ...
+    def get(self, pool_id: str) -> "Pool | None": ...
+    def save(self, pool: "Pool", expected_version: int | None = None) -> None:
+        """Store the pool as version pool.version + 1, keeping the overflow count the
+        lease store adds to. With expected_version, only if the stored one is still that
+        version (0: a pool not stored yet), else PreconditionFailed and nothing written."""
+        ...
+    def delete(self, pool_id: str, expected_version: int) -> None:
+        """Delete the pool if it is still at that version, else PreconditionFailed. Its
+        numbers are removed first (remove_number)."""
+        ...
+    def remove_number(self, pool: "Pool", number: str, now_ms: int) -> bool:
+        """Stop tracking one number of the pool and take its lines off the free list, in
+        a write no lease can slip past; False, and the number kept as it was, while a
+        visitor holds one of its lines at now_ms (or it is not the pool's)."""
+        ...
     def add_numbers(self, pool: "Pool", numbers: Iterable[str], now_ms: int, sms: bool = True) -> None:
         """Rent numbers into a pool; `sms`: whether the carrier lets them send texts."""
         ...
@@ -98,6 +134,9 @@ class PoolDirectory(Protocol):
         ...
     def remove_static_number(self, site_id: str, number: str) -> bool:
         """Stop tracking a static number of the site; False when it is not one."""
+        ...
+    def set_channel(self, site_id: str, number: str, channel: dict) -> bool:
+        """Change the channel rule of a static number of the site; False when it is not one."""
         ...
 
 
@@ -136,11 +175,19 @@ class CallLog(Protocol):
 
 
 class Notifier(Protocol):
-    def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
-        """Send a text message through the carrier, which reports its progress to
+    def send_sms(self, to: str, sender: str, body: str, status_url: str, account: str | None = None) -> str:
+        """Send a text message through the carrier, in the carrier account `account` (the
+        tenant's subaccount; None: our main account), which reports its progress to
         status_url; returns the message id ("{provider}:{sid}"). Raises
         ringback.calls.alerts.SmsRefused when the carrier will not create it."""
         ...
+
+
+class CarrierRecordings(Protocol):
+    """The carrier's copies of call recordings, each in the account of the call."""
+
+    def download_recording(self, recording_sid: str, account: str | None = None) -> bytes: ...
+    def delete_recording(self, recording_sid: str, account: str | None = None) -> None: ...
 
 
 class MessageLog(Protocol):
@@ -194,6 +241,9 @@ class NumberCarrier(Protocol):
     def open_subaccount(self, friendly_name: str) -> str:
         """Open a subaccount of our main account; its SID."""
         ...
+    def close_subaccount(self, account_sid: str) -> None:
+        """Close a subaccount of ours for good; the carrier takes back its numbers."""
+        ...
     def search(self, account_sid: str, country: str, kind: str, area_code: str | None = None,
                contains: str | None = None, sms: bool | None = None,
                limit: int = 20) -> "list[AvailableNumber]":
@@ -214,4 +264,33 @@ class NumberCarrier(Protocol):
     def auth_token(self, account_sid: str) -> str | None:
         """The auth token that account's webhooks are signed with; None for an account
         that is neither our main account nor one of its subaccounts."""
+        ...
+    def start_caller_id_validation(self, account_sid: str, number: str, friendly_name: str | None,
+                                   status_callback: str | None = None) -> "CallerIdValidation":
+        """Ask the carrier to verify `number` as a caller ID of the account: it calls the
+        number, and whoever answers keys in the validation code returned here. Conflict
+        (caller_id_already_verified) when the account has verified it already,
+        InvalidInput (invalid_phone) when the carrier will not call it."""
+        ...
+    def validation_in_progress(self, account_sid: str, call_sid: str) -> bool:
+        """Whether the validation call is still queued, ringing or on the line."""
+        ...
+    def caller_ids(self, account_sid: str) -> "list[VerifiedCallerId]":
+        """The account's verified caller IDs."""
+        ...
+    def remove_caller_id(self, account_sid: str, caller_id_sid: str) -> None:
+        """The number is no longer a caller ID of the account; NotFound if it was not one."""
+        ...
+
+
+class NumberQuarantine(Protocol):
+    """Numbers released lately, which nobody may buy through us until their quarantine
+    ends (ringback.accounts.purchases.QUARANTINE_DAYS)."""
+
+    def hold(self, number: str, until_ms: int, tenant_id: str, released_at: int) -> None:
+        """Quarantine the number until until_ms (replacing an earlier quarantine of it);
+        tenant_id is who released it."""
+        ...
+    def held(self, numbers: "Iterable[str]", now_ms: int) -> "dict[str, int]":
+        """The numbers among these still quarantined at now_ms, each with when it ends."""
         ...

@@ -60,6 +60,10 @@ class Settings:
     user_pool_client_id: str | None = None
     # Keys the HMAC that stands in for a phone number in analytics, with the tenant id.
     analytics_key: str | None = field(default=None, repr=False)
+    # Webhooks may go over http to loopback (the tests' receivers on 127.0.0.1). Only a
+    # local stack sets it, and only beside a local AWS endpoint (load_settings refuses it
+    # otherwise): in AWS the Lambda runtime's own API listens on loopback (ringback.url_guard).
+    webhooks_allow_local: bool = False
 
     @property
     def token_issuer(self) -> str | None:
@@ -115,6 +119,7 @@ class Settings:
             "RINGBACK_SECRETS_ARN": self.secrets_arn,
             "RINGBACK_USER_POOL_ID": self.user_pool_id,
             "RINGBACK_USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "RINGBACK_WEBHOOKS_ALLOW_LOCAL": "true" if self.webhooks_allow_local else None,
         }
         env.update({k: v for k, v in optional.items() if v})
         return env
@@ -163,6 +168,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets_arn=env.get("RINGBACK_SECRETS_ARN") or None,
         user_pool_id=env.get("RINGBACK_USER_POOL_ID") or None,
         user_pool_client_id=env.get("RINGBACK_USER_POOL_CLIENT_ID") or None,
+        webhooks_allow_local=_webhooks_allow_local(env),
     )
 
 
@@ -185,3 +191,12 @@ def _time_origin(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         raise SettingsError("RINGBACK_TIME_ORIGIN_MS must be epoch milliseconds") from None
+
+
+def _webhooks_allow_local(env: Mapping[str, str]) -> bool:
+    value = (env.get("RINGBACK_WEBHOOKS_ALLOW_LOCAL") or "").lower()
+    if value not in ("", "true", "false"):
+        raise SettingsError("RINGBACK_WEBHOOKS_ALLOW_LOCAL must be true or false")
+    if value == "true" and not env.get("AWS_ENDPOINT_URL"):
+        raise SettingsError("RINGBACK_WEBHOOKS_ALLOW_LOCAL is for a local stack only (it needs AWS_ENDPOINT_URL)")
+    return value == "true"

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.catalog import INVITE
 from infra.constructs import acknowledge
 
 # The name the Chalice apps use (ringback.adapters.web.DASHBOARD_USERS).
 DASHBOARD_AUTHORIZER = "dashboard-users"
+
+# The invitation e-mail says how long its temporary password works: one number for both.
+TEMPORARY_PASSWORD_DAYS = 3
+# What each use of the pool (infra/catalog.py FunctionSpec.user_pool) may call on it. A
+# resent invitation is AdminCreateUser too (MessageAction RESEND).
+POOL_ACTIONS = {INVITE: ("cognito-idp:AdminCreateUser",)}
 
 
 class AuthConstruct(Construct):
@@ -38,7 +46,18 @@ class AuthConstruct(Construct):
                 require_uppercase=True,
                 require_digits=True,
                 require_symbols=True,
-                temp_password_validity=Duration.days(3),
+                temp_password_validity=Duration.days(TEMPORARY_PASSWORD_DAYS),
+            ),
+            # What an invited colleague receives (ringback.adapters.cognito_users): Cognito
+            # fills in their address and a temporary password, replaced at first sign-in.
+            user_invitation=cognito.UserInvitationConfig(
+                email_subject="You are invited to Ringback",
+                email_body=(
+                    "You have been invited to a Ringback account. Sign in to the Ringback dashboard "
+                    "as {username} with the temporary password {####} and choose your own password. "
+                    f"The temporary password works for {TEMPORARY_PASSWORD_DAYS} days; after that, "
+                    "ask whoever invited you to invite you again."
+                ),
             ),
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
@@ -71,3 +90,11 @@ class AuthConstruct(Construct):
             access_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.days(30),
         )
+
+    def grant_users(self, grantee: iam.IGrantable, uses: tuple[str, ...]) -> None:
+        """The pool's actions a function takes, as infra/catalog.py states them, on this
+        pool only."""
+        unknown = set(uses) - set(POOL_ACTIONS)
+        if unknown or not uses:
+            raise ValueError(f"unknown use {sorted(unknown)} of the user pool")
+        self.user_pool.grant(grantee, *(action for use in uses for action in POOL_ACTIONS[use]))

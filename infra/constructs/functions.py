@@ -26,7 +26,7 @@ from infra.bundling import (
     optional_dependencies,
     runtime_dependencies,
 )
-from infra.catalog import READ, REPO, WRITE, FunctionSpec, Sizing, function_environment
+from infra.catalog import READ, REPO, TOUCH, WRITE, FunctionSpec, Sizing, function_environment
 from ringback.settings import Settings
 
 # cdk-nag's AwsSolutions-L1 accepts only the newest Python runtime aws-cdk-lib knows.
@@ -67,18 +67,20 @@ class FunctionsConstruct(Construct):
         }
 
         self.functions: dict[str, lambda_.Function] = {}
-        # "dialer-events": the catalog's workers, same code and role as their function.
+        # "dialer-events": the catalog's workers, same code as their function, and its role
+        # unless the catalog gives the worker one of its own (worker_tables).
         self.workers: dict[str, lambda_.Function] = {}
         for spec in specs:
-            unknown = set(spec.worker_sizing) - set(spec.workers)
+            unknown = (set(spec.worker_sizing) | set(spec.worker_tables)) - set(spec.workers)
             if unknown:
-                raise KeyError(f"function '{spec.name}': sizing for unknown workers {sorted(unknown)}")
+                raise KeyError(f"function '{spec.name}': sizing or tables for unknown workers {sorted(unknown)}")
             self.functions[spec.name] = self._function(
                 spec, settings, tables, log_retention, removal_policy
             )
             for worker, handler in spec.workers.items():
                 self.workers[f"{spec.name}-{worker}"] = self._worker(
-                    spec, worker, handler, self.functions[spec.name], settings, log_retention, removal_policy
+                    spec, worker, handler, self.functions[spec.name], settings, tables, log_retention,
+                    removal_policy,
                 )
 
     def _dependency_layer(
@@ -117,15 +119,23 @@ class FunctionsConstruct(Construct):
         handler: str,
         main: lambda_.Function,
         settings: Settings,
+        tables: Mapping[str, dynamodb.ITable],
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
     ) -> lambda_.Function:
         name = f"{spec.name.capitalize()}{worker.capitalize()}"
         sizing = spec.worker_sizing.get(worker, Sizing(spec.memory_mb, spec.timeout_seconds))
         log_group = logs.LogGroup(self, f"{name}Logs", retention=log_retention, removal_policy=removal_policy)
-        log_group.grant_write(main.role)
+        own_role = worker in spec.worker_tables
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Ringback {spec.name} function: {worker}",
+        ) if own_role else main.role
+        log_group.grant_write(role)
         code_bundler = FunctionCodeBundler(spec.name)
-        return lambda_.Function(
+        function = lambda_.Function(
             self,
             name,
             description=f"{spec.description}: {worker}",
@@ -142,9 +152,12 @@ class FunctionsConstruct(Construct):
             timeout=Duration.seconds(sizing.timeout_seconds),
             environment=function_environment(settings, spec, worker),
             tracing=lambda_.Tracing.ACTIVE,
-            role=main.role,
+            role=role,
             log_group=log_group,
         )
+        if own_role:
+            _grant_tables(f"{spec.name}-{worker}", spec.worker_tables[worker], function, tables)
+        return function
 
     def _function(
         self,
@@ -194,17 +207,28 @@ class FunctionsConstruct(Construct):
             log_group=log_group,
         )
 
-        for logical, access in spec.tables.items():
-            table = tables.get(logical)
-            if table is None:
-                raise KeyError(
-                    f"infra/catalog.py gives function '{spec.name}' table '{logical}', "
-                    f"which no model in ringback/adapters/tables.py defines"
-                )
-            if access == WRITE:
-                table.grant_read_write_data(function)
-            elif access == READ:
-                table.grant_read_data(function)
-            else:
-                raise ValueError(f"function '{spec.name}': unknown access {access!r} to '{logical}'")
+        _grant_tables(spec.name, spec.tables, function, tables)
         return function
+
+
+def _grant_tables(name: str, access_by_table: Mapping[str, str], function: lambda_.Function,
+                  tables: Mapping[str, dynamodb.ITable]) -> None:
+    for logical, access in access_by_table.items():
+        table = tables.get(logical)
+        if table is None:
+            raise KeyError(
+                f"infra/catalog.py gives function '{name}' table '{logical}', "
+                f"which no model in ringback/adapters/tables.py defines"
+            )
+        if access == WRITE:
+            table.grant_read_write_data(function)
+        elif access == READ:
+            table.grant_read_data(function)
+        elif access == TOUCH:
+            table.grant_read_data(function)
+            table.grant(function, "dynamodb:UpdateItem")
+            if table.encryption_key is not None:
+                # A write to a table under our key uses it as grant_read_write_data's does.
+                table.encryption_key.grant(function, "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+        else:
+            raise ValueError(f"function '{name}': unknown access {access!r} to '{logical}'")

@@ -299,3 +299,14 @@ def test_a_tenants_carrier_subaccount_is_kept(tenants, uid):
     tenants.save(replace(tenant, carrier_account="AC" + "5" * 32))
 
     assert tenants.get(tenant.tenant_id).carrier_account == "AC" + "5" * 32
+
+
+def test_a_new_profile_changes_the_name_and_kind_only(tenants, uid):
+    tenant = Tenant(uid("t"), "shop.example", created_at=1)
+    tenants.create(tenant)
+    assert tenants.keep_carrier_account(tenant.tenant_id, "AC" + "1" * 32) == "AC" + "1" * 32
+    tenants.set_profile(tenant.tenant_id, "Shop Agency", "agency")
+    stored = tenants.get(tenant.tenant_id)
+    assert (stored.name, stored.kind, stored.carrier_account) == ("Shop Agency", "agency", "AC" + "1" * 32)
+    tenants.set_profile(uid("nobody"), "Ghost", "customer")  # no tenant: nothing created
+    assert tenants.get(uid("nobody")) is None

@@ -82,7 +82,8 @@ def test_pools_count_their_numbers_and_not_the_sites_static_ones(backend, uid):
     dirs.pools.add_numbers(search, ["+14155550101", "+14155550102", "+14155550103"], now_ms=7)
     dirs.pools.add_numbers(social, ["+14155550104"], now_ms=7)
     dirs.pools.add_static_number(s.tenant_id, s.site_id, "+14155550150", {"referrer_domain": "yelp.com"}, now_ms=7)
-    assert dirs.pools.for_site(s.site_id) == sorted([search, social], key=lambda p: p.pool_id)
+    stored = [replace(p, version=1) for p in (search, social)]  # each save is one more version
+    assert dirs.pools.for_site(s.site_id) == sorted(stored, key=lambda p: p.pool_id)
     assert dirs.pools.size(search) == 3
     assert dirs.pools.size(social) == 1
 
@@ -256,3 +257,20 @@ def test_a_static_number_is_removed_from_its_own_site_only(backend, uid):
     assert dirs.pools.remove_static_number(s.site_id, "+14155550161") is True
     assert dirs.pools.remove_static_number(s.site_id, "+14155550161") is False
     assert [n.number for n in dirs.pools.site_numbers(s.site_id)] == ["+14155550162"]
+
+
+def test_a_static_numbers_channel_changes_on_its_own_site_only(backend, uid):
+    dirs, _ = backend
+    s, other = site(uid), site(uid, site_id=uid("other-site"))
+    pool = Pool(uid("pool"), s.tenant_id, s.site_id, "search", created_at=5)
+    dirs.pools.save(pool)
+    dirs.pools.add_numbers(pool, ["+14155550172"], now_ms=7)
+    dirs.pools.add_static_number(s.tenant_id, s.site_id, "+14155550171", {"utm_source": ["yelp"]}, now_ms=7)
+
+    assert dirs.pools.set_channel(other.site_id, "+14155550171", {}) is False
+    assert dirs.pools.set_channel(s.site_id, "+14155550172", {}) is False  # a pool's number
+    assert dirs.pools.set_channel(s.site_id, "+14155550179", {}) is False  # not tracked at all
+    assert dirs.pools.set_channel(s.site_id, "+14155550171", {"utm_source": ["bing"], "priority": 5}) is True
+    numbers = {n.number: n for n in dirs.pools.site_numbers(s.site_id)}
+    assert numbers["+14155550171"].channel == {"utm_source": ["bing"], "priority": 5}
+    assert numbers["+14155550172"].kind == "pool" and set(numbers) == {"+14155550171", "+14155550172"}

@@ -128,3 +128,88 @@ def test_the_twilio_adapter_sets_the_webhooks_on_the_number_in_the_subaccount():
     assert (config.phone_number, config.account_sid) == (offer.number, account)
     assert (config.voice_url, config.status_callback, config.sms_url) == (
         f"{HOOKS}/voice", f"{HOOKS}/call-status", f"{HOOKS}/sms")
+
+
+# -- caller IDs: verified by a call on which the person at the number keys in the code ------
+
+OFFICE = "+14155550142"
+
+
+@pytest.fixture(params=["memory", "twilio"])
+def verifier(request):
+    """(the carrier of numbers, key_in(validation, digits)): the person at the number
+    answers the validation call and keys in the digits; returns once the call is over."""
+    if request.param == "memory":
+        fake = MemoryNumberCarrier(MAIN_SID, MAIN_TOKEN)
+        yield fake, lambda account, validation, digits: fake.press(validation.call_sid, digits)
+        return
+    from devstack.carrier import Party
+    from tests.carrier.conftest import wait_for
+
+    # Slow enough that the code is keyed in while the phone rings, on a busy machine too.
+    with Carrier(port=0, auth_token=MAIN_TOKEN, account_sid=MAIN_SID, time_scale=0.05) as carrier:
+        numbers = TwilioNumbers(MAIN_SID, MAIN_TOKEN, carrier.url)
+        carrier.script(OFFICE, Party.interactive())  # rings until the test answers
+
+        def key_in(account, validation, digits):
+            wait_for(lambda: any(c["sid"] == validation.call_sid and c["awaiting_decision"]
+                                 for c in carrier.state()["calls"]), what="the validation call to ring")
+            carrier.caller_presses(validation.call_sid, digits)
+            carrier.answer(validation.call_sid)
+            wait_for(lambda: not numbers.validation_in_progress(account, validation.call_sid),
+                     what="the validation call to end")
+
+        yield numbers, key_in
+
+
+def test_a_caller_id_is_verified_once_its_code_is_keyed_in_on_the_validation_call(verifier):
+    numbers, key_in = verifier
+    account = numbers.open_subaccount("Acme")
+
+    validation = numbers.start_caller_id_validation(account, OFFICE, "Front desk")
+
+    assert validation.number == OFFICE and len(validation.validation_code) == 6
+    assert validation.validation_code.isdigit() and validation.call_sid.startswith("CA")
+    assert numbers.validation_in_progress(account, validation.call_sid)
+    assert numbers.caller_ids(account) == []
+    key_in(account, validation, validation.validation_code)
+    [verified] = numbers.caller_ids(account)
+    assert (verified.number, verified.friendly_name) == (OFFICE, "Front desk") and verified.sid.startswith("PN")
+    assert not numbers.validation_in_progress(account, validation.call_sid)
+
+
+def test_a_wrong_code_verifies_nothing(verifier):
+    numbers, key_in = verifier
+    account = numbers.open_subaccount("Acme")
+    validation = numbers.start_caller_id_validation(account, OFFICE, None)
+
+    key_in(account, validation, "000000" if validation.validation_code != "000000" else "111111")
+
+    assert numbers.caller_ids(account) == []
+
+
+def test_a_verified_caller_id_is_the_accounts_alone_and_is_removed_once(verifier):
+    numbers, key_in = verifier
+    acme, rival = numbers.open_subaccount("Acme"), numbers.open_subaccount("Rival")
+    validation = numbers.start_caller_id_validation(acme, OFFICE, None)
+    key_in(acme, validation, validation.validation_code)
+    [verified] = numbers.caller_ids(acme)
+
+    assert numbers.caller_ids(rival) == []
+    with pytest.raises(Conflict) as refused:
+        numbers.start_caller_id_validation(acme, OFFICE, None)
+    assert refused.value.code == "caller_id_already_verified"
+    numbers.remove_caller_id(acme, verified.sid)
+    assert numbers.caller_ids(acme) == []
+    with pytest.raises(NotFound):
+        numbers.remove_caller_id(acme, verified.sid)
+
+
+def test_a_number_the_carrier_cannot_call_is_refused(verifier):
+    numbers, _ = verifier
+    account = numbers.open_subaccount("Acme")
+
+    with pytest.raises(InvalidInput) as refused:
+        numbers.start_caller_id_validation(account, "12345", None)
+
+    assert refused.value.code == "invalid_phone"

@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION
+from devstack.demo import DEMO_ALERT_CONTACT, DEMO_DESTINATION
 from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
 from tests.support.stack import Stack
 from tests.browser.conftest import EVENT_TIMEOUT_MS

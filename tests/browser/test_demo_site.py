@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from devstack.seed import DEMO_POOL_NUMBERS, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
+from devstack.demo import DEMO_POOL_NUMBERS, DEMO_STATIC_NUMBER
 from tests.browser.stub import probe_script
 from tests.browser.conftest import EVENT_TIMEOUT_MS
 from tests.support.stack import Stack
@@ -24,7 +24,6 @@ KEEP = """() => ({
     editable: document.getElementById('editable').textContent, other: document.getElementById('other-number').textContent,
     order: document.getElementById('order-number').textContent, data: document.getElementById('page-data').textContent,
     noscript: document.querySelector('noscript').textContent })"""
-STORE = f"ringback:{DEMO_SITE_KEY}"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +78,7 @@ def test_a_paid_search_visitor_sees_a_pool_number_in_every_format_the_page_uses(
     texts, keep = originals
     page.goto(stack.site_url + "/?utm_medium=cpc")
     page.wait_for_function(SWAPPED)
-    offer = json.loads(page.evaluate(f"() => localStorage.getItem('{STORE}')"))
+    offer = json.loads(page.evaluate(f"() => localStorage.getItem('ringback:{stack.site_key}')"))
     (shown,) = offer["n"]
     assert shown["original"] == "+14155550100" and shown["kind"] == "pool"
     assert shown["number"] in DEMO_POOL_NUMBERS
@@ -111,7 +110,7 @@ def test_a_returning_visitor_keeps_their_number_swapped_before_first_paint_with_
     first = context.new_page()
     first.goto(stack.site_url + "/?utm_medium=ppc")
     first.wait_for_function(SWAPPED)
-    before = json.loads(first.evaluate(f"() => localStorage.getItem('{STORE}')"))
+    before = json.loads(first.evaluate(f"() => localStorage.getItem('ringback:{stack.site_key}')"))
     first.close()
 
     page = context.new_page()
@@ -129,8 +128,8 @@ def test_a_returning_visitor_keeps_their_number_swapped_before_first_paint_with_
     assert probe["swappedAt"] < probe["paints"]["first-paint"]
     assert probe["fetches"][0]["t"] > probe["swappedAt"] and probe["fetches"][0]["left"] == []
     page.wait_for_function(ANSWERED)
-    page.wait_for_function(f"() => JSON.parse(localStorage.getItem('{STORE}')).at > {before['at']}")
-    after = json.loads(page.evaluate(f"() => localStorage.getItem('{STORE}')"))
+    page.wait_for_function(f"() => JSON.parse(localStorage.getItem('ringback:{stack.site_key}')).at > {before['at']}")
+    after = json.loads(page.evaluate(f"() => localStorage.getItem('ringback:{stack.site_key}')"))
     assert json.loads(requests[0].post_data)["sessionId"] == before["s"]
     assert after["s"] == before["s"] and after["n"] == before["n"]  # same visitor, same number
     assert errors == []
@@ -182,11 +181,11 @@ def test_the_heartbeat_keeps_the_lease_while_visible_and_stops_when_hidden(stack
     requests = sessions_requests(page)
     page.goto(stack.site_url + "/?utm_medium=cpc")
     page.wait_for_function(ANSWERED)
-    first = json.loads(page.evaluate(f"() => localStorage.getItem('{STORE}')"))
+    first = json.loads(page.evaluate(f"() => localStorage.getItem('ringback:{stack.site_key}')"))
     assert 0 < first["t"] < first["e"] - first["at"]   # touch well before the lease ends
     page.clock.fast_forward(first["t"] + 1000)
-    eventually(page, f"() => JSON.parse(localStorage.getItem('{STORE}')).at > {first['at']}")
-    touched = json.loads(page.evaluate(f"() => localStorage.getItem('{STORE}')"))
+    eventually(page, f"() => JSON.parse(localStorage.getItem('ringback:{stack.site_key}')).at > {first['at']}")
+    touched = json.loads(page.evaluate(f"() => localStorage.getItem('ringback:{stack.site_key}')"))
     assert touched["s"] == first["s"] and touched["n"] == first["n"] and touched["e"] >= first["e"]
     assert [r.url.rsplit("/", 1)[-1] for r in requests] == ["sessions", "touch"]
 

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from devstack.seed import DEMO_DESTINATION, DEMO_SITE_KEY
+from devstack.demo import DEMO_DESTINATION
 from ringback.calls.events import verify
 from tests.support.calls import aws_client, http, place_call, wait_for_hook
 from tests.support.stack import EVENT_SECONDS
@@ -38,7 +38,7 @@ def crm(stack):
     url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
     settings = {"widget": {}, "webhooks": [{"url": url, "secret": SECRET}]}
     aws_client(stack, "dynamodb").update_item(
-        TableName="ringback-local-sites", Key={"site_id": {"S": "demo-site"}},
+        TableName="ringback-local-sites", Key={"site_id": {"S": stack.site_id}},
         UpdateExpression="SET settings = :s", ExpressionAttributeValues={":s": {"S": json.dumps(settings)}},
     )
     yield received
@@ -48,7 +48,7 @@ def crm(stack):
 def test_a_missed_call_reaches_the_crm_signed_and_once_per_event(stack, crm):
     http("POST", f"{stack.carrier_url}/_carrier/script", {"number": DEMO_DESTINATION, "party": {"outcome": "busy"}})
     status, offer = http("POST", f"{stack.url}/v1/sessions", {
-        "siteKey": DEMO_SITE_KEY, "clientId": "client-crm-0001", "page": f"{stack.site_url}/?utm_medium=cpc"},
+        "siteKey": stack.site_key, "clientId": "client-crm-0001", "page": f"{stack.site_url}/?utm_medium=cpc"},
         {"Origin": stack.site_url})
     sid = place_call(stack, "+14155550066", offer["numbers"][0]["number"])
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)

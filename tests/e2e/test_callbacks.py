@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from devstack.seed import DEMO_DESTINATION, DEMO_STATIC_NUMBER
-from tests.support.callbacks import SITE_KEY, configure, dashboard, opening_soon, script, settled, wait_for
+from devstack.demo import DEMO_DESTINATION, DEMO_STATIC_NUMBER
+from tests.support.callbacks import configure, dashboard, opening_soon, script, settled, wait_for
 from tests.support.calls import aws_client, http
 from tests.support.stack import EVENT_SECONDS, Stack, get
 
@@ -35,7 +35,7 @@ def origin(stack):
 
 def start_visit(stack):
     status, session = http("POST", f"{stack.url}/v1/sessions", {
-        "siteKey": SITE_KEY, "clientId": "e2e-visitor-000001",
+        "siteKey": stack.site_key, "clientId": "e2e-visitor-000001",
         "page": f"{stack.site_url}/pricing?utm_source=google&utm_medium=cpc&utm_campaign=winter&utm_term=burst+pipe",
         "referrer": "https://www.google.com/",
     }, origin(stack))
@@ -46,7 +46,7 @@ def start_visit(stack):
 def request_callback(stack, phone, session_id=None, key=None, **extra):
     headers = {**origin(stack), **({"Idempotency-Key": key} if key else {})}
     return http("POST", f"{stack.url}/v1/callbacks", {
-        "siteKey": SITE_KEY, "phone": phone, "country": "US", "sessionId": session_id,
+        "siteKey": stack.site_key, "phone": phone, "country": "US", "sessionId": session_id,
         "page": f"{stack.site_url}/pricing", **extra}, headers)
 
 
@@ -81,7 +81,7 @@ def test_the_operator_is_rung_first_then_the_visitor_and_both_legs_are_kept(stac
     # The recording reached the tenant's prefix in S3 (encrypted) and its link works.
     [link] = detail["recording_links"]
     s3 = aws_client(stack, "s3")
-    [obj] = s3.list_objects_v2(Bucket="ringback-local-recordings", Prefix="tenants/demo/recordings/")["Contents"][-1:]
+    [obj] = s3.list_objects_v2(Bucket="ringback-local-recordings", Prefix=f"tenants/{stack.tenant_id}/recordings/")["Contents"][-1:]
     assert "/callbacks/" + rid + "/" in obj["Key"]
     assert s3.head_object(Bucket="ringback-local-recordings", Key=obj["Key"])["ServerSideEncryption"] == "aws:kms"
     assert get(link)[0] == 200
@@ -151,7 +151,7 @@ def test_an_off_hours_request_is_called_back_when_the_site_opens(stack):
     script(stack, DEMO_DESTINATION, answer_after=2, talk_for=40)
     script(stack, "+14155550126", answer_after=2, talk_for=5)
 
-    status, config = http("GET", f"{stack.url}/v1/sites/{SITE_KEY}/config", None, origin(stack))
+    status, config = http("GET", f"{stack.url}/v1/sites/{stack.site_key}/config", None, origin(stack))
     assert config["callback"]["open"] is False and config["callback"]["nextOpening"] == int(opens.timestamp() * 1000)
     status, accepted = request_callback(stack, "+14155550126")
     rid = accepted["requestId"]
@@ -170,6 +170,6 @@ def test_bad_requests_get_our_error_shape(stack):
     assert status == 400 and json.loads(body)["error"]["code"] == "invalid_phone"
     status, body = request_callback(stack, "+44 20 7946 0000")
     assert status == 400 and json.loads(body)["error"]["code"] == "country_not_allowed"
-    status, body = http("POST", f"{stack.url}/v1/callbacks", {"siteKey": SITE_KEY, "phone": "+14155550128"},
+    status, body = http("POST", f"{stack.url}/v1/callbacks", {"siteKey": stack.site_key, "phone": "+14155550128"},
                         {"Origin": "https://evil.example"})
     assert status == 403 and json.loads(body)["error"]["code"] == "origin_not_allowed"

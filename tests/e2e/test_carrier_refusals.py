@@ -13,7 +13,7 @@ import pytest
 
 from devstack import aws
 from devstack.carrier import client
-from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
+from devstack.demo import DEMO_ALERT_CONTACT, DEMO_DESTINATION, DEMO_STATIC_NUMBER
 from tests.support.callbacks import configure, dashboard, script, wait_for
 from tests.support.calls import call_item, http, open_around_the_clock, place_call, wait_for_hook
 from tests.support.stack import EVENT_SECONDS, Stack
@@ -36,6 +36,16 @@ def twilio(stack):
     return client(stack.carrier_port, aws.CARRIER_ACCOUNT_SID, aws.CARRIER_AUTH_TOKEN)
 
 
+def demo_account(stack, twilio) -> str:
+    """The demo tenant's own subaccount, opened at its first purchase: its numbers are there."""
+    [subaccount] = [a for a in twilio.api.v2010.accounts.list() if stack.tenant_id in a.friendly_name]
+    return subaccount.sid
+
+
+def demo_numbers(stack, twilio):
+    return twilio.api.v2010.accounts(demo_account(stack, twilio)).incoming_phone_numbers
+
+
 def eventually(read, done, timeout=EVENT_SECONDS):
     """`read()` once `done(value)` holds; the carrier's status callbacks trail the call."""
     deadline = time.monotonic() + timeout
@@ -54,16 +64,16 @@ def test_a_missed_call_text_from_a_number_that_cannot_text_is_refused_with_21606
     open_around_the_clock(stack)
     script(stack, DEMO_DESTINATION, outcome="no-answer")
     status, offer = http("POST", f"{stack.url}/v1/sessions", {
-        "siteKey": DEMO_SITE_KEY, "clientId": "refusal-client-0001",
+        "siteKey": stack.site_key, "clientId": "refusal-client-0001",
         "page": f"{stack.site_url}/?utm_source=google&utm_medium=cpc&utm_campaign=winter",
     }, {"Origin": stack.site_url})
     assert status == 200, offer
     number = offer["numbers"][0]["number"]
     # SMS is switched off on the number at the carrier; its calls still reach us.
-    [owned] = twilio.incoming_phone_numbers.list(phone_number=number)
+    [owned] = demo_numbers(stack, twilio).list(phone_number=number)
     assert owned.capabilities["sms"] is True
     assert http("POST", f"{stack.carrier_url}/_carrier/numbers", {
-        "number": number, "voice_url": owned.voice_url, "status_callback": owned.status_callback,
+        "account_sid": demo_account(stack, twilio), "number": number, "voice_url": owned.voice_url, "status_callback": owned.status_callback,
         "sms_url": owned.sms_url, "capabilities": {"voice": True, "sms": False}})[0] == 201
 
     sid = place_call(stack, "+14155550031", number)
@@ -81,14 +91,15 @@ def test_a_callback_from_a_caller_id_the_account_no_longer_owns_fails_with_21210
     configure(stack)
     script(stack, DEMO_DESTINATION, answer_after=1, talk_for=30)
     # The static number the legs call from is released in the Console (Twilio's DELETE).
-    [owned] = twilio.incoming_phone_numbers.list(phone_number=DEMO_STATIC_NUMBER)
-    assert twilio.incoming_phone_numbers(owned.sid).delete() is True
-    assert twilio.incoming_phone_numbers.list(phone_number=DEMO_STATIC_NUMBER) == []
+    numbers = demo_numbers(stack, twilio)
+    [owned] = numbers.list(phone_number=DEMO_STATIC_NUMBER)
+    assert numbers(owned.sid).delete() is True
+    assert numbers.list(phone_number=DEMO_STATIC_NUMBER) == []
     called_before = len(http("GET", f"{stack.carrier_url}/_carrier/created-calls")[1])
 
     visitor = "+14155550032"
     status, accepted = http("POST", f"{stack.url}/v1/callbacks", {
-        "siteKey": DEMO_SITE_KEY, "phone": visitor, "country": "US", "page": f"{stack.site_url}/pricing"},
+        "siteKey": stack.site_key, "phone": visitor, "country": "US", "page": f"{stack.site_url}/pricing"},
         {"Origin": stack.site_url})
     assert status == 202, accepted
     rid = accepted["requestId"]

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from devstack.seed import DEMO_ALERT_CONTACT, DEMO_DESTINATION, DEMO_SITE_KEY
+from devstack.demo import DEMO_ALERT_CONTACT, DEMO_DESTINATION
 from tests.support.stack import EVENT_SECONDS
 from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
 
@@ -22,7 +22,7 @@ def open_site(stack):
 
 def shown_number(stack, client_id):
     status, offer = http("POST", f"{stack.url}/v1/sessions", {
-        "siteKey": DEMO_SITE_KEY, "clientId": client_id,
+        "siteKey": stack.site_key, "clientId": client_id,
         "page": f"{stack.site_url}/?utm_source=google&utm_medium=cpc&utm_campaign=winter&utm_term=boiler+repair",
         "referrer": "https://www.google.com/",
     }, {"Origin": stack.site_url})
@@ -49,7 +49,7 @@ def test_an_answered_call_carries_the_visit_and_its_recording_lands_in_s3(open_s
     [key] = [v["S"] for v in item["recordings"]["M"].values()]
     s3 = aws_client(stack, "s3")
     head = s3.head_object(Bucket="ringback-local-recordings", Key=key)
-    assert key.startswith("tenants/demo/recordings/") and head["ServerSideEncryption"] == "aws:kms"
+    assert key.startswith(f"tenants/{stack.tenant_id}/recordings/") and head["ServerSideEncryption"] == "aws:kms"
     assert s3.get_object(Bucket="ringback-local-recordings", Key=key)["Body"].read()[:4] == b"RIFF"
 
 

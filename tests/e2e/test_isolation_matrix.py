@@ -7,11 +7,10 @@ function's authorizer worker in its own process, the handler's scope and role ch
 """
 import pytest
 
-from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD
+from devstack.demo import DEMO_EMAIL, DEMO_PASSWORD
 from infra.catalog import FUNCTIONS, load_app
-from tests.support.accounts import call, new_user_token, stack_settings, user_pool
+from tests.support.accounts import accept_invitation, call, new_user_token, stack_settings, user_pool
 from tests.support.calls import call_after_a_visit, http
-from tests.support.callbacks import SITE_KEY
 from tests.support.stack import Stack
 from devstack import aws
 
@@ -22,20 +21,36 @@ CSV = "date,source,medium,campaign,spend,currency\n2026-03-01,google,cpc,winter,
 # A valid body for every write route, so that a refusal is the authorization's, never a 400.
 BODIES = {
     ("POST", "/v1/invitations"): {"email": "someone@intruder.example", "role": "admin"},
+    ("PATCH", "/v1/account"): {"name": "Taken over", "kind": "agency"},
     ("PATCH", "/v1/members/{user_id}"): {"role": "owner"},
     ("POST", "/v1/api-keys"): {"name": "intruder", "access": "write"},
     ("POST", "/v1/clients"): {"name": "Intruder client"},
     ("POST", "/v1/ad-spend"): CSV,
     ("POST", "/v1/sites"): {"name": "Intruder", "domains": ["intruder.example"]},
     ("PATCH", "/v1/sites/{site}"): {"name": "Taken over"},
+    ("POST", "/v1/sites/{site}/pools"): {"name": "Intruder pool", "numbers": {"count": 1}},
+    ("PATCH", "/v1/pools/{pool_id}"): {"name": "Taken over"},
+    ("POST", "/v1/pools/{pool_id}/numbers"): {"count": 1},
     ("POST", "/v1/sites/{site}/numbers"): {"number": "+14155550150", "channel": {"utm_source": ["google"]}},
+    ("PUT", "/v1/sites/{site}/routing"): {"destinations": ["+14155550111"], "recording": {"enabled": False}},
+    ("PUT", "/v1/sites/{site}/widget"): {"theme": {"texts": {"en": {"title": "Taken over"}}}},
+    ("PATCH", "/v1/sites/{site}/numbers/{number}"): {"channel": {"utm_source": ["intruder"]}},
+    ("PUT", "/v1/sites/{site}/numbers/{number}/routing"): {"destinations": ["+13035550190"]},
+    ("PUT", "/v1/sites/{site}/rule-order"): {"order": ["+14155550150"]},
+    ("POST", "/v1/sites/{site}/webhooks"): {"url": "https://intruder.example/hooks"},
+    ("PATCH", "/v1/sites/{site}/webhooks/{webhook_id}"): {"url": "https://intruder.example/hooks"},
+    ("PUT", "/v1/sites/{site}/alert-contacts"): {"contacts": [{"number": "+14155550111"}]},
+    ("PUT", "/v1/sites/{site}/callbacks"): {"enabled": True, "operators": ["+14155550111"]},
+    ("POST", "/v1/caller-ids"): {"number": "+14155550111", "friendlyName": "Intruder"},
 }
 # Path parameters that name something of a tenant (a report's name is the catalogue's).
-OWNED = ("call_id", "request_id", "pool_id", "user_id", "invitation_id", "key_id", "site", "number")
+OWNED = ("call_id", "request_id", "pool_id", "user_id", "invitation_id", "key_id", "site", "number",
+         "webhook_id")
 # Reads only the tenant's managers (owners, admins; the audit log: owners) may make.
 MANAGERS_ONLY = {"/v1/api-keys", "/v1/audit"}
 # Writes that take no body.
-NO_BODY = {("POST", "/v1/sites/{site}/site-key")}
+NO_BODY = {("POST", "/v1/sites/{site}/site-key"), ("POST", "/v1/sites/{site}/webhooks/{webhook_id}/secret"),
+           ("POST", "/v1/sites/{site}/webhooks/{webhook_id}/test")}
 
 
 def tenant_routes():
@@ -58,11 +73,11 @@ def world(tmp_path_factory):
         owner = aws.sign_in(stack_settings(stack), user_pool(stack), DEMO_EMAIL, DEMO_PASSWORD)
         sid = call_after_a_visit(stack, "matrix-0001", "matrix", "+14155550177")
         status, accepted = http("POST", f"{stack.url}/v1/callbacks",
-                                {"siteKey": SITE_KEY, "phone": "+14155550178", "country": "US"},
+                                {"siteKey": stack.site_key, "phone": "+14155550178", "country": "US"},
                                 {"Origin": stack.site_url})
         assert status == 202, accepted
         assert call(stack, "POST", "/v1/invitations", owner, {"email": "analyst@demo.example", "role": "analyst"})[0] == 201
-        analyst = new_user_token(stack, "analyst@demo.example")
+        analyst = accept_invitation(stack, "analyst@demo.example")
         status, me = call(stack, "GET", "/v1/me", analyst)
         assert status == 200 and [m["role"] for m in me["memberships"]] == ["analyst"], me
         analyst_id = me["user"]["userId"]
@@ -79,12 +94,16 @@ def world(tmp_path_factory):
         stranger = new_user_token(stack, "stranger@elsewhere.example")
         assert call(stack, "GET", "/v1/me", stranger)[0] == 200
         status, pools = call(stack, "GET", "/v1/pools", owner)
+        version = call(stack, "GET", f"/v1/sites/{stack.site_id}", owner)[1]["version"]
+        status, hook = call(stack, "POST", f"/v1/sites/{stack.site_id}/webhooks", owner,
+                            {"url": "https://crm.example/hooks"}, if_match=f'"v{version}"')
+        assert status == 201, hook
         samples = {
             "call_id": f"tw:{sid}", "request_id": accepted["requestId"], "pool_id": pools["pools"][0]["poolId"],
             "name": "calls_by_source", "user_id": analyst_id, "invitation_id": invitation["invitationId"],
-            "key_id": keys["read"]["keyId"], "site": "demo-site",
+            "key_id": keys["read"]["keyId"], "site": stack.site_id,
             # A tracking number of the demo site, URL-encoded as a client writes it.
-            "number": "%2B14155550150",
+            "number": "%2B14155550150", "webhook_id": hook["webhookId"],
         }
         yield stack, {"owner": owner, "analyst": analyst, "stranger": stranger,
                       "read_key": keys["read"]["secret"], "write_key": keys["write"]["secret"],
@@ -140,7 +159,7 @@ def test_a_revoked_key_gets_nowhere(world, method, path):
                          ids=[f"{m} {p}" for m, p in ROUTES if p != "/v1/me"])
 def test_another_tenants_user_cannot_reach_the_demo_tenant(world, method, path):
     stack, who, samples = world
-    status, body = attempt(stack, method, path, samples, who["stranger"], tenant="demo")
+    status, body = attempt(stack, method, path, samples, who["stranger"], tenant=stack.tenant_id)
     assert status in REFUSED, (status, body)
     if any("{" + p + "}" in path for p in OWNED):  # nor reach its things from their own tenant
         status, body = attempt(stack, method, path, samples, who["stranger"])

@@ -32,7 +32,7 @@ def _without_table(template: dict, function: str, table: str) -> dict:
 
 
 def _paid_visit(stack) -> tuple[int, dict]:
-    body = json.dumps({"siteKey": "pk_demo_local", "clientId": f"c{uuid.uuid4().hex[:12]}",
+    body = json.dumps({"siteKey": stack.site_key, "clientId": f"c{uuid.uuid4().hex[:12]}",
                        "page": f"{stack.site_url}/?utm_medium=cpc", "referrer": ""}).encode()
     import urllib.error
     import urllib.request

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from devstack import aws
-from devstack.seed import DEMO_POOL_NUMBERS, DEMO_SITE_KEY
+from devstack.demo import DEMO_POOL_NUMBERS
 from ringback.adapters.tables import table_specs
 from tests.support.stack import EVENT_SECONDS, Stack, get, id_token
 
@@ -28,7 +28,7 @@ def test_health_answers(stack):
 
 def test_the_banner_prints_every_url(stack):
     banner = "".join(stack.output)
-    for url in (stack.url, stack.site_url, stack.moto_url, f"/v1/sites/{DEMO_SITE_KEY}/config"):
+    for url in (stack.url, stack.site_url, stack.moto_url, f"/v1/sites/{stack.site_key}/config"):
         assert url in banner
 
 
@@ -36,12 +36,12 @@ def test_the_demo_site_is_served_with_the_snippet_pointing_at_the_api(stack):
     status, headers, body = get(stack.site_url + "/")
     page = body.decode()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert f"{stack.url}/v1/sites/{DEMO_SITE_KEY}/config" in page
+    assert f"{stack.url}/v1/sites/{stack.site_key}/config" in page
     assert "{{" not in page
 
 
 def test_the_seeded_site_config_is_served_to_its_own_origin_only(stack):
-    url = f"{stack.url}/v1/sites/{DEMO_SITE_KEY}/config"
+    url = f"{stack.url}/v1/sites/{stack.site_key}/config"
     status, headers, body = get(url, {"Origin": stack.site_url})
     assert status == 200
     config = json.loads(body)
@@ -60,7 +60,7 @@ def test_the_seed_lives_in_the_moto_server_the_stack_uses(stack):
     assert "ringback-local-pool_slots" in tables and len(tables) == len(table_specs())
     slots = dynamodb.query(
         TableName="ringback-local-pool_slots", IndexName="by_pool_free_at",
-        KeyConditionExpression="pool_key = :k", ExpressionAttributeValues={":k": {"S": "demo-pool#0"}},
+        KeyConditionExpression="pool_key = :k", ExpressionAttributeValues={":k": {"S": f"{stack.pool_id}#0"}},
     )["Items"]
     assert sorted(item["line"]["S"] for item in slots) == DEMO_POOL_NUMBERS
 
@@ -69,7 +69,7 @@ def test_a_signed_in_owner_sees_their_pools_and_strangers_do_not(stack):
     status, _, body = get(f"{stack.url}/v1/pools", {"Authorization": id_token(stack)})
     assert status == 200
     pools = json.loads(body)["pools"]
-    assert [(p["poolId"], p["numbers"]) for p in pools] == [("demo-pool", 10)]
+    assert [(p["poolId"], p["numbers"]) for p in pools] == [(stack.pool_id, 10)]
 
     status, _, body = get(f"{stack.url}/v1/pools")
     assert status == 401 and json.loads(body)["error"]["code"] == "unauthenticated"
@@ -80,9 +80,9 @@ def test_a_signed_in_owner_sees_their_pools_and_strangers_do_not(stack):
 def test_the_call_log_is_scoped_to_the_signed_in_tenant(stack):
     dynamodb = moto_client(stack, "dynamodb")
     now = int(time.time() * 1000)
-    for call_id, tenant in (("tw:CAmine", "demo"), ("tw:CAtheirs", "someone-else")):
+    for call_id, tenant in (("tw:CAmine", stack.tenant_id), ("tw:CAtheirs", "someone-else")):
         dynamodb.put_item(TableName="ringback-local-calls", Item={
-            "call_id": {"S": call_id}, "tenant_id": {"S": tenant}, "site_id": {"S": "demo-site"},
+            "call_id": {"S": call_id}, "tenant_id": {"S": tenant}, "site_id": {"S": stack.site_id},
             "tracking_number": {"S": "+14155550101"}, "caller": {"S": "+14155550001"},
             "tenant_caller": {"S": f"{tenant}#+14155550001"}, "started_at": {"N": str(now - 1000)},
             "status": {"S": "completed"},

@@ -4,19 +4,15 @@ local mailbox, as an e-mail would), confirms, signs in with SRP as the dashboard
 gets its own tenant, creates a site and reads the snippet to paste, makes an API key and
 uses it, and invites a colleague who joins as an analyst."""
 import json
-import time
 import urllib.request
 
-import boto3
 import pytest
 
 from devstack import aws
-from tests.support.accounts import call, stack_settings, user_pool
-from tests.support.stack import EVENT_SECONDS, Stack
+from tests.support.accounts import PASSWORD, accept_invitation, call, cognito, sign_up, stack_settings, user_pool
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "Plumb-1ng-Works!"
 
 
 @pytest.fixture(scope="module")
@@ -24,35 +20,6 @@ def stack(tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("devstack"))
     yield stack
     stack.stop()
-
-
-def cognito(stack):
-    # A browser's calls to Cognito are unsigned; the client needs no AWS credentials.
-    return boto3.client("cognito-idp", endpoint_url=stack.moto_url, region_name=aws.REGION,
-                        aws_access_key_id="none", aws_secret_access_key="none")
-
-
-def code_sent_to(stack, email: str) -> str:
-    deadline = time.monotonic() + EVENT_SECONDS
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{stack.moto_url}/_local/mailbox?to={email}", timeout=10) as answer:
-            messages = json.loads(answer.read())
-        if messages and messages[-1]["code"]:
-            return messages[-1]["code"]
-        time.sleep(0.1)
-    pytest.fail(f"no code reached {email}")
-
-
-def sign_up(stack, email: str) -> str:
-    idp = cognito(stack)
-    idp.sign_up(ClientId=stack.client_id, Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}])
-    code = code_sent_to(stack, email)
-    with pytest.raises(idp.exceptions.CodeMismatchException):
-        idp.confirm_sign_up(ClientId=stack.client_id, Username=email, ConfirmationCode="000000" if code != "000000"
-                            else "111111")
-    idp.confirm_sign_up(ClientId=stack.client_id, Username=email, ConfirmationCode=code)
-    return aws.sign_in(stack_settings(stack), user_pool(stack), email, PASSWORD)
 
 
 def test_a_business_signs_up_sets_up_a_site_and_gives_its_code_a_key(stack):
@@ -87,7 +54,8 @@ def test_a_business_signs_up_sets_up_a_site_and_gives_its_code_a_key(stack):
     status, _ = call(stack, "POST", "/v1/invitations", token, {"email": "anna@joes-plumbing.example",
                                                                "role": "analyst"})
     assert status == 201
-    colleague = sign_up(stack, "anna@joes-plumbing.example")
+    # The invitation e-mailed her a temporary password; she chooses her own at first sign-in.
+    colleague = accept_invitation(stack, "anna@joes-plumbing.example")
     status, her = call(stack, "GET", "/v1/me", colleague)
     assert [(m["tenantId"], m["role"]) for m in her["memberships"]] == [(membership["tenantId"], "analyst")]
     assert [s["siteId"] for s in call(stack, "GET", "/v1/sites", colleague)[1]["sites"]] == [site["siteId"]]

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from devstack import aws
-from devstack.seed import DEMO_POOL_NUMBERS, DEMO_SITE_KEY, DEMO_STATIC_NUMBER
+from devstack.demo import DEMO_POOL_NUMBERS, DEMO_STATIC_NUMBER
 from tests.support.stack import REPO, get, id_token
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ def post(stack, path, body, origin=None, content_type="application/json"):
 
 def visit(stack, client, query="?utm_source=google&utm_medium=cpc&utm_term=leak", referrer="", session=None):
     return post(stack, "/v1/sessions", {
-        "siteKey": DEMO_SITE_KEY, "clientId": client, "sessionId": session,
+        "siteKey": stack.site_key, "clientId": client, "sessionId": session,
         "page": f"{stack.site_url}/{query}", "referrer": referrer,
     })
 
@@ -59,21 +59,21 @@ def test_a_yelp_visit_sees_the_static_number_and_a_direct_one_the_sites_own(stac
 def test_heartbeat_keeps_the_number_and_a_click_beacon_is_accepted(stack):
     _, offer = visit(stack, "client-e2e-0004")
     status, touched = post(stack, f"/v1/sessions/{offer['sessionId']}/touch",
-                           {"siteKey": DEMO_SITE_KEY, "clientId": "client-e2e-0004"})
+                           {"siteKey": stack.site_key, "clientId": "client-e2e-0004"})
     assert status == 200 and touched["numbers"] == offer["numbers"]
     status, _ = post(stack, f"/v1/sessions/{offer['sessionId']}/clicks",
-                     {"siteKey": DEMO_SITE_KEY, "clientId": "client-e2e-0004", "number": offer["numbers"][0]["number"]},
+                     {"siteKey": stack.site_key, "clientId": "client-e2e-0004", "number": offer["numbers"][0]["number"]},
                      content_type="text/plain;charset=UTF-8")
     assert status == 204
     status, body = post(stack, f"/v1/sessions/{offer['sessionId']}/touch",
-                        {"siteKey": DEMO_SITE_KEY, "clientId": "client-someone-else"})
+                        {"siteKey": stack.site_key, "clientId": "client-someone-else"})
     assert status == 404 and body["error"]["code"] == "unknown_session"
 
 
 def test_bad_input_gets_a_4xx_in_the_error_shape(stack):
-    status, body = post(stack, "/v1/sessions", {"siteKey": DEMO_SITE_KEY, "clientId": "x", "page": stack.site_url})
+    status, body = post(stack, "/v1/sessions", {"siteKey": stack.site_key, "clientId": "x", "page": stack.site_url})
     assert status == 400 and body["error"]["code"] == "invalid_client_id"
-    status, body = post(stack, "/v1/sessions", {"siteKey": DEMO_SITE_KEY, "clientId": "client-e2e-0005",
+    status, body = post(stack, "/v1/sessions", {"siteKey": stack.site_key, "clientId": "client-e2e-0005",
                                                 "page": stack.site_url}, origin="https://evil.example")
     assert status == 403 and body["error"]["code"] == "origin_not_allowed"
 
@@ -82,7 +82,7 @@ def test_the_pool_reports_its_health_to_its_owner(stack):
     for i in range(3):
         visit(stack, f"client-e2e-1{i:03d}")
     token = id_token(stack)
-    status, _, body = get(f"{stack.url}/v1/pools/demo-pool/health?hours=1&target=0.05", {"Authorization": token})
+    status, _, body = get(f"{stack.url}/v1/pools/{stack.pool_id}/health?hours=1&target=0.05", {"Authorization": token})
     health = json.loads(body)
     assert status == 200 and health["size"] == 10 and health["leases"] >= 3
     assert health["peak_concurrent"] >= 3 and health["recommended_size"] >= 1
@@ -95,10 +95,10 @@ def test_the_cli_reports_pool_health_from_the_same_tables(stack):
     env = {**os.environ, **aws.LOCAL_CREDENTIALS,
            **aws.local_settings(stack.moto_url, stack.url).as_environment()}
     result = subprocess.run(
-        [sys.executable, "functions/pool/cli.py", "--tenant", "demo", "--hours", "1", "--json"],
+        [sys.executable, "functions/pool/cli.py", "--tenant", stack.tenant_id, "--hours", "1", "--json"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     [report] = [json.loads(line) for line in result.stdout.splitlines()]
-    assert report["pool_id"] == "demo-pool" and report["size"] == 10 and report["leases"] >= 1
+    assert report["pool_id"] == stack.pool_id and report["size"] == 10 and report["leases"] >= 1
     assert 0 < report["utilisation"] <= 1 and report["recommended_size"] >= 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from infra.catalog import FUNCTIONS
+from tests.infra.policies import as_list, statements
+
 
 @pytest.fixture(scope="module")
 def pool(synth) -> dict:
@@ -58,3 +61,24 @@ def test_dashboard_client_is_public_and_signs_in_with_srp(client):
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert "AllowedOAuthFlows" not in client or client["AllowedOAuthFlows"] == []
+
+
+def test_an_invited_colleague_is_emailed_their_address_and_a_temporary_password(pool):
+    invite = pool["AdminCreateUserConfig"]["InviteMessageTemplate"]
+    assert "Ringback" in invite["EmailSubject"]
+    # Cognito refuses a template without both placeholders.
+    assert "Ringback" in invite["EmailMessage"]
+    assert "{username}" in invite["EmailMessage"] and "{####}" in invite["EmailMessage"]
+    days = pool["Policies"]["PasswordPolicy"]["TemporaryPasswordValidityDays"]
+    assert f"{days} days" in invite["EmailMessage"]
+
+
+def test_only_the_pool_function_may_create_users_and_only_in_this_pool(synth):
+    (pool_id,) = synth.of_type("AWS::Cognito::UserPool")
+    for spec in FUNCTIONS:
+        found = [(action, resource) for statement in statements(synth, spec.name) if statement["Effect"] == "Allow"
+                 for action in as_list(statement["Action"]) if action.startswith("cognito-idp:")
+                 for resource in as_list(statement["Resource"])]
+        expected = ([("cognito-idp:AdminCreateUser", {"Fn::GetAtt": [pool_id, "Arn"]})]
+                    if spec.name == "pool" else [])
+        assert found == expected, spec.name

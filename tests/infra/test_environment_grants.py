@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from infra.catalog import FUNCTIONS, RESOURCE_VARIABLES
+from infra.catalog import FUNCTIONS, RESOURCE_VARIABLES, function_spec
 from tests.infra.policies import as_list, role_statements
 
 PSEUDO = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix", "AWS::StackName"}
@@ -127,6 +127,10 @@ def test_every_variable_that_names_a_resource_comes_with_a_grant_on_it(synth, na
             # The pool's signing keys are public (its JWKS): no grant to read them, and
             # only the function serving the authorizer checks tokens with them.
             assert name.split("-")[0] == "pool", f"{name} is told of the user pool, which only the authorizer uses"
+            # What a function declares it does in the pool (invitations), it is granted there.
+            base, _, worker = name.partition("-")
+            if variable == "RINGBACK_USER_POOL_ID" and function_spec(base).grants_of(worker or None).user_pool:
+                assert _grants(allowed, "cognito-idp:AdminCreateUser", _arn(value["Ref"])), name
         else:
             # A variable this test does not know must not name a resource either.
             assert not _references(value) - {synth.logical_id(synth.stack.edge.distribution)}, (
@@ -144,10 +148,10 @@ def test_every_resource_variable_of_the_catalog_is_checked_here():
 def test_only_the_functions_that_read_the_secret_are_told_where_it_is(synth):
     told = {name for name, f in _lambdas(synth).items()
             if "RINGBACK_SECRETS_ARN" in f["Properties"]["Environment"]["Variables"]}
-    # The pool function buys tracking numbers from the carrier; its authorizer worker shares
-    # its role and its environment.
+    # The pool function buys tracking numbers from the carrier; its authorizer worker has a
+    # role of its own, which reads API keys only (infra.catalog worker_tables).
     assert told == {"dialer", "dialer-events", "dialer-workflow", "reports", "reports-changes", "reports-compact",
-                    "pool", "pool-authorizer"}
+                    "pool"}
 
 
 def test_the_public_functions_get_no_secret_and_no_bucket(synth):

@@ -7,7 +7,6 @@ import pytest
 from tests.support.calls import aws_client, http
 from tests.support.stack import EVENT_SECONDS, get, id_token
 
-SITE_KEY = "pk_demo_local"
 FINAL = ("completed", "missed", "failed")
 
 
@@ -17,7 +16,7 @@ def configure(stack, working_hours=None, timezone_name="America/Los_Angeles", **
     settings = {"widget": {}, "callback": {"enabled": True, "countries": ["US"],
                                            "visitor_hours": ["00:00", "24:00"], **callback}}
     aws_client(stack, "dynamodb").update_item(
-        TableName="ringback-local-sites", Key={"site_id": {"S": "demo-site"}},
+        TableName="ringback-local-sites", Key={"site_id": {"S": stack.site_id}},
         UpdateExpression="SET settings = :s, working_hours = :h, #tz = :tz",
         ExpressionAttributeNames={"#tz": "timezone"},
         ExpressionAttributeValues={":s": {"S": json.dumps(settings)}, ":h": {"S": json.dumps(working_hours or {})},
@@ -31,7 +30,7 @@ def script(stack, number, **party):
 
 
 def status_of(stack, request_id):
-    status, body = http("GET", f"{stack.url}/v1/callbacks/{request_id}?siteKey={SITE_KEY}", None,
+    status, body = http("GET", f"{stack.url}/v1/callbacks/{request_id}?siteKey={stack.site_key}", None,
                         {"Origin": stack.site_url})
     assert status == 200, body
     return body
@@ -78,7 +77,7 @@ def opening_soon(stack, probe_phone, zone_name="America/New_York", minutes=10):
     from zoneinfo import ZoneInfo
 
     status, accepted = http("POST", f"{stack.url}/v1/callbacks",
-                            {"siteKey": SITE_KEY, "phone": probe_phone, "country": "US"}, {"Origin": stack.site_url})
+                            {"siteKey": stack.site_key, "phone": probe_phone, "country": "US"}, {"Origin": stack.site_url})
     assert status == 202, accepted
     now = datetime.fromtimestamp(accepted["updatedAt"] / 1000, tz=timezone.utc)
     opens = (now + timedelta(minutes=minutes)).astimezone(ZoneInfo(zone_name)).replace(second=0, microsecond=0)

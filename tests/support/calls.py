@@ -31,7 +31,7 @@ def aws_client(stack, service):
 def open_around_the_clock(stack):
     """The demo site open at every hour, so a test does not depend on when it runs."""
     aws_client(stack, "dynamodb").update_item(
-        TableName="ringback-local-sites", Key={"site_id": {"S": "demo-site"}},
+        TableName="ringback-local-sites", Key={"site_id": {"S": stack.site_id}},
         UpdateExpression="SET working_hours = :open", ExpressionAttributeValues={":open": {"S": "{}"}},
     )
 
@@ -62,13 +62,13 @@ def call_item(stack, call_sid):
 def call_after_a_visit(stack, client_id, campaign, caller, answer_after=1, talk_for=5):
     """A visitor from a Google ad (utm_campaign=campaign) sees a pool number and calls it;
     the demo operator answers. Returns the carrier's call SID once the <Dial> has ended."""
-    from devstack.seed import DEMO_DESTINATION, DEMO_SITE_KEY
+    from devstack.demo import DEMO_DESTINATION
 
     open_around_the_clock(stack)
     http("POST", f"{stack.carrier_url}/_carrier/script",
          {"number": DEMO_DESTINATION, "party": {"answer_after": answer_after, "talk_for": talk_for}})
     status, offer = http("POST", f"{stack.url}/v1/sessions", {
-        "siteKey": DEMO_SITE_KEY, "clientId": client_id,
+        "siteKey": stack.site_key, "clientId": client_id,
         "page": f"{stack.site_url}/?utm_source=google&utm_medium=cpc&utm_campaign={campaign}",
     }, {"Origin": stack.site_url})
     assert status == 200, offer

@@ -75,6 +75,9 @@ class Stack:
         banner = "".join(self.output)
         match = re.search(r"user pool (\S+), client ([^\s;)]+)", banner)
         self.user_pool_id, self.client_id = match.group(1), match.group(2)
+        # The demo tenant, as the stack set it up through the API (ids of its own making).
+        demo = re.search(r"demo tenant\s+(\S+): site (\S+) \(site key (\S+)\), pool (\S+)", banner)
+        self.tenant_id, self.site_id, self.site_key, self.pool_id = demo.groups()
         return True
 
     def iam_denials(self) -> list[dict]:
@@ -101,7 +104,7 @@ class Stack:
 def id_token(stack, email=None, password=None) -> str:
     """An ID token for a dashboard user (the demo owner unless told), signed in as the
     dashboard signs in: with SRP, the only flow its app client allows."""
-    from devstack.seed import DEMO_EMAIL, DEMO_PASSWORD
+    from devstack.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     pool = aws.UserPool(stack.user_pool_id, stack.client_id, aws.REGION, stack.moto_url)
     return aws.sign_in(aws.local_settings(stack.moto_url, stack.url), pool, email or DEMO_EMAIL,

@@ -6,8 +6,9 @@ from ringback.accounts.api_keys import ApiKeys
 from ringback.accounts.audit import Audit
 from ringback.accounts.members import Members, own_tenant_id
 from ringback.accounts.tenants import Principal, Tenant, resolve_scope
-from ringback.adapters.memory_accounts import MemoryApiKeys, MemoryAuditLog, MemoryInvitations, MemoryTenants
-from ringback.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from ringback.adapters.memory_accounts import (MemoryApiKeys, MemoryAuditLog, MemoryInvitations, MemoryTenants,
+                                               MemoryUserInviter)
+from ringback.errors import Conflict, Forbidden, InvalidInput, Unauthenticated, Unavailable
 
 NOW = 1_780_000_000_000
 ANN = Principal("sub-ann", "ann@plumbing.example")
@@ -19,7 +20,8 @@ CAT = Principal("sub-cat", "cat@elsewhere.example")
 def world():
     tenants, log = MemoryTenants(), MemoryAuditLog()
     audit = Audit(log)
-    return tenants, Members(tenants, MemoryInvitations(), audit), ApiKeys(MemoryApiKeys(), audit), audit
+    members = Members(tenants, MemoryInvitations(), audit, MemoryUserInviter())
+    return tenants, members, ApiKeys(MemoryApiKeys(), audit), audit
 
 
 def scope(tenants, principal, tenant=None):
@@ -161,3 +163,84 @@ def test_an_agency_opens_a_client_and_invites_its_owner(world):
     with pytest.raises(Forbidden) as refused:  # a customer is no agency
         members.open_client(scope(tenants, CAT), "Sub-client", NOW)
     assert refused.value.code == "not_an_agency"
+
+
+# -- invitations reach the invitee by e-mail ------------------------------------------------
+
+
+@pytest.fixture
+def mail():
+    """(tenants, members, the user pool that e-mails invitations, audit), ANN an owner."""
+    tenants, users, audit = MemoryTenants(), MemoryUserInviter(), Audit(MemoryAuditLog())
+    members = Members(tenants, MemoryInvitations(), audit, users)
+    members.sign_in(ANN, NOW)
+    return tenants, members, users, audit
+
+
+def test_an_invitation_emails_a_new_address_its_temporary_password(mail):
+    tenants, members, users, audit = mail
+    ann = scope(tenants, ANN)
+    invitation = members.invite(ann, "Bob@Plumbing.Example", "analyst", NOW)
+    assert invitation.emailed is True and invitation.as_json()["emailed"] is True
+    assert users.sent == ["bob@plumbing.example"]
+    [created] = [e for e in audit.read(ann)["entries"] if e["action"] == "invitation.created"]
+    assert created["after"]["emailed"] is True
+    # What was sent is the inviting request's to tell; the stored invitation is the same one.
+    [listed] = members.list(ann)["invitations"]
+    assert listed["invitationId"] == invitation.invitation_id and "emailed" not in listed
+    [bob] = members.sign_in(BOB, NOW + 1)
+    assert (bob.tenant_id, bob.role) == (ann.tenant_id, "analyst")
+
+
+def test_an_address_with_an_account_is_sent_nothing_and_joins_at_its_next_sign_in(mail):
+    tenants, members, users, _ = mail
+    users.signed_up(BOB.email)
+    invitation = members.invite(scope(tenants, ANN), BOB.email, "admin", NOW)
+    assert invitation.emailed is False and invitation.as_json()["emailed"] is False
+    assert users.sent == []
+    [bob] = members.sign_in(BOB, NOW + 1)
+    assert (bob.tenant_id, bob.role) == (scope(tenants, ANN).tenant_id, "admin")
+
+
+def test_an_unconfirmed_sign_up_is_sent_nothing_and_joins_once_confirmed(mail):
+    tenants, members, users, _ = mail
+    users.signed_up(BOB.email, confirmed=False)
+    assert members.invite(scope(tenants, ANN), BOB.email, "analyst", NOW).emailed is False
+    assert users.sent == []
+    # Confirmed, Bob signs in with the verified address and takes the invitation.
+    [bob] = members.sign_in(BOB, NOW + 86_400_000)
+    assert bob.tenant_id == scope(tenants, ANN).tenant_id
+
+
+def test_an_invitee_who_has_not_set_a_password_is_emailed_a_fresh_one_by_each_invitation(mail):
+    tenants, members, users, _ = mail
+    members.invite(scope(tenants, ANN), CAT.email, "analyst", NOW)
+    agency = Tenant("agency", "Agency", kind="agency")
+    tenants.save(agency)
+    from ringback.accounts.tenants import Membership
+    tenants.add_member(Membership("agency", BOB.user_id, BOB.email, "owner"))
+    assert members.invite(scope(tenants, BOB, "agency"), CAT.email, "billing", NOW + 1).emailed is True
+    assert users.sent == [CAT.email, CAT.email]
+    users.set_password(CAT.email)
+    assert members.invite(scope(tenants, BOB, "agency"), "CAT@elsewhere.example", "admin", NOW + 2).emailed is False
+    assert len(users.sent) == 2
+    # Her first sign-in takes both tenants' invitations.
+    assert {m.tenant_id for m in members.sign_in(CAT, NOW + 3)} == {scope(tenants, ANN).tenant_id, "agency"}
+
+
+def test_an_invitation_whose_email_could_not_be_sent_is_not_kept(mail):
+    tenants, _, _, audit = mail
+
+    class PoolDown:
+        def invite(self, email):
+            raise Unavailable("the invitation e-mail could not be sent now", code="invitation_not_sent")
+
+    members = Members(tenants, MemoryInvitations(), audit, PoolDown())
+    ann = scope(tenants, ANN)
+    with pytest.raises(Unavailable):
+        members.invite(ann, BOB.email, "analyst", NOW)
+    assert members.list(ann)["invitations"] == []
+    assert "invitation.created" not in {e["action"] for e in audit.read(ann)["entries"]}
+    # Bob, signing up anyway, is not joined to a tenant whose manager was told it failed.
+    [bob] = members.sign_in(BOB, NOW + 1)
+    assert bob.tenant_id == own_tenant_id(BOB.user_id)

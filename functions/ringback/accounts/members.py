@@ -6,6 +6,14 @@ address, not a user: whoever signs in with that address, verified by the identit
 provider, takes it. That is also what the first sign-in does: it takes the invitations
 waiting for the address, and only a user nobody invited gets a tenant of their own.
 
+An invitation reaches the invitee through the user pool (ports.UserInviter): a new
+address becomes a user with a verified address and is e-mailed a temporary password,
+which it replaces at its first sign-in. An address that has a user of its own is sent
+nothing and joins at its next sign-in. That includes a user still unconfirmed (signed up,
+code not entered yet): their sign-up holds the password they chose, and replacing it on
+a manager's word is not ours to do; they join once they confirm (the sign-in screen
+offers to resend their code) and sign in.
+
 A tenant never loses its last owner: not by removal, not by a change of role, not by the
 owner leaving.
 """
@@ -14,12 +22,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.tenants import MANAGE, ROLES, Membership, Principal, Tenant, TenantScope
 from ringback.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ringback.ports import Invitations, TenantDirectory
+from ringback.ports import Invitations, TenantDirectory, UserInviter
 
 INVITATION_DAYS = 14
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
@@ -34,11 +42,17 @@ class Invitation:
     invited_by: str
     created_at: int
     expires_at: int
+    # Whether making it e-mailed the invitee (False: they had a user already). Known to
+    # the request that invites, not stored, so not part of what makes two equal.
+    emailed: bool | None = field(default=None, compare=False)
 
     def as_json(self) -> dict:
-        return {"invitationId": self.invitation_id, "tenantId": self.tenant_id, "email": self.email,
-                "role": self.role, "invitedBy": self.invited_by, "createdAt": self.created_at,
-                "expiresAt": self.expires_at}
+        answer = {"invitationId": self.invitation_id, "tenantId": self.tenant_id, "email": self.email,
+                  "role": self.role, "invitedBy": self.invited_by, "createdAt": self.created_at,
+                  "expiresAt": self.expires_at}
+        if self.emailed is not None:
+            answer["emailed"] = self.emailed
+        return answer
 
 
 def member_json(m: Membership) -> dict:
@@ -66,8 +80,9 @@ def own_tenant_id(user_id: str) -> str:
 
 
 class Members:
-    def __init__(self, tenants: TenantDirectory, invitations: Invitations, audit: Audit) -> None:
-        self._tenants, self._invitations, self._audit = tenants, invitations, audit
+    def __init__(self, tenants: TenantDirectory, invitations: Invitations, audit: Audit,
+                 users: UserInviter) -> None:
+        self._tenants, self._invitations, self._audit, self._users = tenants, invitations, audit, users
 
     # -- first sign-in ----------------------------------------------------------------
 
@@ -138,7 +153,16 @@ class Members:
             raise Conflict("that address is a member already", code="already_member", details={"field": "email"})
         invitation = Invitation(scope.tenant_id, "inv_" + secrets.token_hex(8), email, role, scope.actor, now_ms,
                                 now_ms + INVITATION_DAYS * 86_400_000)
+        # Stored before the e-mail goes: an invitee who signs in at once must find it, or
+        # their first sign-in would open a tenant of their own.
         self._invitations.save(invitation)
+        try:
+            emailed = self._users.invite(email)
+        except Exception:
+            # The manager is told it failed, so none may stay behind to be taken unseen.
+            self._invitations.delete(invitation.tenant_id, invitation.invitation_id)
+            raise
+        invitation = replace(invitation, emailed=emailed)
         self._audit.record(scope, "invitation.created", invitation.invitation_id, None, invitation.as_json(), now_ms)
         return invitation
 

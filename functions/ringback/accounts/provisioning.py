@@ -13,6 +13,7 @@ call later.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import phonenumbers
@@ -99,23 +100,31 @@ def enable_callbacks(dirs: Directories, site_id: str, **settings) -> Site:
     if not owned:
         raise _missing_voice_number()
     callback = {**site.settings.get("callback", {}), **settings, "enabled": True}
-    if callback.get("caller_id"):
+    # A caller ID verified at the carrier is chosen through the API, which asks the carrier
+    # (ringback.callbacks.settings); one chosen here is a tracking number.
+    kept_verified = "caller_id" not in settings and callback.get("caller_id_source") == number_rules.VERIFIED
+    if callback.get("caller_id") and not kept_verified:
         callback["caller_id"] = e164(callback["caller_id"], site.country)
         if callback["caller_id"] not in {n.number for n in owned}:
             raise InvalidInput("the callback caller ID must be one of the site's tracking numbers: the carrier "
                                "refuses a caller ID the account does not own", code="caller_id_not_owned",
                                details={"caller_id": callback["caller_id"]})
+        callback["caller_id_source"] = number_rules.TRACKING
     return _save(dirs, site, settings={**site.settings, "callback": callback})
 
 
-def set_alert_contacts(dirs: Directories, site_id: str, contacts: list[str]) -> Site:
+def set_alert_contacts(dirs: Directories, site_id: str, contacts: list[str],
+                       expected_version: int | None = None) -> Site:
     """Who is texted about missed calls and callbacks. Refused for a site none of whose
-    tracking numbers can send texts (the carrier refuses such a sender: 21606)."""
+    tracking numbers can send texts (the carrier refuses such a sender: 21606). With
+    `expected_version` (the API's If-Match), saved only over that version of the site."""
     site = _site(dirs, site_id)
-    normalised = tuple(e164(n, site.country) for n in contacts)
+    normalised = tuple(dict.fromkeys(e164(n, site.country) for n in contacts))
     if normalised and number_rules.sms_sender(dirs.pools.site_numbers(site.site_id)) is None:
         raise _missing_sms_number()
-    return _save(dirs, site, alert_contacts=normalised)
+    changed = replace(site, alert_contacts=normalised)
+    dirs.sites.save(changed, expected_version=expected_version)
+    return replace(changed, version=changed.version + 1)
 
 
 def _site(dirs: Directories, site_id: str) -> Site:
@@ -141,7 +150,10 @@ def _missing_sms_number() -> Conflict:
                     code="no_sms_number", details={"missing": "an SMS-capable tracking number of the site"})
 
 
-def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int, sms: bool = True) -> Pool:
+def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int,
+             sms: bool | Mapping[str, bool] = True) -> Pool:
+    """Store a new pool and its numbers; the pool as stored. `sms`: whether the carrier
+    lets the numbers send texts, for all of them or by number (as the carrier sold them)."""
     site = dirs.sites.get(pool.site_id)
     if site is None or site.tenant_id != pool.tenant_id:
         raise InvalidInput("unknown site", code="unknown_site")
@@ -150,9 +162,14 @@ def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int, sms
     if pool.mode == "extensions" and len(numbers) != 1:
         raise InvalidInput("an extension pool runs on exactly one number", code="invalid_pool_mode")
     pool = Pool(**{**pool.__dict__, "rule": validate_rule(pool.rule)})
-    dirs.pools.save(pool)
-    dirs.pools.add_numbers(pool, [e164(n, site.country) for n in numbers], now_ms, sms=sms)
-    return pool
+    numbers = [e164(n, site.country) for n in numbers]
+    dirs.pools.save(pool, expected_version=0)
+    texting = sms if isinstance(sms, Mapping) else dict.fromkeys(numbers, sms)
+    for can_text in (True, False):
+        group = [n for n in numbers if texting.get(n, True) is can_text]
+        if group:
+            dirs.pools.add_numbers(pool, group, now_ms, sms=can_text)
+    return replace(pool, version=pool.version + 1)
 
 
 def add_static_number(dirs: Directories, site: Site, number: str, channel: dict, now_ms: int,

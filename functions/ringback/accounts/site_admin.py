@@ -14,9 +14,10 @@ from typing import Any
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.provisioning import Directories, add_site, e164, new_site_key
+from ringback.accounts.site_parts import require_version
 from ringback.accounts.sites import Site, normalise_domain
 from ringback.accounts.tenants import WRITE, TenantScope
-from ringback.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from ringback.errors import Conflict, InvalidInput, NotFound
 from ringback.hours import DAYS, zone
 
 # What an update may change; the callback and widget settings have routes of their own.
@@ -121,12 +122,7 @@ class SiteAdmin:
 
     def _current(self, scope: TenantScope, site_id: str, version: int | None) -> Site:
         site = self.get(scope, site_id)
-        if version is None:
-            raise PreconditionFailed("send the version you read as If-Match (the ETag of GET /v1/sites/{id})",
-                                     code="version_required")
-        if version != site.version:
-            raise PreconditionFailed("the site changed since you read it: read it again", code="stale_version",
-                                     details={"current": site.version})
+        require_version("site", site.version, version)
         return site
 
     def _fields(self, body: dict[str, Any], country: str) -> dict[str, Any]:

@@ -62,7 +62,9 @@ def verify(auth_token: str | None, url: str, params: Mapping[str, str], signatur
 
 
 def render(plan: CallPlan, base_url: str) -> str:
-    """TwiML for a call plan (Twilio docs: "TwiML Voice": Dial, Number, Gather, Say, Record)."""
+    """TwiML for a call plan (Twilio docs: "TwiML Voice": Dial, Number, Gather, Say, Record,
+    Hangup): what the voice webhook answers, and what the <Dial> action answers when the
+    dial ends (the next destination in order, a voicemail, or the end of the call)."""
     hooks = f"{base_url}{WEBHOOKS}"
     response = VoiceResponse()
     if plan.action == "reject":
@@ -75,9 +77,12 @@ def render(plan: CallPlan, base_url: str) -> str:
     elif plan.action in ("dial", "forward"):
         if plan.recording_notice:
             response.say(plan.recording_notice)
+        # Ringing in order, the action says which destination is next: the query is the
+        # call's only state between legs, and a single key needs no sorting to be signed.
+        action = f"{hooks}/dial-complete" + (f"?next={plan.next_leg}" if plan.next_leg is not None else "")
         dial = response.dial(
             timeout=plan.ring_seconds,
-            action=f"{hooks}/dial-complete",
+            action=action,
             caller_id=plan.caller_id,
             record="record-from-answer" if plan.record else "do-not-record",
             recording_status_callback=f"{hooks}/recording" if plan.record else None,
@@ -85,23 +90,14 @@ def render(plan: CallPlan, base_url: str) -> str:
         for destination in plan.destinations:
             # The operator's leg fetches the whisper when they answer, before the bridge.
             dial.number(destination, url=f"{hooks}/whisper" if plan.whisper else None)
+    elif plan.action == "hangup":
+        if plan.prompt:
+            response.say(plan.prompt)
+        response.hangup()
     else:  # voicemail
         response.say(plan.prompt or "Please leave a message after the tone.")
         response.record(max_length=120, play_beep=True, action=f"{hooks}/voicemail-saved",
                         recording_status_callback=f"{hooks}/recording")
-    return str(response)
-
-
-def after_dial(missed: bool, base_url: str) -> str:
-    """What the caller hears when the <Dial> ends: a chance to leave a message if nobody
-    answered, or the end of the call."""
-    response = VoiceResponse()
-    if missed:
-        response.say("Sorry, nobody could answer. Please leave a message after the tone.")
-        response.record(max_length=120, play_beep=True, action=f"{base_url}{WEBHOOKS}/voicemail-saved",
-                        recording_status_callback=f"{base_url}{WEBHOOKS}/recording")
-    else:
-        response.hangup()
     return str(response)
 
 
@@ -112,7 +108,15 @@ def hangup() -> str:
 
 
 class TwilioCarrier:
-    """The carrier's REST API through the real twilio client: messages and recordings."""
+    """The carrier's REST API through the real twilio client: calls, messages and
+    recordings, each in the carrier account it belongs to.
+
+    A tenant's numbers and verified caller IDs live in its own subaccount, and Twilio
+    refuses a call or text From them in any other account (21210, 21606). Our main
+    account's credentials may act on a subaccount's resources under
+    /Accounts/{SubSid}/... (Twilio docs: "Subaccounts"), so every request goes to
+    `client.api.v2010.accounts(account)` with the main credentials, and no subaccount's
+    token is needed here. `account` None is the main account itself."""
 
     def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None) -> None:
         self._credentials = (account_sid, auth_token)
@@ -129,7 +133,10 @@ class TwilioCarrier:
             self._client = client
         return self._client
 
-    def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
+    def _account(self, account: str | None):
+        return self._twilio().api.v2010.accounts(account or self._credentials[0])
+
+    def send_sms(self, to: str, sender: str, body: str, status_url: str, account: str | None = None) -> str:
         """Twilio docs: Message resource, "Create a Message": its progress is posted to
         StatusCallback (MessageSid, MessageStatus, ErrorCode). An error answer means no
         message exists (21606: From cannot text; 21211: invalid To)."""
@@ -138,29 +145,32 @@ class TwilioCarrier:
         from ringback.calls.alerts import SmsRefused
 
         try:
-            message = self._twilio().messages.create(to=to, from_=sender, body=body, status_callback=status_url)
+            message = self._account(account).messages.create(to=to, from_=sender, body=body,
+                                                               status_callback=status_url)
         except TwilioRestException as error:
             raise SmsRefused(str(error.code) if error.code else None, error.msg) from None
         return f"{PROVIDER}:{message.sid}"
 
-    def download_recording(self, recording_sid: str) -> bytes:
+    def download_recording(self, recording_sid: str, account: str | None = None) -> bytes:
         # The media is a sub-resource the client does not wrap (Twilio docs: "Recording
-        # resource", fetch a recording's media file): plain GET with the account's auth.
+        # resource", fetch a recording's media file): plain GET under the recording's
+        # account, with the main account's auth.
         import requests
 
         base = self._base_url or "https://api.twilio.com"
         response = requests.get(
-            f"{base}/2010-04-01/Accounts/{self._credentials[0]}/Recordings/{recording_sid}.wav",
+            f"{base}/2010-04-01/Accounts/{account or self._credentials[0]}/Recordings/{recording_sid}.wav",
             auth=self._credentials,
             timeout=20,
         )
         response.raise_for_status()
         return response.content
 
-    def delete_recording(self, recording_sid: str) -> None:
-        self._twilio().recordings(recording_sid).delete()
+    def delete_recording(self, recording_sid: str, account: str | None = None) -> None:
+        self._account(account).recordings(recording_sid).delete()
 
-    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
+    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int,
+                   account: str | None = None) -> str:
         """A callback's operator leg (Twilio docs: Call resource, "Create a Call"): the
         carrier fetches answer_url when the operator answers and reports every progress
         event to status_url. A 4xx answer (other than 429) is a refusal: no call exists,
@@ -170,7 +180,7 @@ class TwilioCarrier:
         from ringback.callbacks.model import CallRefused
 
         try:
-            call = self._twilio().calls.create(
+            call = self._account(account).calls.create(
                 to=to, from_=caller_id, url=answer_url, method="POST", timeout=ring_seconds,
                 status_callback=status_url, status_callback_method="POST",
                 status_callback_event=["initiated", "ringing", "answered", "completed"],
@@ -181,13 +191,13 @@ class TwilioCarrier:
             raise
         return call.sid
 
-    def cancel(self, call_id: str) -> None:
+    def cancel(self, call_id: str, account: str | None = None) -> None:
         """End a leg still ringing or in progress ("Update a Call": Status=completed
         hangs up either; canceled would leave an answered call up)."""
         from twilio.base.exceptions import TwilioRestException
 
         try:
-            self._twilio().calls(call_id).update(status="completed")
+            self._account(account).calls(call_id).update(status="completed")
         except TwilioRestException as error:
             if error.status != 404:
                 raise

@@ -1,47 +1,31 @@
 """DynamoDB adapters (PynamoDB) for the directory ports.
 
 Tenants and members live in ringback.adapters.dynamo_accounts, with the other account
-ports.
+ports; pools, their numbers and routes, and the numbers in quarantine in
+ringback.adapters.dynamo_pools.
 """
 from __future__ import annotations
 
 import base64
 import json
 from datetime import datetime, timezone
-from typing import Callable, Iterable
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
+from ringback.adapters.dynamo_pools import DynamoNumbers, DynamoPools, DynamoRouting  # noqa: F401 - as before
+from ringback.adapters.dynamo_writes import applied  # noqa: F401 - as before: the other adapters' import
 from ringback.adapters.tables import (
     CallRecord,
     CallbackLegRecord,
     CallbackRequestRecord,
-    PoolRecord,
-    PoolSlotRecord,
     RateCounterRecord,
     SiteRecord,
-    TrackingNumberRecord,
     VisitRecord,
 )
 from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput, PreconditionFailed
-from ringback.calls.inbound import TrackingNumber
-from ringback.tracking.pools import Pool, line_id, shard_of
-from ringback.tracking.rules import Route
 from ringback.accounts.sites import Site
 from ringback.tracking.visits import Visit
-
-
-
-def applied(write: Callable[[], object]) -> bool:
-    """Run a conditional write: True if it was applied, False if its condition failed."""
-    try:
-        write()
-    except (PutError, UpdateError, DeleteError) as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def keep_ranked_entry(record, key_attribute, map_attribute, key: str, entry: dict, more_actions=()) -> bool:
@@ -130,98 +114,6 @@ class DynamoSites:
     def delete(self, site_id: str, expected_version: int) -> None:
         if not applied(lambda: SiteRecord(site_id).delete(condition=_at_version(expected_version))):
             raise _stale()
-
-
-def _pool(record: PoolRecord) -> Pool:
-    return Pool(
-        pool_id=record.pool_id,
-        tenant_id=record.tenant_id,
-        site_id=record.site_id,
-        name=record.name,
-        mode=record.mode,
-        lease_seconds=int(record.lease_seconds),
-        exhaustion_policy=record.exhaustion_policy,
-        shards=int(record.shards),
-        rule=record.rule or {},
-        overflow_count=int(record.overflow_count),
-        created_at=int(record.created_at),
-    )
-
-
-class DynamoPools:
-    def for_site(self, site_id: str) -> list[Pool]:
-        return [_pool(r) for r in PoolRecord.by_site.query(site_id)]
-
-    def save(self, pool: Pool) -> None:
-        PoolRecord(
-            pool.pool_id,
-            tenant_id=pool.tenant_id,
-            site_id=pool.site_id,
-            name=pool.name,
-            mode=pool.mode,
-            lease_seconds=pool.lease_seconds,
-            exhaustion_policy=pool.exhaustion_policy,
-            shards=pool.shards,
-            rule=pool.rule,
-            overflow_count=pool.overflow_count,
-            created_at=pool.created_at,
-        ).save()
-
-    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int, sms: bool = True) -> None:
-        with TrackingNumberRecord.batch_write() as numbers_batch, PoolSlotRecord.batch_write() as slots_batch:
-            for number in numbers:
-                numbers_batch.save(
-                    TrackingNumberRecord(
-                        number, tenant_id=pool.tenant_id, site_id=pool.site_id, kind="pool",
-                        pool_id=pool.pool_id, sms=sms, created_at=now_ms,
-                    )
-                )
-                lines = (
-                    [line_id(number, f"{code:03d}") for code in range(1000)]
-                    if pool.mode == "extensions"
-                    else [line_id(number)]
-                )
-                for line in lines:
-                    slots_batch.save(
-                        PoolSlotRecord(
-                            line,
-                            pool_key=pool.pool_key(shard_of(line, pool.shards)),
-                            free_at=0,
-                            tenant_id=pool.tenant_id,
-                            pool_id=pool.pool_id,
-                            number=number,
-                            extension=line.partition(",")[2] or None,
-                        )
-                    )
-
-    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int,
-                          sms: bool = True) -> None:
-        TrackingNumberRecord(
-            number, tenant_id=tenant_id, site_id=site_id, kind="static", channel=channel, sms=sms,
-            static_site_id=site_id, created_at=now_ms,
-        ).save()
-
-    def remove_static_number(self, site_id: str, number: str) -> bool:
-        # Conditioned on what it is, so a pool's number or another site's is never removed.
-        record = TrackingNumberRecord(number)
-        condition = ((TrackingNumberRecord.kind == "static") & (TrackingNumberRecord.site_id == site_id))
-        return applied(lambda: record.delete(condition=condition))
-
-    def site_numbers(self, site_id: str) -> list[TrackingNumber]:
-        # One Query a page (about 1 MB: thousands of numbers).
-        return [_tracking_number(r) for r in TrackingNumberRecord.by_site.query(site_id)]
-
-    def numbers_of(self, pool: Pool) -> list[str]:
-        # From the tracking numbers, not the slots: one Query on the site's numbers
-        # however many extension codes a number carries.
-        return [
-            r.number
-            for r in TrackingNumberRecord.by_site.query(pool.site_id)
-            if r.kind == "pool" and r.pool_id == pool.pool_id
-        ]
-
-    def size(self, pool: Pool) -> int:
-        return len(self.numbers_of(pool))
 
 
 def _encode_cursor(key: dict | None) -> str | None:
@@ -329,21 +221,6 @@ class DynamoCallLog:
         return Page(items=items, cursor=_encode_cursor(result.last_evaluated_key))
 
 
-class DynamoRouting:
-    def routes_for(self, site_id: str) -> list[Route]:
-        routes = [
-            Route("static", r.number, r.channel or {}) for r in TrackingNumberRecord.static_by_site.query(site_id)
-        ]
-        routes += [Route("pool", r.pool_id, r.rule or {}) for r in PoolRecord.by_site.query(site_id)]
-        return routes
-
-    def pool(self, pool_id: str) -> Pool | None:
-        try:
-            return _pool(PoolRecord.get(pool_id))
-        except PoolRecord.DoesNotExist:
-            return None
-
-
 def _visit(r: VisitRecord) -> Visit:
     return Visit(
         session_id=r.session_id,
@@ -419,19 +296,6 @@ class DynamoRateCounter:
             ]
         )
         return int(record.hits)
-
-
-class DynamoNumbers:
-    def tracking_number(self, number: str) -> TrackingNumber | None:
-        try:
-            r = TrackingNumberRecord.get(number)
-        except TrackingNumberRecord.DoesNotExist:
-            return None
-        return _tracking_number(r)
-
-
-def _tracking_number(r: TrackingNumberRecord) -> TrackingNumber:
-    return TrackingNumber(r.number, r.tenant_id, r.site_id, r.kind, r.pool_id, r.channel or {}, r.sms is not False)
 
 
 class DynamoCallbacks:

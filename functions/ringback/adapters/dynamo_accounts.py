@@ -90,6 +90,25 @@ class DynamoTenants:
         record = _tenant_record(tenant)
         return applied(lambda: record.save(condition=TenantRecord.tenant_id.does_not_exist()))
 
+    def set_profile(self, tenant_id: str, name: str, kind: str) -> None:
+        applied(lambda: TenantRecord(tenant_id).update(
+            actions=[TenantRecord.name.set(name), TenantRecord.kind.set(kind)],
+            condition=TenantRecord.tenant_id.exists()))
+
+    def keep_carrier_account(self, tenant_id: str, account_sid: str) -> str | None:
+        # Two first purchases at once each open a subaccount: one UpdateItem wins, and the
+        # loser reads the winner's (consistently: it was written a moment ago).
+        kept = applied(lambda: TenantRecord(tenant_id).update(
+            actions=[TenantRecord.carrier_account.set(account_sid)],
+            condition=TenantRecord.tenant_id.exists() & TenantRecord.carrier_account.does_not_exist(),
+        ))
+        if kept:
+            return account_sid
+        try:
+            return TenantRecord.get(tenant_id, consistent_read=True).carrier_account
+        except TenantRecord.DoesNotExist:
+            return None
+
     def memberships_of(self, user_id: str) -> list[Membership]:
         return [_membership(r) for r in MemberRecord.by_user.query(user_id)]
 

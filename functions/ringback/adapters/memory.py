@@ -9,16 +9,13 @@ import base64
 import json
 import threading
 from dataclasses import replace
-from typing import Iterable
 
 from ringback.adapters.memory_accounts import MemoryTenants  # noqa: F401 - re-exported, as before
+from ringback.adapters.memory_pools import MemoryNumbers, MemoryPools, MemoryRouting  # noqa: F401 - as before
 from ringback.adapters.meter import RequestMeter
 from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput, PreconditionFailed
-from ringback.calls.inbound import TrackingNumber
 from ringback.tracking.leases import Candidate, HistoryEntry, Lease
-from ringback.tracking.pools import Pool, line_id, shard_of
-from ringback.tracking.rules import Route
 from ringback.accounts.sites import Site
 
 
@@ -47,55 +44,6 @@ class MemorySites:
         stored = self._sites.get(site_id)
         if expected_version is not None and (stored.version if stored else 0) != expected_version:
             raise PreconditionFailed("the site changed since it was read: read it again", code="stale_version")
-
-
-class MemoryPools:
-    def __init__(self, leases: "MemoryLeaseStore | None" = None) -> None:
-        self._pools: dict[str, Pool] = {}
-        self._leases = leases
-        self.numbers: dict[str, dict] = {}  # number -> {"kind", "pool_id", "site_id", ...}
-
-    def for_site(self, site_id: str) -> list[Pool]:
-        return sorted((p for p in self._pools.values() if p.site_id == site_id), key=lambda p: p.pool_id)
-
-    def save(self, pool: Pool) -> None:
-        self._pools[pool.pool_id] = pool
-
-    def add_numbers(self, pool: Pool, numbers: Iterable[str], now_ms: int, sms: bool = True) -> None:
-        for number in numbers:
-            self.numbers[number] = {"kind": "pool", "pool_id": pool.pool_id, "site_id": pool.site_id,
-                                    "tenant_id": pool.tenant_id, "sms": sms}
-            if self._leases is not None:
-                lines = [line_id(number, f"{c:03d}") for c in range(1000)] if pool.mode == "extensions" else [number]
-                for line in lines:
-                    self._leases.add_slot(line, pool.pool_key(shard_of(line, pool.shards)))
-
-    def add_static_number(self, tenant_id: str, site_id: str, number: str, channel: dict, now_ms: int,
-                          sms: bool = True) -> None:
-        self.numbers[number] = {"kind": "static", "pool_id": None, "site_id": site_id, "tenant_id": tenant_id,
-                                "channel": channel, "sms": sms}
-
-    def remove_static_number(self, site_id: str, number: str) -> bool:
-        entry = self.numbers.get(number)
-        if entry is None or entry["kind"] != "static" or entry["site_id"] != site_id:
-            return False
-        del self.numbers[number]
-        return True
-
-    def site_numbers(self, site_id: str) -> list[TrackingNumber]:
-        return [_tracking_number(number, entry) for number, entry in sorted(self.numbers.items())
-                if entry["site_id"] == site_id]
-
-    def numbers_of(self, pool: Pool) -> list[str]:
-        return sorted(number for number, n in self.numbers.items() if n["pool_id"] == pool.pool_id)
-
-    def size(self, pool: Pool) -> int:
-        return len(self.numbers_of(pool))
-
-
-def _tracking_number(number: str, entry: dict) -> TrackingNumber:
-    return TrackingNumber(number, entry["tenant_id"], entry["site_id"], entry["kind"], entry["pool_id"],
-                          entry.get("channel") or {}, entry.get("sms", True))
 
 
 class MemoryCallLog:
@@ -187,12 +135,12 @@ class MemoryNotifier:
         self.sent: list[dict] = []
         self.sms_numbers = sms_numbers
 
-    def send_sms(self, to: str, sender: str, body: str, status_url: str) -> str:
+    def send_sms(self, to: str, sender: str, body: str, status_url: str, account: str | None = None) -> str:
         from ringback.calls.alerts import SmsRefused
 
         if self.sms_numbers is not None and sender not in self.sms_numbers:
             raise SmsRefused("21606", f"the From phone number {sender} is not a valid, SMS-capable number")
-        self.sent.append({"to": to, "from": sender, "body": body, "status_url": status_url})
+        self.sent.append({"to": to, "from": sender, "body": body, "status_url": status_url, "account": account})
         return f"tw:SM{len(self.sent):032d}"
 
 
@@ -242,6 +190,11 @@ class MemoryLeaseStore:
 
     def add_slot(self, line: str, pool_key: str, free_at: int = 0) -> None:
         self.slots[line] = {"pool_key": pool_key, "free_at": free_at, "session_id": None, "holders": 0}
+
+    def locked(self):
+        """The store's lock: the pools fake removes a number's slots under it, as DynamoDB
+        deletes each slot on a condition no take() can slip past."""
+        return self._lock
 
     def free_lines(self, pool_key, now_ms, limit):
         self.meter.add()
@@ -336,35 +289,6 @@ class MemoryLeaseStore:
             )
 
 
-class MemoryNumbers:
-    """Tracking numbers read from the in-memory pools directory."""
-
-    def __init__(self, pools: MemoryPools) -> None:
-        self._pools = pools
-
-    def tracking_number(self, number: str):
-        entry = self._pools.numbers.get(number)
-        return None if entry is None else _tracking_number(number, entry)
-
-
-class MemoryRouting:
-    """Routes read from the in-memory pools directory, as DynamoRouting reads the tables."""
-
-    def __init__(self, pools: MemoryPools) -> None:
-        self._pools = pools
-
-    def routes_for(self, site_id: str) -> list:
-        static = [
-            Route("static", number, entry.get("channel") or {})
-            for number, entry in sorted(self._pools.numbers.items())
-            if entry["kind"] == "static" and entry["site_id"] == site_id
-        ]
-        return static + [Route("pool", p.pool_id, p.rule) for p in self._pools.for_site(site_id)]
-
-    def pool(self, pool_id: str):
-        return self._pools._pools.get(pool_id)
-
-
 class MemoryVisits:
     def __init__(self) -> None:
         self._visits: dict[str, object] = {}
@@ -431,13 +355,16 @@ class MemoryCarrierRecordings:
     def __init__(self) -> None:
         self.recordings: dict[str, bytes] = {}
         self.deleted: list[str] = []
+        self.accounts: dict[str, str | None] = {}  # recording sid -> the account last asked for it
 
-    def download_recording(self, recording_sid: str) -> bytes:
+    def download_recording(self, recording_sid: str, account: str | None = None) -> bytes:
+        self.accounts[recording_sid] = account
         return self.recordings[recording_sid]
 
-    def delete_recording(self, recording_sid: str) -> None:
+    def delete_recording(self, recording_sid: str, account: str | None = None) -> None:
         self.recordings.pop(recording_sid, None)
         self.deleted.append(recording_sid)
+        self.accounts[recording_sid] = account
 
 
 class MemoryDeliveryQueue:
@@ -549,20 +476,23 @@ class MemoryDialer:
     def __init__(self, caller_ids: set[str] | None = None) -> None:
         self.placed: list[dict] = []
         self.cancelled: list[str] = []
+        self.cancelled_in: list[str | None] = []  # the account of each cancel, in order
         self.caller_ids = caller_ids
 
-    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
+    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int,
+                   account: str | None = None) -> str:
         from ringback.callbacks.model import CallRefused
 
         if self.caller_ids is not None and caller_id not in self.caller_ids:
             raise CallRefused("21210", f"The source phone number provided, {caller_id}, is not yet verified")
         call_id = f"CA{len(self.placed) + 1:032d}"
         self.placed.append({"to": to, "from": caller_id, "answer_url": answer_url, "status_url": status_url,
-                            "ring_seconds": ring_seconds, "call_id": call_id})
+                            "ring_seconds": ring_seconds, "call_id": call_id, "account": account})
         return call_id
 
-    def cancel(self, call_id: str) -> None:
+    def cancel(self, call_id: str, account: str | None = None) -> None:
         self.cancelled.append(call_id)
+        self.cancelled_in.append(account)
 
 
 def MemoryIdempotency():

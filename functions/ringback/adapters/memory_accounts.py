@@ -34,6 +34,21 @@ class MemoryTenants:
             self._tenants[tenant.tenant_id] = tenant
             return True
 
+    def set_profile(self, tenant_id: str, name: str, kind: str) -> None:
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
+            if tenant is not None:
+                self._tenants[tenant_id] = replace(tenant, name=name, kind=kind)
+
+    def keep_carrier_account(self, tenant_id: str, account_sid: str) -> str | None:
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
+            if tenant is None:
+                return None
+            if tenant.carrier_account is None:
+                tenant = self._tenants[tenant_id] = replace(tenant, carrier_account=account_sid)
+            return tenant.carrier_account
+
     def memberships_of(self, user_id: str) -> list[Membership]:
         return sorted((m for (_, u), m in self._members.items() if u == user_id), key=lambda m: m.tenant_id)
 
@@ -106,3 +121,32 @@ class MemoryAuditLog:
             mine = [e for e in mine if e.entry_id < cursor]
         page = mine[:limit]
         return page, (page[-1].entry_id if len(mine) > limit else None)
+
+
+class MemoryUserInviter:
+    """The dashboard's user pool as invitations see it: each address's user and its
+    status, as Cognito names them, and the invitation e-mails sent (`sent`)."""
+
+    def __init__(self) -> None:
+        self._status: dict[str, str] = {}
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+
+    def invite(self, email: str) -> bool:
+        with self._lock:
+            # The pool matches addresses without case, as the deployed one does.
+            status = self._status.get(email.casefold())
+            if status not in (None, "FORCE_CHANGE_PASSWORD"):
+                return False
+            self._status[email.casefold()] = "FORCE_CHANGE_PASSWORD"
+            self.sent.append(email)
+            return True
+
+    def signed_up(self, email: str, confirmed: bool = True) -> None:
+        """A user who signed up themselves (and confirmed their code, or not yet)."""
+        self._status[email.casefold()] = "CONFIRMED" if confirmed else "UNCONFIRMED"
+
+    def set_password(self, email: str) -> None:
+        """The invitee answered NEW_PASSWORD_REQUIRED at their first sign-in."""
+        if self._status.get(email.casefold()) == "FORCE_CHANGE_PASSWORD":
+            self._status[email.casefold()] = "CONFIRMED"

@@ -8,8 +8,9 @@ import secrets
 import threading
 from dataclasses import dataclass
 
+from ringback.accounts.caller_ids import CallerIdValidation, VerifiedCallerId
 from ringback.accounts.carrier_numbers import KINDS, AvailableNumber, Capabilities, OwnedNumber
-from ringback.errors import Conflict, InvalidInput, NotFound
+from ringback.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 # area code -> (locality, region), fictional 555-01xx lines as the local carrier sells them.
 _US_LOCAL = {"415": ("San Francisco", "CA"), "212": ("New York", "NY"), "312": ("Chicago", "IL")}
@@ -58,6 +59,10 @@ class MemoryNumberCarrier:
         self.names: dict[str, str] = {}
         self._stock = _stock()
         self.held: dict[str, _Held] = {}  # number -> who holds it
+        # account -> number -> its verified caller ID; call sid -> a validation still live
+        self.verified: dict[str, dict[str, VerifiedCallerId]] = {}
+        self.validations: dict[str, tuple[str, CallerIdValidation, str]] = {}
+        self.closed: set[str] = set()
         self._lock = threading.Lock()
 
     def open_subaccount(self, friendly_name: str) -> str:
@@ -66,9 +71,19 @@ class MemoryNumberCarrier:
             self._tokens[sid], self.names[sid] = secrets.token_hex(16), friendly_name
         return sid
 
+    def close_subaccount(self, account_sid: str) -> None:
+        self._require(account_sid)
+        with self._lock:
+            # As Twilio: a closed account's numbers go back on sale, and it stays closed.
+            self.closed.add(account_sid)
+            for number in [n for n, h in self.held.items() if h.account_sid == account_sid]:
+                del self.held[number]
+
     def _require(self, account_sid: str) -> None:
         if account_sid not in self._tokens:
             raise NotFound("the carrier has no such resource", code="carrier_not_found")
+        if account_sid in self.closed:  # Twilio's 20005, "Account not active"
+            raise Unavailable("the carrier refused our account", code="carrier_refused")
 
     def search(self, account_sid: str, country: str, kind: str, area_code: str | None = None,
                contains: str | None = None, sms: bool | None = None, limit: int = 20) -> list[AvailableNumber]:
@@ -122,3 +137,45 @@ class MemoryNumberCarrier:
 
     def auth_token(self, account_sid: str) -> str | None:
         return self._tokens.get(account_sid)
+
+    # -- caller IDs --------------------------------------------------------------------------
+
+    def start_caller_id_validation(self, account_sid: str, number: str, friendly_name: str | None,
+                                   status_callback: str | None = None) -> CallerIdValidation:
+        self._require(account_sid)
+        if not re.fullmatch(r"\+[1-9][0-9]{6,14}", number):
+            raise InvalidInput("the carrier refused the number", code="invalid_phone", details={"field": "number"})
+        with self._lock:
+            if number in self.verified.get(account_sid, {}):
+                raise Conflict("the account has verified that caller ID already", code="caller_id_already_verified")
+            validation = CallerIdValidation(number, f"{secrets.randbelow(10 ** 6):06d}", "CA" + secrets.token_hex(16))
+            self.validations[validation.call_sid] = (account_sid, validation, friendly_name or number)
+        return validation
+
+    def press(self, call_sid: str, digits: str) -> None:
+        """The person who answered the validation call keys in `digits`, and the call ends:
+        the number is verified if they were its code (a test's hook, as the local
+        carrier's POST /_carrier/presses)."""
+        with self._lock:
+            account_sid, validation, name = self.validations.pop(call_sid)
+            if digits == validation.validation_code:
+                self.verified.setdefault(account_sid, {})[validation.number] = VerifiedCallerId(
+                    "PN" + secrets.token_hex(16), validation.number, name)
+
+    def validation_in_progress(self, account_sid: str, call_sid: str) -> bool:
+        self._require(account_sid)
+        live = self.validations.get(call_sid)
+        return live is not None and live[0] == account_sid
+
+    def caller_ids(self, account_sid: str) -> list[VerifiedCallerId]:
+        self._require(account_sid)
+        return list(self.verified.get(account_sid, {}).values())
+
+    def remove_caller_id(self, account_sid: str, caller_id_sid: str) -> None:
+        self._require(account_sid)
+        with self._lock:
+            mine = self.verified.get(account_sid, {})
+            number = next((n for n, c in mine.items() if c.sid == caller_id_sid), None)
+            if number is None:
+                raise NotFound("the carrier has no such resource", code="carrier_not_found")
+            del mine[number]

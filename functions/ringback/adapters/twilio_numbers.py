@@ -10,10 +10,13 @@ Twilio docs: Accounts (Create: FriendlyName; Fetch: auth_token, owner_account_si
 AvailablePhoneNumber Local / TollFree / Mobile (AreaCode, Contains, SmsEnabled, PageSize;
 a country or type not sold is 20404), IncomingPhoneNumber (Create with PhoneNumber,
 VoiceUrl, StatusCallback, SmsUrl: 21422 "not available", 21421 "not a valid phone
-number"; Delete answers 204).
+number"; Delete answers 204), OutgoingCallerId (Create is a ValidationRequest: the carrier
+calls the number and answers the code to key in, validation_code and call_sid; 21450
+"already verified", 21401 "invalid phone number"; Delete answers 204).
 """
 from __future__ import annotations
 
+from ringback.accounts.caller_ids import CallerIdValidation, VerifiedCallerId
 from ringback.accounts.carrier_numbers import AvailableNumber, Capabilities, OwnedNumber
 from ringback.errors import Conflict, InvalidInput, NotFound, RingbackError, Unavailable
 
@@ -33,8 +36,11 @@ def _refusal(error) -> RingbackError:
     if code == 21422:
         return Conflict("that number is not available: someone else has it, or it is not for sale",
                         code="number_not_available")
-    if code in (21421, 21451):
-        return InvalidInput(f"the carrier refused the number: {error.msg}", code="invalid_phone")
+    if code in (21421, 21451, 21401):
+        return InvalidInput(f"the carrier refused the number: {error.msg}", code="invalid_phone",
+                            details={"field": "number"})
+    if code == 21450:
+        return Conflict("the account has verified that caller ID already", code="caller_id_already_verified")
     if code == 21452:
         return Conflict("no number is left in that area code", code="number_not_available")
     if code == 20404 or status == 404:
@@ -100,6 +106,10 @@ class TwilioNumbers:
     def open_subaccount(self, friendly_name: str) -> str:
         return self._call(lambda: self._twilio().api.v2010.accounts.create(friendly_name=friendly_name[:64])).sid
 
+    def close_subaccount(self, account_sid: str) -> None:
+        # Twilio docs: Account Update, Status=closed; final, and its numbers are released.
+        self._call(lambda: self._account(account_sid).update(status="closed"))
+
     def search(self, account_sid: str, country: str, kind: str, area_code: str | None = None,
                contains: str | None = None, sms: bool | None = None, limit: int = 20) -> list[AvailableNumber]:
         if kind not in _KINDS:
@@ -147,3 +157,30 @@ class TwilioNumbers:
         if account.owner_account_sid != self._sid:
             return None
         return account.auth_token
+
+    # -- caller IDs (Twilio docs: OutgoingCallerId resource; a Create is a ValidationRequest) --
+
+    def start_caller_id_validation(self, account_sid: str, number: str, friendly_name: str | None,
+                                   status_callback: str | None = None) -> CallerIdValidation:
+        optional = {"friendly_name": friendly_name[:64] if friendly_name else None, "status_callback": status_callback}
+        request = self._call(lambda: self._account(account_sid).validation_requests.create(
+            phone_number=number, **{k: v for k, v in optional.items() if v is not None}))
+        return CallerIdValidation(request.phone_number or number, request.validation_code, request.call_sid)
+
+    def validation_in_progress(self, account_sid: str, call_sid: str) -> bool:
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            call = self._account(account_sid).calls(call_sid).fetch()
+        except TwilioRestException as error:
+            if error.status == 404:
+                return False  # gone from the account's log: long over
+            raise _refusal(error) from None
+        return call.status in ("queued", "initiated", "ringing", "in-progress")
+
+    def caller_ids(self, account_sid: str) -> list[VerifiedCallerId]:
+        found = self._call(lambda: self._account(account_sid).outgoing_caller_ids.list(limit=1000))
+        return [VerifiedCallerId(c.sid, c.phone_number, c.friendly_name or c.phone_number) for c in found]
+
+    def remove_caller_id(self, account_sid: str, caller_id_sid: str) -> None:
+        self._call(lambda: self._account(account_sid).outgoing_caller_ids(caller_id_sid).delete())

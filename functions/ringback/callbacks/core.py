@@ -28,13 +28,16 @@ class CallbackCore:
     def __init__(self, sites, tenants, visits, calls, store: CallbackStore, workflow: DialWorkflow | None,
                  dialer: OutboundDialer | None, rate_counter: RateCounter | None, alerts, events,
                  recording_store, carrier_recordings, clock: Clock, base_url: str, numbers,
-                 new_id: Callable[[], str] = lambda: "cb_" + secrets.token_urlsafe(16)) -> None:
+                 new_id: Callable[[], str] = lambda: "cb_" + secrets.token_urlsafe(16),
+                 carrier_accounts: number_rules.CarrierAccounts | None = None) -> None:
         self._sites, self._tenants, self._visits, self._calls = sites, tenants, visits, calls
         self._store, self._workflow, self._dialer = store, workflow, dialer
         self._rate_counter, self._alerts, self._events = rate_counter, alerts, events
         self._numbers = numbers  # the site's tracking numbers: what the legs may call from
         self._recording_store, self._carrier_recordings = recording_store, carrier_recordings
         self._clock, self._base_url, self._new_id = clock, base_url.rstrip("/"), new_id
+        # The carrier account the legs are placed in: the tenant's, where its numbers are.
+        self._carrier_accounts = carrier_accounts or number_rules.CarrierAccounts(None)
 
     def _answer(self, request_id: str, round_no: int, result: str) -> None:
         """Answer the round's task token once: success for a connection, else a failure

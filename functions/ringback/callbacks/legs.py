@@ -36,10 +36,13 @@ class LegWebhooks(CallbackCore):
         self._update_leg(request_id, key, status="in-progress", answered_at=self._clock.now_ms(), call_id=call_id)
         if not won:
             return None
+        pending = request.pending or {}
+        # The legs were placed in the account kept on the round (None: our main account).
+        account = pending["account"] if "account" in pending else self._carrier_accounts.of(request.tenant_id)
         for leg in self._store.legs_of(request_id):
             if (leg.role == "operator" and leg_round(leg.leg) == round_no and leg.leg != key
                     and leg.status not in LEG_FINAL and leg.call_id and self._dialer is not None):
-                self._dialer.cancel(leg.call_id)
+                self._dialer.cancel(leg.call_id, account=account)
         site = self._sites.get(request.site_id)
         policy = DialPolicy.for_site(site)
         caller_id = (request.pending or {}).get("caller_id") or self._caller_id(site)
@@ -89,24 +92,29 @@ class LegWebhooks(CallbackCore):
         self._answer(request_id, round_no, result)
         return False
 
-    def archive_recording(self, request_id: str, recording_sid: str) -> str:
-        """Copy a callback's recording into the tenant's prefix, then delete the carrier's."""
+    def archive_recording(self, request_id: str, recording_sid: str, account: str | None = None) -> str:
+        """Copy a callback's recording into the tenant's prefix, then delete the carrier's.
+        `account`: the carrier account the recording is in (the AccountSid of its signed
+        webhook); else the tenant's."""
         request = self._store.get(request_id)
         if request is None:
             raise NotFound("no such callback request", code="unknown_request")
         from datetime import datetime, timezone
 
+        account = account or self._carrier_accounts.of(request.tenant_id)
+
         day = datetime.fromtimestamp(request.created_at / 1000, tz=timezone.utc)
         key = f"tenants/{request.tenant_id}/recordings/{day:%Y/%m/%d}/callbacks/{request_id}/{recording_sid}.wav"
         if not self._recording_store.exists(key):
-            self._recording_store.put(key, self._carrier_recordings.download_recording(recording_sid), "audio/wav")
+            self._recording_store.put(key, self._carrier_recordings.download_recording(recording_sid, account=account),
+                                      "audio/wav")
 
         def keep(request: CallbackRequest) -> bool:
             request.recordings[recording_sid] = key
             return True
 
         self._mutate(request_id, keep)
-        self._carrier_recordings.delete_recording(recording_sid)
+        self._carrier_recordings.delete_recording(recording_sid, account=account)
         return key
 
     def webhook_url(self, name: str, **params: Any) -> str:

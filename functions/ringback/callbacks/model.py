@@ -222,12 +222,17 @@ CALLER_ID_REFUSALS = ("21210", "21212", "21213")
 
 
 class OutboundDialer(Protocol):
-    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int) -> str:
-        """Ring `to`; when answered the carrier fetches answer_url. Returns the call id;
-        raises CallRefused when the carrier refuses the call outright."""
+    def place_call(self, to: str, caller_id: str, answer_url: str, status_url: str, ring_seconds: int,
+                   account: str | None = None) -> str:
+        """Ring `to` from the carrier account `account` (the tenant's subaccount; None: our
+        main account), which must own or have verified caller_id; when answered the
+        carrier fetches answer_url. Returns the call id; raises CallRefused when the
+        carrier refuses the call outright."""
         ...
 
-    def cancel(self, call_id: str) -> None: ...
+    def cancel(self, call_id: str, account: str | None = None) -> None:
+        """End the call, placed in `account`."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class DialRounds(CallbackCore):
 
         request, step = self._mutate(request_id, decide)
         if lost_round is not None:
-            self._hang_up_round(request_id, lost_round["round"])
+            self._hang_up_round(request_id, lost_round)
         if step.action == "done" and outcome:
             self._finished(request)
         return step
@@ -100,7 +100,7 @@ class DialRounds(CallbackCore):
                 # what their webhooks have written since, and ring nobody twice.
                 return "again"
             request.pending = {"round": round_no, "leg_seq": seq, "token": token, "operator_leg": None,
-                               "answered": None, "caller_id": caller_id}
+                               "answered": None, "caller_id": caller_id, "account": account}
             request.retry_at = None
             request.move("calling_operator", self._clock.now_ms(), round=round_no)
             return True
@@ -110,6 +110,7 @@ class DialRounds(CallbackCore):
             raise NotFound("no such callback request", code="unknown_request")
         site = self._sites.get(request.site_id)
         caller_id = self._caller_id(site) if site is not None else None
+        account = self._carrier_accounts.of(request.tenant_id)
         if caller_id is None and not request.is_final:
             # The plan step finds the same and fails the request (no_caller_id).
             raise Conflict("the site has no number of ours to call from", code="no_caller_id")
@@ -118,8 +119,10 @@ class DialRounds(CallbackCore):
             if self._workflow is not None:
                 self._workflow.fail(token, "Callback.Cancelled", "the request is closed")
             return
-        # Both legs show one number: the one this round was placed from, kept on the round.
+        # Both legs show one number: the one this round was placed from, kept on the round
+        # with the carrier account the legs are in (cancelling them asks that account).
         caller_id = request.pending.get("caller_id") or caller_id
+        account = request.pending.get("account", account)
         placed = {leg.leg for leg in self._store.legs_of(request_id) if leg.call_id} if go_on == "again" else set()
         for offset, operator in enumerate(operators):
             key = leg_key(round_no, "operator", seq + offset)
@@ -133,6 +136,7 @@ class DialRounds(CallbackCore):
                     self.webhook_url("operator", request=request_id, leg=key),
                     self.webhook_url("status", request=request_id, leg=key),
                     int(ring["ring_seconds"]),
+                    account,
                 )
             except CallRefused as refused:
                 leg.status, leg.error_code = "failed", refused.code or "refused"
@@ -159,12 +163,12 @@ class DialRounds(CallbackCore):
         if changed:
             self._finished(request)
 
-    def _hang_up_round(self, request_id: str, round_no: int) -> None:
+    def _hang_up_round(self, request_id: str, lost: dict) -> None:
         if self._dialer is None:
             return
         for leg in self._store.legs_of(request_id):
-            if leg_round(leg.leg) == round_no and leg.call_id and leg.status not in LEG_FINAL:
-                self._dialer.cancel(leg.call_id)
+            if leg_round(leg.leg) == lost["round"] and leg.call_id and leg.status not in LEG_FINAL:
+                self._dialer.cancel(leg.call_id, account=lost.get("account"))
 
 
 def _result_of(last: dict | None) -> str:

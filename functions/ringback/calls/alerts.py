@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 # How far along a text is. A status is stored only over a lower one; the three final
 # statuses share a rank, so none replaces another.
 STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
-               "delivered": 3, "undelivered": 3, "failed": 3}
+               "delivered": 3, "undelivered": 3, "failed": 3,
+               # A visitor's text to a tracking number (inbound): final as it arrives.
+               "received": 3}
 FAILED = ("undelivered", "failed")
 NO_SMS_NUMBER = "no_sms_number"
 STATUS_PATH = "/v1/carrier/sms-status"
@@ -53,7 +55,7 @@ class Message:
     updated_at: int
     tenant_id: str | None = None  # None only while a status callback has beaten our own write
     site_id: str | None = None
-    purpose: str | None = None  # missed_call | missed_callback
+    purpose: str | None = None  # missed_call | missed_callback | text_received
     call_id: str | None = None
     request_id: str | None = None
     to: str | None = None
@@ -83,18 +85,27 @@ def alert_counts(alerts: dict[str, dict]) -> dict[str, Any]:
     }
 
 
+def channel_of(attribution: dict) -> str:
+    """Where the contact came from, in a few words: the source and campaign of the visit,
+    or the referrer a static number stands for (a Yelp listing's number, say)."""
+    source = attribution.get("source") or attribution.get("referrer_domain") or "your website"
+    campaign = attribution.get("campaign")
+    return f"{source}, {campaign}" if campaign else source
+
+
 class Alerts:
     def __init__(self, numbers: "PoolDirectory", notifier: "Notifier | None", messages: "MessageLog",
                  calls: "CallLog", callback_store, clock: Clock, base_url: str,
-                 new_id: Callable[[], str] = lambda: "unsent:" + secrets.token_hex(12)) -> None:
+                 new_id: Callable[[], str] = lambda: "unsent:" + secrets.token_hex(12),
+                 carrier_accounts: "number_rules.CarrierAccounts | None" = None) -> None:
         self._numbers, self._notifier, self._messages = numbers, notifier, messages
+        # Texts go from the tenant's carrier account, the one that owns the sender.
+        self._carrier_accounts = carrier_accounts or number_rules.CarrierAccounts(None)
         self._calls, self._callback_store = calls, callback_store
         self._clock, self._status_url, self._new_id = clock, base_url.rstrip("/") + STATUS_PATH, new_id
 
     def missed_call(self, site: "Site", tenant_id: str, call: "CallSummary") -> None:
-        source = call.attribution.get("source") or "your website"
-        campaign = call.attribution.get("campaign")
-        body = f"Missed call from {call.caller} ({source}{', ' + campaign if campaign else ''}). Call them back."
+        body = f"Missed call from {call.caller} ({channel_of(call.attribution)}). Call them back."
         # From the number the caller dialled, when it can text: the contact sees which line rang.
         self._send(site, tenant_id, "missed_call", body, call.tracking_number, call_id=call.call_id)
 
@@ -103,6 +114,16 @@ class Alerts:
         body = (f"Missed callback request from {request.phone} ({source}). "
                 "We could not connect you; call them back.")
         self._send(site, request.tenant_id, "missed_callback", body, caller_id, request_id=request.request_id)
+
+    def text_received(self, site: "Site", tenant_id: str, message_id: str, sender: str, tracking_number: str,
+                      text: str, attribution: dict) -> None:
+        """Forward a visitor's text to the site's contacts, from the number they texted."""
+        body = f"Text from {sender} ({channel_of(attribution)}): {text}"
+        self._send(site, tenant_id, "text_received", body, tracking_number)
+        # The visitor's own text, kept so a second post of it is not forwarded again.
+        now = self._clock.now_ms()
+        self._messages.add(Message(message_id, "received", now, tenant_id, site.site_id, "text_received",
+                                   to=tracking_number, sender=sender, created_at=now))
 
     def status(self, message_id: str, status: str, error_code: str | None) -> Message | None:
         """The carrier's status callback for a text. None when it changed nothing (a retry,
@@ -120,13 +141,14 @@ class Alerts:
         if self._notifier is None or not site.alert_contacts:
             return
         sender = number_rules.sms_sender(self._numbers.site_numbers(site.site_id), preferred)
+        account = self._carrier_accounts.of(tenant_id) if sender is not None else None
         for contact in site.alert_contacts:
             now = self._clock.now_ms()
             message = Message("", "failed", now, tenant_id, site.site_id, purpose, call_id, request_id, contact,
                               sender, NO_SMS_NUMBER, now)
             if sender is not None:
                 try:
-                    sent = self._notifier.send_sms(contact, sender, body, self._status_url)
+                    sent = self._notifier.send_sms(contact, sender, body, self._status_url, account=account)
                     message = replace(message, message_id=sent, status="queued", error_code=None)
                 except SmsRefused as refused:
                     message = replace(message, error_code=refused.code or "refused")

@@ -4,7 +4,9 @@ receive() is what the carrier's voice webhook calls. It finds the number's site,
 an extension code first when the pool runs in extension mode, attributes the call (lease
 history, extension code or static channel), stores the call record once per carrier call
 id, and returns the plan the webhook turns into TwiML: whisper, dial, record, or the
-site's off-hours rule.
+site's off-hours rule. The plan follows the site's inbound routing (ringback.calls.routing):
+its destinations rung all at once or one after another, each passing the call on through
+the <Dial> action (dial_ended) when it does not answer.
 """
 from __future__ import annotations
 
@@ -17,11 +19,14 @@ from phonenumbers import geocoder
 from ringback.tracking.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
 from ringback.calls.log import CallSummary
 from ringback.clock import Clock
+from ringback.calls.routing import (
+    CLOSED_HANGUP, CLOSED_VOICEMAIL, DEFAULT_RING_SECONDS, MISSED_HANGUP, MISSED_VOICEMAIL, NO_DESTINATION_VOICEMAIL,
+    InboundRouting, destinations_of, whisper_text,
+)
 from ringback.errors import Forbidden, NotFound
 from ringback.hours import is_open
 from ringback.tracking.pools import line_id
 
-DEFAULT_RING_SECONDS = 20
 MISSED = ("busy", "no-answer", "failed", "canceled")
 # What the carrier reports for a <Dial> (Twilio docs: "TwiML Voice: <Dial>", DialCallStatus).
 DIAL_STATUSES = ("completed", "answered") + MISSED
@@ -57,7 +62,7 @@ class IncomingCall:
 class CallPlan:
     """What the carrier should do with the call; the webhook renders it as TwiML."""
 
-    action: str  # dial | gather | voicemail | forward | reject
+    action: str  # dial | gather | voicemail | forward | hangup | reject
     destinations: tuple[str, ...] = ()
     ring_seconds: int = DEFAULT_RING_SECONDS
     record: bool = False
@@ -65,6 +70,8 @@ class CallPlan:
     whisper: str | None = None
     caller_id: str | None = None
     prompt: str | None = None
+    # Ringing in order: the index of the destination to ring if this one does not answer.
+    next_leg: int | None = None
 
 
 def caller_country(number: str) -> str | None:
@@ -81,18 +88,6 @@ def caller_region(number: str) -> str | None:
         return geocoder.description_for_number(phonenumbers.parse(number, None), "en") or None
     except phonenumbers.NumberParseException:
         return None
-
-
-def whisper_text(attribution: dict[str, Any]) -> str:
-    """What the operator hears, from a call record's stored attribution."""
-    if attribution.get("method", "unattributed") == "unattributed" or not attribution.get("source"):
-        return "Call from your website."
-    parts = [attribution["source"]]
-    if attribution.get("campaign"):
-        parts.append(f"campaign {attribution['campaign']}")
-    if attribution.get("keyword"):
-        parts.append(f"keyword {attribution['keyword']}")
-    return "Call from " + ", ".join(str(p) for p in parts) + "."
 
 
 class InboundCalls:
@@ -153,7 +148,34 @@ class InboundCalls:
             self.publish("call.ringing", call.call_id)
         else:
             record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
-        return record, self._plan(site, record)
+        plan = self._plan(site, record)
+        if plan.action == "hangup":
+            # Nobody will be rung and no message taken: the call is missed now, not when
+            # the carrier reports its end (which would make it look abandoned).
+            record = self.complete(call.call_id, "no-answer", 0, None)
+        return record, plan
+
+    def dial_ended(self, call_id: str, dial_status: str, talk_seconds: int, recording_sid: str | None,
+                   bridged: bool | None = None, next_leg: int | None = None) -> CallPlan:
+        """The <Dial> action: when ringing in order, a destination that did not take the
+        call passes it to the next one; otherwise the outcome is stored (complete) and the
+        caller hears what the site chose for a call nobody answered."""
+        stored = self._calls.get(call_id)
+        if stored is None:
+            raise NotFound("no such call", code="unknown_call")
+        call = stored[1]
+        site = self._sites.get(call.site_id)
+        # canceled: the caller hung up while it rang, so there is nobody left to put through.
+        passed = dial_status in ("busy", "no-answer", "failed") or (
+            dial_status in ("completed", "answered") and bridged is False)
+        if passed and next_leg is not None and site is not None and call.status == "ringing":
+            plan = self._next_destination(site, call, next_leg)
+            if plan is not None:
+                return plan
+        call = self.complete(call_id, dial_status, talk_seconds, recording_sid, bridged)
+        if call.status in ("answered", "voicemail") or site is None:
+            return CallPlan("hangup")
+        return _nobody_answered(InboundRouting.of(site, call.tracking_number), MISSED_VOICEMAIL, MISSED_HANGUP)
 
     def complete(self, call_id: str, dial_status: str, talk_seconds: int, recording_sid: str | None,
                  bridged: bool | None = None) -> CallSummary:
@@ -218,9 +240,23 @@ class InboundCalls:
         self._alerts.missed_call(site, tenant_id, call)
 
     def whisper_for(self, call_id: str) -> str:
-        """What the operator hears before the caller is bridged."""
+        """What the operator hears before the caller is bridged: the site's whisper text,
+        or where the caller came from."""
         stored = self._calls.get(call_id)
-        return whisper_text(stored[1].attribution if stored else {})
+        if stored is None:
+            return whisper_text({})
+        site = self._sites.get(stored[1].site_id)
+        if site is None:
+            return whisper_text(stored[1].attribution)
+        return whisper_text(stored[1].attribution, InboundRouting.of(site, stored[1].tracking_number).whisper_text,
+                            site.name)
+
+    def attribution_for(self, tracked: TrackingNumber, sender: str) -> dict[str, Any]:
+        """What a contact other than a call (a text to the number, now) is attributed to,
+        by the same rules as a call to it."""
+        pool = self._routing.pool(tracked.pool_id) if tracked.pool_id else None
+        contact = IncomingCall("text", tracked.number, sender, None)
+        return self._attribute(tracked, pool, contact, self._clock.now_ms()).as_json()
 
     def _attribute(self, tracked: TrackingNumber, pool, call: IncomingCall, now: int) -> Attribution:
         if tracked.kind == "static":
@@ -241,22 +277,46 @@ class InboundCalls:
         clicks = {sid: list(v.clicks) for sid, v in visits.items()}
         return attribute_line(entries, visits, clicks, tracked.number, caller_country(call.caller), now, method)
 
-    def _plan(self, site, record: CallSummary) -> CallPlan:
-        settings = site.settings.get("calls", {})
+    def _plan(self, site, record: CallSummary, leg: int = 0) -> CallPlan:
+        routing = InboundRouting.of(site, record.tracking_number)
+        every_destination = destinations_of(site, record.tracking_number)
         if not is_open(site.working_hours, site.timezone, self._clock.now_ms()):
-            off_hours = settings.get("off_hours", {"action": "voicemail"})
-            if off_hours.get("action") == "forward" and off_hours.get("number"):
-                return CallPlan("forward", destinations=(off_hours["number"],),
-                                ring_seconds=int(settings.get("ring_seconds", DEFAULT_RING_SECONDS)))
-            return CallPlan("voicemail", prompt=off_hours.get("prompt", "We are closed. Please leave a message."))
-        if not site.destination_numbers:
-            return CallPlan("voicemail", prompt="Please leave a message.")
+            if routing.off_hours_action == "forward" and routing.off_hours_number:
+                return CallPlan("forward", destinations=(routing.off_hours_number,),
+                                ring_seconds=routing.ring_seconds)
+            if routing.off_hours_action == "hangup":
+                return CallPlan("hangup", prompt=routing.off_hours_prompt or CLOSED_HANGUP)
+            return CallPlan("voicemail", prompt=routing.off_hours_prompt or CLOSED_VOICEMAIL)
+        if not every_destination:
+            return _nobody_answered(routing, NO_DESTINATION_VOICEMAIL, MISSED_HANGUP)
+        destinations, next_leg = every_destination, None
+        if routing.strategy == "in_order":
+            destinations = destinations[leg:leg + 1]
+            next_leg = leg + 1 if leg + 1 < len(every_destination) else None
         return CallPlan(
             "dial",
-            destinations=site.destination_numbers,
-            ring_seconds=int(settings.get("ring_seconds", DEFAULT_RING_SECONDS)),
-            record=bool(settings.get("record", True)),
-            recording_notice=settings.get("recording_notice"),
-            whisper=whisper_text(record.attribution) if settings.get("whisper", True) else None,
+            destinations=destinations,
+            ring_seconds=routing.ring_seconds,
+            record=routing.record,
+            # Said once, before the first destination rings; never for a call not recorded.
+            recording_notice=routing.recording_notice if routing.record and leg == 0 else None,
+            whisper=whisper_text(record.attribution, routing.whisper_text, site.name) if routing.whisper else None,
             caller_id=record.caller,
+            next_leg=next_leg,
         )
+
+    def _next_destination(self, site, record: CallSummary, leg: int) -> CallPlan | None:
+        """The in-order plan for destination `leg`, unless the routing changed under the
+        call (no longer in order, fewer destinations) or the site has closed since."""
+        routing = InboundRouting.of(site, record.tracking_number)
+        if routing.strategy != "in_order" or not 0 < leg < len(destinations_of(site, record.tracking_number)):
+            return None
+        plan = self._plan(site, record, leg)
+        return plan if plan.action == "dial" else None
+
+
+def _nobody_answered(routing: InboundRouting, voicemail_prompt: str, hangup_prompt: str) -> CallPlan:
+    """A message after the tone, or (voicemail off) a last word and the end of the call."""
+    if routing.voicemail:
+        return CallPlan("voicemail", prompt=routing.voicemail_prompt or voicemail_prompt)
+    return CallPlan("hangup", prompt=routing.voicemail_prompt or hangup_prompt)

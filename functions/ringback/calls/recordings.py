@@ -1,9 +1,14 @@
 """Call recordings: copied from the carrier into the tenant's own S3 prefix, then deleted
-at the carrier, and served only to the owning tenant through short-lived links."""
+at the carrier, and served only to the owning tenant through short-lived links.
+
+A recording is a resource of the carrier account the call was in (the tenant's
+subaccount, which owns the number called): it is fetched and deleted there, the account
+named by the AccountSid of its signed webhook, else the call's tenant's."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ringback.accounts.numbers import CarrierAccounts
 from ringback.accounts.tenants import TenantScope
 from ringback.errors import NotFound
 
@@ -16,27 +21,30 @@ def recording_key(tenant_id: str, call_id: str, recording_sid: str, started_at_m
 
 
 class Recordings:
-    def __init__(self, calls, store, carrier, on_archived=None) -> None:
+    def __init__(self, calls, store, carrier, on_archived=None,
+                 carrier_accounts: CarrierAccounts | None = None) -> None:
         self._calls, self._store, self._carrier = calls, store, carrier
         self._on_archived = on_archived
+        self._carrier_accounts = carrier_accounts or CarrierAccounts(None)
 
-    def archive(self, call_id: str, recording_sid: str) -> str:
+    def archive(self, call_id: str, recording_sid: str, account: str | None = None) -> str:
         """Copy one recording to S3, then delete the carrier's copy. Safe to repeat: a
         retried callback finds the object already there and only finishes the delete."""
         stored = self._calls.get(call_id)
         if stored is None:
             raise NotFound("no such call", code="unknown_call")
         tenant_id, call = stored
+        account = account or self._carrier_accounts.of(tenant_id)
         key = recording_key(tenant_id, call_id, recording_sid, call.started_at)
         first_time = recording_sid not in call.recordings
         if not self._store.exists(key):
-            audio = self._carrier.download_recording(recording_sid)
+            audio = self._carrier.download_recording(recording_sid, account=account)
             self._store.put(key, audio, "audio/wav")
         self._calls.add_recording(call_id, recording_sid, key)
         if first_time and self._on_archived is not None:
             self._on_archived(call_id)
         # Only after the copy is safely stored: the carrier's copy is the only other one.
-        self._carrier.delete_recording(recording_sid)
+        self._carrier.delete_recording(recording_sid, account=account)
         return key
 
     def link(self, scope: TenantScope, call_id: str) -> list[str]:

@@ -29,6 +29,8 @@ class Pool:
     rule: dict[str, Any] = field(default_factory=dict)
     overflow_count: int = 0
     created_at: int = 0
+    # One more on each save (ringback.ports.PoolDirectory.save): the management API's ETag.
+    version: int = 0
 
     def __post_init__(self) -> None:
         if not MIN_LEASE_SECONDS <= self.lease_seconds <= MAX_LEASE_SECONDS:
@@ -53,9 +55,24 @@ def line_id(number: str, extension: str | None = None) -> str:
     return f"{number},{extension}" if extension else number
 
 
+def lines_of(pool: Pool, number: str) -> list[str]:
+    """What one number of the pool leases: itself, or its 1,000 extension codes."""
+    return [line_id(number, f"{code:03d}") for code in range(1000)] if pool.mode == "extensions" else [number]
+
+
 def shard_of(line: str, shards: int) -> int:
     # Stable across processes (unlike hash()), so a line always lives in one shard.
     return sum(line.encode()) % shards
+
+
+def pool_json(pool: Pool, numbers: list[str]) -> dict[str, Any]:
+    """A pool as the management API shows it, with its numbers."""
+    return {
+        "poolId": pool.pool_id, "siteId": pool.site_id, "name": pool.name, "mode": pool.mode,
+        "leaseSeconds": pool.lease_seconds, "exhaustionPolicy": pool.exhaustion_policy, "rule": pool.rule,
+        "numbers": sorted(numbers), "size": len(numbers), "overflowCount": pool.overflow_count,
+        "createdAt": pool.created_at, "version": pool.version,
+    }
 
 
 def pools_of(scope, sites, pools) -> list[dict[str, Any]]:

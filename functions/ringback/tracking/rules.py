@@ -5,6 +5,8 @@ conditions; all must hold (AND), and a condition holds when the visit matches an
 values (OR). An empty rule matches every visit.
 
 Precedence, when several routes match:
+0. the site's rule order, when it set one (ringback.tracking.rule_order): the first route
+   of the order that matches wins; routes the order does not name come after it, as below;
 1. the lower `priority` wins (default 100), so a customer can always force an order;
 2. then the more specific rule: the one with more conditions;
 3. then a static number before a pool (a static number is an exact channel);
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from ringback.errors import InvalidInput
@@ -96,8 +98,14 @@ def matches(route: Route, visit: Visit) -> bool:
     return all(_condition_holds(key, values, visit) for key, values in route.conditions.items())
 
 
-def choose(routes: list[Route], visit: Visit) -> Route | None:
-    for route in sorted(routes, key=Route.sort_key):
+def ranked(routes: list[Route], order: Sequence[str] = ()) -> list[Route]:
+    """The routes in the order they are tried: the site's order first, then precedence."""
+    position = {target: i for i, target in enumerate(order)}
+    return sorted(routes, key=lambda r: (position.get(r.target, len(position)), *r.sort_key()))
+
+
+def choose(routes: list[Route], visit: Visit, order: Sequence[str] = ()) -> Route | None:
+    for route in ranked(routes, order):
         if matches(route, visit):
             return route
     return None

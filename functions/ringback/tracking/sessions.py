@@ -16,6 +16,7 @@ from ringback.guards import SESSION_LIMITS, RateCounter, enforce
 from ringback.tracking.leases import Allocator, Lease, touch_interval_ms
 from ringback.ports import LeaseStore, Routing, SiteDirectory, TenantDirectory, VisitLog
 from ringback.tracking.rules import choose
+from ringback.tracking.rule_order import order_of
 from ringback.accounts.sites import Site, site_for_origin
 from ringback.tracking.visits import Visit, new_visit, require_client_id
 
@@ -141,7 +142,7 @@ class Tracking:
         return now + days * 86_400_000
 
     def _assign(self, site: Site, visit: Visit, now: int) -> tuple[Offer, tuple[str, ...]]:
-        route = choose(self._routing.routes_for(site.site_id), visit)
+        route = choose(self._routing.routes_for(site.site_id), visit, order_of(site))
         if route is not None and route.kind == "static":
             return self._offer(site, visit.session_id, route.target, None, "static", now + STATIC_TTL_MS,
                                DEFAULT_TOUCH_MS), (route.target,)

@@ -156,7 +156,7 @@ class MessageRecord(Model):
     message_id = UnicodeAttribute(hash_key=True)  # "{provider}:{MessageSid}", or "unsent:..." when refused
     tenant_id = UnicodeAttribute(null=True)  # null only while a status callback beat our own write
     site_id = UnicodeAttribute(null=True)
-    purpose = UnicodeAttribute(null=True)  # missed_call | missed_callback
+    purpose = UnicodeAttribute(null=True)  # missed_call | missed_callback | text_received
     call_id = UnicodeAttribute(null=True)  # what the text was about: a call ...
     request_id = UnicodeAttribute(null=True)  # ... or a callback request
     to = UnicodeAttribute(null=True)

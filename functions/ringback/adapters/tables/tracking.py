@@ -134,7 +134,23 @@ class PoolRecord(Model):
     rule = JSONAttribute(default=dict)  # which visits this pool serves
     overflow_count = NumberAttribute(default=0)
     created_at = NumberAttribute()
+    version = NumberAttribute(null=True)  # +1 on each save; updates are conditioned on it
     by_site = PoolsBySite()
+
+
+class QuarantineRecord(Model):
+    """A number released lately (ringback.accounts.purchases): nobody buys it through us
+    before `until`. TTL removes the item some days after that (`expire_after`, the same
+    instant in epoch seconds); readers compare `until` themselves."""
+
+    class Meta(TableMeta):
+        table_name = "number_quarantine"
+
+    number = UnicodeAttribute(hash_key=True)  # E.164
+    until = NumberAttribute()
+    tenant_id = UnicodeAttribute()  # who released it
+    released_at = NumberAttribute()
+    expire_after = TTLAttribute()
 
 
 # --- Leases ---------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""Where a customer's webhook may point, and where we refuse to send it (SSRF).
+
+The customer chooses the URL, but the request to it leaves from inside our account: aimed
+at 169.254.169.254, at an address of a VPC or at the Lambda runtime's API on 127.0.0.1,
+it would make our function read or poke what only we may. So two checks:
+
+- `check_url`, when the URL is set: https, a host, no credentials in it, no IP literal
+  that is not a public address, no name that only means something inside a network
+  (localhost, *.internal, *.local, a name without a dot);
+- `address_refusal`, at every delivery, for each address the host resolves to. The
+  adapter that connects (adapters/http_out.py) then connects to the address it checked,
+  so a DNS answer that changes between the check and the connection (rebinding) cannot
+  slip past, and it follows no redirect, which would be a second URL nobody checked.
+
+On the local stack alone (`allow_local`, Settings.webhooks_allow_local) http and loopback
+are allowed, so receivers on 127.0.0.1 work; private, link-local and metadata addresses
+stay refused there too.
+"""
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from ringback.errors import InvalidInput
+
+MAX_URL_LENGTH = 2048
+# Instance and container credential endpoints. Most are link-local anyway; named so the
+# refusal says why, and so 100.100.100.200 (in the shared address space) is caught too.
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
+    "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".intranet", ".lan")
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def address_refusal(address: str, allow_local: bool = False) -> str | None:
+    """Why we may not connect to this address ("loopback", "private", "link-local",
+    "metadata", "not public"), or None for a public address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id names no other host
+    except ValueError:
+        return "not an address"
+    return _refusal(ip, allow_local)
+
+
+def _refusal(ip: Address, allow_local: bool) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address wrapped in IPv6 reaches that IPv4 host: judge the host.
+        if ip.ipv4_mapped is not None:
+            return _refusal(ip.ipv4_mapped, allow_local)
+        if ip in _NAT64:
+            return _refusal(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), allow_local)
+        if ip.sixtofour is not None and _refusal(ip.sixtofour, allow_local):
+            return _refusal(ip.sixtofour, allow_local)
+    if ip in METADATA_ADDRESSES:
+        return "metadata"
+    if ip.is_loopback:
+        return None if allow_local else "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_private:
+        return "private"
+    if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
+        return "not public"
+    return None
+
+
+def check_url(url: str, allow_local: bool = False) -> str:
+    """The URL, if we may send webhooks to it; else InvalidInput naming the field `url`."""
+    def refuse(why: str) -> InvalidInput:
+        return InvalidInput(f"this webhook URL cannot be used: {why}", code="invalid_webhook_url",
+                            details={"field": "url"})
+
+    if not isinstance(url, str) or not url or len(url) > MAX_URL_LENGTH:
+        raise refuse(f"a URL of at most {MAX_URL_LENGTH} characters is required")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise refuse("it is not a URL") from None
+    schemes = ("https", "http") if allow_local else ("https",)
+    if parts.scheme not in schemes:
+        raise refuse("webhooks are sent over https only")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise refuse("it names no host")
+    if parts.username is not None or parts.password is not None:
+        # Credentials in a URL end up in logs and in the audit log; a receiver checks our signature instead.
+        raise refuse("it carries credentials; verify our signature instead")
+    if any(c.isspace() for c in url):
+        raise refuse("it contains spaces")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        reason = _refusal(literal, allow_local)
+        if reason:
+            raise refuse(f"{host} is a {reason} address")
+        return url
+    name = host.lower()
+    if name == "localhost" or name.endswith(_INTERNAL_SUFFIXES) or "." not in name:
+        if not (allow_local and (name == "localhost" or name.endswith(".localhost"))):
+            raise refuse(f"{host} is a name inside a network, not a public host")
+    return url
