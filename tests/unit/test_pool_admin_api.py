@@ -106,6 +106,9 @@ def test_an_extension_pool_runs_on_exactly_one_number(svc):
     assert pool["size"] == 1 and len([s for s in svc.leases.slots if s.startswith(pool["numbers"][0] + ",")]) == 1000
     status, refused, _ = call("POST", f"/v1/pools/{pool['poolId']}/numbers", body={"count": 1}, etag=etag)
     assert status == 409 and refused["error"]["code"] == "invalid_pool_mode"
+    # Its health counts the thousand lines its one number holds, not one line.
+    status, health, _ = call("GET", f"/v1/pools/{pool['poolId']}/health")
+    assert status == 200 and health["size"] == 1000, health
 
 
 @pytest.mark.parametrize("body,field", [

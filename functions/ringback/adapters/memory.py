@@ -11,11 +11,10 @@ import threading
 from dataclasses import replace
 
 from ringback.adapters.memory_accounts import MemoryTenants  # noqa: F401 - re-exported, as before
+from ringback.adapters.memory_leases import MemoryLeaseStore  # noqa: F401 - re-exported, as before
 from ringback.adapters.memory_pools import MemoryNumbers, MemoryPools, MemoryRouting  # noqa: F401 - as before
-from ringback.adapters.meter import RequestMeter
 from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput, PreconditionFailed
-from ringback.tracking.leases import Candidate, HistoryEntry, Lease
 from ringback.accounts.sites import Site
 
 
@@ -174,119 +173,6 @@ class MemoryMessages:
 
     def get(self, message_id):
         return self._messages.get(message_id)
-
-
-class MemoryLeaseStore:
-    """The lease store's fake: one lock makes each method as atomic as a DynamoDB
-    conditional write or transaction."""
-
-    def __init__(self) -> None:
-        self.meter = RequestMeter()
-        self._lock = threading.Lock()
-        self.slots: dict[str, dict] = {}  # line -> {"pool_key", "free_at", "session_id", "holders"}
-        self.leases: dict[tuple[str, str], Lease] = {}
-        self.history: dict[tuple[str, str], HistoryEntry] = {}
-        self.overflow: dict[str, int] = {}
-
-    def add_slot(self, line: str, pool_key: str, free_at: int = 0) -> None:
-        self.slots[line] = {"pool_key": pool_key, "free_at": free_at, "session_id": None, "holders": 0}
-
-    def locked(self):
-        """The store's lock: the pools fake removes a number's slots under it, as DynamoDB
-        deletes each slot on a condition no take() can slip past."""
-        return self._lock
-
-    def free_lines(self, pool_key, now_ms, limit):
-        self.meter.add()
-        with self._lock:
-            free = sorted(
-                (s["free_at"], line) for line, s in self.slots.items() if s["pool_key"] == pool_key and s["free_at"] <= now_ms
-            )
-        return [Candidate(line, at) for at, line in free[:limit]]
-
-    def oldest_lines(self, pool_key, limit):
-        self.meter.add()
-        with self._lock:
-            ordered = sorted((s["free_at"], line) for line, s in self.slots.items() if s["pool_key"] == pool_key)
-        return [Candidate(line, at) for at, line in ordered[:limit]]
-
-    def last_line_of(self, visitor_key, pool_id):
-        self.meter.add()
-        with self._lock:
-            mine = sorted(
-                (h.started_at, h.session_id, h.line)
-                for h in self.history.values()
-                if h.visitor_key == visitor_key and h.pool_id == pool_id
-            )
-        return mine[-1][2] if mine else None
-
-    def _record(self, request) -> None:
-        lease = request.lease
-        self.leases[(lease.session_id, lease.line)] = lease
-        self.history[(lease.line, lease.history_key)] = HistoryEntry(
-            lease.line, lease.session_id, lease.pool_id, lease.tenant_id, request.visitor_key,
-            lease.leased_at, lease.expires_at, lease.shared,
-        )
-
-    def take(self, request, now_ms):
-        self.meter.add()
-        lease = request.lease
-        with self._lock:
-            slot = self.slots.get(lease.line)
-            if slot is None or slot["pool_key"] != request.pool_key or slot["free_at"] > now_ms:
-                return False
-            slot.update(free_at=lease.expires_at, session_id=lease.session_id, holders=1)
-            self._record(request)
-            return True
-
-    def share(self, request):
-        self.meter.add(2)
-        lease = request.lease
-        with self._lock:
-            slot = self.slots[lease.line]
-            slot["holders"] += 1
-            slot["session_id"] = lease.session_id
-            slot["free_at"] = max(slot["free_at"], lease.expires_at)
-            self._record(request)
-
-    def count_overflow(self, pool_id):
-        self.meter.add()
-        with self._lock:
-            self.overflow[pool_id] = self.overflow.get(pool_id, 0) + 1
-
-    def leases_of(self, session_id):
-        self.meter.add()
-        with self._lock:
-            return sorted((l for (s, _), l in self.leases.items() if s == session_id), key=lambda l: l.line)
-
-    def extend(self, lease, until, pool_key, now_ms):
-        self.meter.add()
-        with self._lock:
-            slot = self.slots.get(lease.line)
-            if slot is None or slot["pool_key"] != pool_key or slot["free_at"] < now_ms:
-                return False
-            slot["free_at"] = max(slot["free_at"], until)
-            self.leases[(lease.session_id, lease.line)] = replace(lease, expires_at=until)
-            key = (lease.line, lease.history_key)
-            self.history[key] = replace(self.history[key], ended_at=until)
-            return True
-
-    def held_at(self, line, at_ms, grace_ms=0):
-        self.meter.add()
-        with self._lock:
-            return sorted(
-                (h for (l, _), h in self.history.items() if l == line and h.started_at <= at_ms <= h.ended_at + grace_ms),
-                key=lambda h: h.started_at,
-                reverse=True,
-            )
-
-    def history_of_pool(self, pool_id, since_ms, until_ms):
-        self.meter.add()
-        with self._lock:
-            return sorted(
-                (h for h in self.history.values() if h.pool_id == pool_id and h.started_at <= until_ms and h.ended_at >= since_ms),
-                key=lambda h: (h.started_at, h.session_id),
-            )
 
 
 class MemoryVisits:

@@ -14,7 +14,7 @@ from ringback.tracking.pools import Pool, lines_of, shard_of
 from ringback.tracking.rules import Route
 
 if TYPE_CHECKING:
-    from ringback.adapters.memory import MemoryLeaseStore
+    from ringback.adapters.memory_leases import MemoryLeaseStore
 
 
 def _stale() -> PreconditionFailed:

@@ -55,9 +55,17 @@ def line_id(number: str, extension: str | None = None) -> str:
     return f"{number},{extension}" if extension else number
 
 
+EXTENSION_CODES = 1000
+
+
+def lines_per_number(pool: Pool) -> int:
+    """How many leases one number of the pool holds at once."""
+    return EXTENSION_CODES if pool.mode == "extensions" else 1
+
+
 def lines_of(pool: Pool, number: str) -> list[str]:
     """What one number of the pool leases: itself, or its 1,000 extension codes."""
-    return [line_id(number, f"{code:03d}") for code in range(1000)] if pool.mode == "extensions" else [number]
+    return [line_id(number, f"{code:03d}") for code in range(EXTENSION_CODES)] if pool.mode == "extensions" else [number]
 
 
 def shard_of(line: str, shards: int) -> int:

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from ringback.errors import InvalidInput, NotFound
 from ringback.tracking.leases import HistoryEntry
-from ringback.tracking.pools import Pool
+from ringback.tracking.pools import Pool, lines_per_number
 
 MAX_SIZE = 100_000
 
@@ -113,4 +113,6 @@ def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: floa
     if pool is None or pool.tenant_id not in scope.readable:
         raise NotFound("no such pool", code="unknown_pool")  # the same answer for another tenant's pool
     since = now_ms - int(hours * 3_600_000)
-    return pool_health(pool, pools.size(pool), leases.history_of_pool(pool_id, since, now_ms), since, now_ms, target)
+    # Its lines, not its numbers: an extension pool's one number holds a thousand leases.
+    lines = pools.size(pool) * lines_per_number(pool)
+    return pool_health(pool, lines, leases.history_of_pool(pool_id, since, now_ms), since, now_ms, target)
