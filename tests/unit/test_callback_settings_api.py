@@ -6,12 +6,10 @@ from urllib.parse import quote
 
 import pytest
 
-from ringback import bootstrap
-from ringback.accounts.tenants import AUDIT, Membership, Tenant, TenantScope
-from ringback.bootstrap import build_memory_services
+from ringback.accounts.tenants import AUDIT, TenantScope
 from ringback.callbacks.model import CallbackForm
-from ringback.clock import ManualClock
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 OFFICE, OPERATOR, VISITOR = "+14155550142", "+14155550199", "+14155550123"
@@ -20,15 +18,8 @@ ORIGIN = "https://joes.example"
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(NOW))
-    for tenant in ("shop", "other"):
-        services.tenants.save(Tenant(tenant, tenant.title()))
-    services.tenants.add_member(Membership("shop", "u-admin", "a@shop.test", "admin"))
-    services.tenants.add_member(Membership("shop", "u-analyst", "b@shop.test", "analyst"))
-    services.tenants.add_member(Membership("other", "u-other", "o@other.test", "owner"))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(NOW) as services:
+        yield services
 
 
 def call(method, path, user="u-admin", body=None, etag=None):

@@ -6,12 +6,10 @@ from urllib.parse import quote
 
 import pytest
 
-from ringback import bootstrap
-from ringback.accounts.tenants import AUDIT, Membership, Tenant, TenantScope
-from ringback.bootstrap import build_memory_services
-from ringback.clock import ManualClock
+from ringback.accounts.tenants import AUDIT, TenantScope
 from ringback.accounts.caller_ids import PENDING_MS
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 OFFICE = "+14155550142"
@@ -19,15 +17,8 @@ OFFICE = "+14155550142"
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(NOW))
-    for tenant in ("shop", "other"):
-        services.tenants.save(Tenant(tenant, tenant.title()))
-    services.tenants.add_member(Membership("shop", "u-admin", "a@shop.test", "admin"))
-    services.tenants.add_member(Membership("shop", "u-analyst", "b@shop.test", "analyst"))
-    services.tenants.add_member(Membership("other", "u-other", "o@other.test", "owner"))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(NOW) as services:
+        yield services
 
 
 def call(method, path, user, body=None, headers=None):

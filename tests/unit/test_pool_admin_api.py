@@ -7,13 +7,11 @@ from urllib.parse import quote
 
 import pytest
 
-from ringback import bootstrap
 from ringback.accounts.purchases import DAY_MS, QUARANTINE_DAYS
-from ringback.accounts.tenants import AUDIT, Membership, Tenant, TenantScope
-from ringback.bootstrap import build_memory_services
-from ringback.clock import ManualClock
+from ringback.accounts.tenants import AUDIT, TenantScope
 from ringback.tracking.leases import Allocator
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 HOOKS = ("http://localhost/v1/carrier/voice", "http://localhost/v1/carrier/call-status")
@@ -21,15 +19,8 @@ HOOKS = ("http://localhost/v1/carrier/voice", "http://localhost/v1/carrier/call-
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(NOW))
-    for tenant in ("shop", "other"):
-        services.tenants.save(Tenant(tenant, tenant.title()))
-    services.tenants.add_member(Membership("shop", "u-admin", "a@shop.test", "admin"))
-    services.tenants.add_member(Membership("shop", "u-analyst", "b@shop.test", "analyst"))
-    services.tenants.add_member(Membership("other", "u-other", "o@other.test", "owner"))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(NOW) as services:
+        yield services
 
 
 def call(method, path, user="u-admin", body=None, etag=None):

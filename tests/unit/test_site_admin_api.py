@@ -4,26 +4,17 @@ refusals: a stale version, a missing one, a bad field, an analyst, another tenan
 
 import pytest
 
-from ringback import bootstrap
-from ringback.accounts.tenants import Membership, Tenant
-from ringback.bootstrap import build_memory_services
-from ringback.clock import ManualClock
+from ringback.accounts.tenants import Membership
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(NOW))
-    for tenant in ("shop", "other"):
-        services.tenants.save(Tenant(tenant, tenant.title()))
-    services.tenants.add_member(Membership("shop", "u-admin", "a@shop.test", "admin"))
-    services.tenants.add_member(Membership("shop", "u-analyst", "b@shop.test", "analyst"))
-    services.tenants.add_member(Membership("other", "u-other", "o@other.test", "owner"))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(NOW) as services:
+        yield services
 
 
 def call(method, path, user, body=None, headers=None):

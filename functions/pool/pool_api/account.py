@@ -1,7 +1,7 @@
 """The caller's account: its name and kind (customer or agency)."""
 from chalice import Response
 
-from pool_api.web import app, now, scope
+from pool_api.web import app, if_match, now, scope
 from ringback.accounts.account_admin import ACCOUNT_CHANGE, AccountAdmin, account_etag, account_json
 from ringback.adapters.web import DASHBOARD_USERS
 from ringback.bootstrap import services
@@ -24,5 +24,4 @@ def get_account():
 @app.route("/v1/account", methods=["PATCH"], authorizer=DASHBOARD_USERS)
 def update_account():
     body = app.valid_body(ACCOUNT_CHANGE)
-    etag = (app.current_request.headers.get("if-match") or "").strip().removeprefix("W/").strip('"') or None
-    return _answer(_admin().update(scope(), body, etag, now()))
+    return _answer(_admin().update(scope(), body, if_match(), now()))

@@ -32,9 +32,14 @@ def query_number(name: str, default: float) -> float:
                            details={"field": name}) from None
 
 
+def if_match() -> str | None:
+    """The ETag an update was read at (If-Match), without its quotes or weak prefix."""
+    return (app.current_request.headers.get("if-match") or "").strip().removeprefix("W/").strip('"') or None
+
+
 def version() -> int | None:
     """The version an update was read at: If-Match: "v3" (the ETag GET gave)."""
-    raw = (app.current_request.headers.get("if-match") or "").strip().removeprefix("W/").strip('"')
+    raw = if_match()
     if not raw:
         return None
     if not (raw.startswith("v") and raw[1:].isdigit()):

@@ -14,6 +14,7 @@ from typing import Any
 from ringback.accounts.carrier_numbers import AvailableNumber
 from ringback.accounts.provisioning import Directories, add_static_number, e164
 from ringback.accounts.audit import Audit
+from ringback.accounts.site_parts import site_of
 from ringback.accounts.purchases import Purchases
 from ringback.accounts.tenants import READ, WRITE, TenantScope
 from ringback.errors import Conflict, NotFound
@@ -81,7 +82,4 @@ class NumberShop:
                            {"number": number, "siteId": site.site_id, "channel": tracked.channel}, None, now_ms)
 
     def _site(self, scope: TenantScope, site_id: str):
-        site = self._dirs.sites.get(site_id)
-        if site is None or site.tenant_id != scope.tenant_id:
-            raise NotFound("no such site", code="unknown_site")
-        return site
+        return site_of(self._dirs.sites, scope, site_id)

@@ -23,11 +23,11 @@ import phonenumbers
 from ringback.accounts import numbers as number_rules
 from ringback.accounts.audit import Audit
 from ringback.accounts.provisioning import Directories, _missing_voice_number, e164
-from ringback.accounts.site_parts import require_version
+from ringback.accounts.site_parts import require_version, site_of
 from ringback.accounts.sites import Site
 from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.callbacks.policy import DialPolicy
-from ringback.errors import InvalidInput, NotFound
+from ringback.errors import InvalidInput
 
 _HH_MM = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
 # API name -> key in settings["callback"].
@@ -149,11 +149,8 @@ class CallbackSettings:
             "callingFrom": number_rules.caller_id(site, self._dirs.pools.site_numbers(site.site_id)),
         }
 
-    def _site(self, scope: TenantScope, site_id: str) -> Site:
-        site = self._dirs.sites.get(site_id)
-        if site is None or site.tenant_id != scope.tenant_id:
-            raise NotFound("no such site", code="unknown_site")  # another tenant's too: no probing
-        return site
+    def _site(self, scope: TenantScope, site_id: str):
+        return site_of(self._dirs.sites, scope, site_id)
 
 
 def _phone(raw: str, country: str, field: str) -> str:

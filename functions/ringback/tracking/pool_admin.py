@@ -18,7 +18,7 @@ from typing import Any
 from ringback.accounts.audit import Audit
 from ringback.accounts.provisioning import Directories, add_pool, e164
 from ringback.accounts.purchases import CONTAINS_PATTERN, Purchases
-from ringback.accounts.site_parts import require_version
+from ringback.accounts.site_parts import require_version, site_of
 from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.calls.inbound import TrackingNumber
 from ringback.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, RingbackError, Unavailable
@@ -263,7 +263,4 @@ class PoolAdmin:
         return pool
 
     def _site(self, scope: TenantScope, site_id: str):
-        site = self._dirs.sites.get(site_id)
-        if site is None or site.tenant_id != scope.tenant_id:
-            raise NotFound("no such site", code="unknown_site")
-        return site
+        return site_of(self._dirs.sites, scope, site_id)
