@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export POWERTOOLS_TRACE_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install dev test synth deploy clean build browser bench-leases bench-swap bench-callback bench-reports bench-shutdown
+.PHONY: install dev test synth deploy clean build browser bench-leases bench-attribution bench-calibration bench-swap bench-callback bench-reports bench-shutdown
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-swap: install build browser
 
 bench-leases: install
 	$(BIN)/python -m bench.leases
+
+bench-attribution: install
+	$(BIN)/python -m bench.attribution
+
+bench-calibration: install
+	$(BIN)/python -m bench.calibration
 
 bench-callback: install build
 	$(BIN)/python -m bench.callback

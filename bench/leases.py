@@ -3,20 +3,28 @@
 Bursts of 32 simultaneous visitors take lines from pools of 10, 100 and 1000 numbers on
 moto (over HTTP, through the real PynamoDB adapter). Bursts are spaced on a simulated
 clock so the offered load is 80% of the pool: lines are freed and re-leased throughout,
-as in production. (A pool of 10 cannot serve a burst of 32: the overflow there is the
-pool's, the same for both allocators.) The same run measures a naive allocator: read the pool, take the first free
-line, conditional write, re-read on a lost race.
+as in production. The pools have the product's default exhaustion policy, share_oldest:
+a visitor who finds the pool full shares a held line, flagged (a pool of 10 cannot serve
+a burst of 32 exclusively). The same run measures a naive allocator: read the pool, take
+the first free line, conditional write, re-read on a lost race; it shares nothing, so
+its overflow is shown the site's own number. A burst's 32 visitors arrive within one
+second (--spread-ms, default 1000): still far more than a pool of 10 serves, but not the
+same instant. With --spread-ms 0 they all read before any of them writes, the race stress
+for double leases; there every loser pays a failed write, so no read-then-conditional-
+write allocator costs less than 2 + (32 - free lines)/32 requests (2.7 at a pool of 10).
 
 Figures: allocations/s, p50 and p99 latency, DynamoDB requests and items read per
-allocation, and double leases, counted afterwards from the lease history in DynamoDB.
-The last line is one JSON object.
+allocation, leases granted (shared ones among them), overflow (no line at all), double
+leases (two unflagged leases of one line at one instant) and code clashes (two leases of
+one line at one instant showing one code), the last two counted afterwards from the
+lease history in DynamoDB. The last line is one JSON object.
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
+import random
 import statistics
 import sys
 import threading
@@ -67,39 +75,45 @@ class CountingAllocator:
         self.items_read = 0
         self._lock = threading.Lock()
         self._store = store
-        original = store.free_lines
+        original = store.lines
 
-        def free_lines(pool_key, now_ms, limit):
-            lines = original(pool_key, now_ms, limit)
+        def lines(pool_key, limit):
+            found = original(pool_key, limit)
             with self._lock:
-                self.items_read += len(lines)
-            return lines
+                self.items_read += len(found)
+            return found
 
-        store.free_lines = free_lines
+        store.lines = lines
 
     def allocate(self, pool, session_id, visitor_key, now_ms, retain_until_ms):
         return self._allocator.allocate(pool, session_id, visitor_key, now_ms, retain_until_ms).lease
 
 
-def run(name: str, make_allocator, pool_size: int, waves: int, workers: int) -> dict:
+def run(name: str, make_allocator, pool_size: int, waves: int, workers: int, spread_ms: int = 0) -> dict:
     pools = dynamo.DynamoPools()
-    pool = Pool(f"{name}-{pool_size}", "bench", "bench-site", name, lease_seconds=LEASE_SECONDS)
+    pool = Pool(f"{name}-{pool_size}", "bench", "bench-site", name, lease_seconds=LEASE_SECONDS,
+                exhaustion_policy="share_oldest")
     pools.save(pool)
     area = {"ringback": 200, "naive": 300}[name] + len(str(pool_size))  # distinct fictional numbers per run
     pools.add_numbers(pool, [f"+1{area}555{i:04d}" for i in range(pool_size)], T0)
     store = DynamoLeaseStore()
     allocator = make_allocator(store)
-    # Each wave is `workers` visitors arriving at the same instant (a barrier releases them
-    # together); waves are spaced so the offered load is 80% of the pool.
+    # Each wave is `workers` visitors arriving at one simulated instant: a barrier releases
+    # them together, and with `spread_ms` each then waits a random part of it, so that not
+    # every read lands before every write (throughput then counts the waits too). Waves are
+    # spaced so the offered load is 80% of the pool.
     gap_ms = int(LEASE_SECONDS * 1000 * workers / (0.8 * pool_size))
     barrier = threading.Barrier(workers)
     latencies, granted, overflow, failures = [], [], [0], []
     lock = threading.Lock()
 
     def visitor(worker: int) -> None:
+        arrivals = random.Random(worker)  # the same arrival pattern for both allocators
         for wave in range(waves):
             now = T0 + wave * gap_ms
             barrier.wait()
+            if spread_ms:
+                time.sleep(arrivals.uniform(0, spread_ms / 1000))
             started = time.perf_counter()
             try:
                 lease = allocator.allocate(pool, f"{name}-{pool_size}-{wave}-{worker}", f"bench#{wave}-{worker}",
@@ -125,17 +139,7 @@ def run(name: str, make_allocator, pool_size: int, waves: int, workers: int) -> 
         t.join()
     wall = time.perf_counter() - wall
 
-    # Double leases, from what DynamoDB recorded: two exclusive leases of one line overlapping.
-    history = store.history_of_pool(pool.pool_id, 0, T0 + 10**12)
-    by_line: dict[str, list] = {}
-    for entry in history:
-        by_line.setdefault(entry.line, []).append(entry)
-    double = 0
-    for entries in by_line.values():
-        entries.sort(key=lambda e: e.started_at)
-        for before, after in zip(entries, entries[1:]):
-            if after.started_at < before.ended_at and not (before.shared or after.shared):
-                double += 1
+    double, clashes = _overlaps(store.history_of_pool(pool.pool_id, 0, T0 + 10**12))
     latencies.sort()
     return {
         "allocator": name,
@@ -143,6 +147,7 @@ def run(name: str, make_allocator, pool_size: int, waves: int, workers: int) -> 
         "allocations": allocations,
         "failures": len(failures),
         "granted": len(granted),
+        "shared": sum(1 for lease in granted if lease.shared),
         "overflow": overflow[0],
         "allocations_per_s": round(allocations / wall, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
@@ -150,7 +155,31 @@ def run(name: str, make_allocator, pool_size: int, waves: int, workers: int) -> 
         "requests_per_allocation": round(store.meter.count / allocations, 2),
         "items_read_per_allocation": round(allocator.items_read / allocations, 1),
         "double_leases": double,
+        "code_clashes": clashes,
     }
+
+
+def _overlaps(history) -> tuple[int, int]:
+    """From what DynamoDB recorded: unflagged leases of one line that overlap (double
+    leases: a flagged share is the policy, not a fault), and overlapping leases of one
+    line showing one code (the caller's code could not tell them apart)."""
+    by_line: dict[str, list] = {}
+    for entry in history:
+        by_line.setdefault(entry.line, []).append(entry)
+    double = clashes = 0
+    for entries in by_line.values():
+        entries.sort(key=lambda e: e.started_at)
+        exclusive_end = None
+        for entry in (e for e in entries if not e.shared):
+            if exclusive_end is not None and entry.started_at < exclusive_end:
+                double += 1
+            exclusive_end = max(exclusive_end or 0, entry.ended_at)
+        for i, entry in enumerate(entries):
+            for later in entries[i + 1:]:
+                if later.started_at >= entry.ended_at:
+                    break
+                clashes += later.code is not None and later.code == entry.code
+    return double, clashes
 
 
 def main() -> None:
@@ -158,6 +187,8 @@ def main() -> None:
     parser.add_argument("--waves", type=int, default=4, help="bursts of --workers simultaneous visitors")
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--spread-ms", type=int, default=1000,
+                        help="spread each burst's arrivals over this much real time (0: all at once)")
     args = parser.parse_args()
 
     server = aws.MotoServer(aws.free_port()).start()
@@ -169,14 +200,15 @@ def main() -> None:
         results = []
         for size in (int(s) for s in args.sizes.split(",")):
             for name, factory in (("ringback", CountingAllocator), ("naive", NaiveAllocator)):
-                result = run(name, factory, size, args.waves, args.workers)
+                result = run(name, factory, size, args.waves, args.workers, args.spread_ms)
                 results.append(result)
                 print(
                     f"{name:9} pool {size:5}: {result['allocations_per_s']:7.1f} alloc/s  "
                     f"p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:8.2f} ms  "
                     f"{result['requests_per_allocation']:5.2f} req/alloc  "
                     f"{result['items_read_per_allocation']:7.1f} items/alloc  "
-                    f"overflow {result['overflow']:3}  failures {result['failures']}  double leases {result['double_leases']}",
+                    f"shared {result['shared']:3}  overflow {result['overflow']:3}  failures {result['failures']}  "
+                    f"double leases {result['double_leases']}  code clashes {result['code_clashes']}",
                     flush=True,
                 )
         ours = {r["pool_size"]: r for r in results if r["allocator"] == "ringback"}
@@ -190,7 +222,8 @@ def main() -> None:
             for size in ours
         }
         print(f"ringback vs naive, same run: {ratios}")
-        print(json.dumps({"bench": "leases", "workers": args.workers, "results": results, "ratios": ratios}))
+        print(json.dumps({"bench": "leases", "workers": args.workers, "spread_ms": args.spread_ms,
+                          "results": results, "ratios": ratios}))
     finally:
         server.stop()
 

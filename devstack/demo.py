@@ -114,7 +114,7 @@ def set_up(api: Api) -> DemoTenant:
     api.call("POST", f"/v1/sites/{site_id}/numbers",
              {"number": DEMO_STATIC_NUMBER, "channel": {"referrer_domain": "yelp.com"}})
     pool, _ = api.call("POST", f"/v1/sites/{site_id}/pools", {
-        "name": "paid search", "leaseSeconds": 15 * 60, "rule": {"utm_medium": ["cpc", "ppc"]},
+        "name": "paid search", "rule": {"utm_medium": ["cpc", "ppc"]},
         "numbers": {"numbers": DEMO_POOL_NUMBERS}})
 
     _, etag = api.call("GET", f"/v1/sites/{site_id}/routing")

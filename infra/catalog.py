@@ -93,7 +93,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         name="widget",
         description="Public API for the swap script and the callback widget",
         tables={
-            "tenants": READ, "sites": READ, "tracking_numbers": READ, "pools": READ,
+            "tenants": READ, "sites": READ, "tracking_numbers": READ,
+            # A full pool's overflow is counted on the pool item (an ADD, in the transaction
+            # that shares a line): UpdateItem, nothing else.
+            "pools": TOUCH,
             "pool_slots": WRITE, "leases": WRITE, "lease_history": WRITE, "visits": WRITE,
             "callback_requests": WRITE, "rate_counters": WRITE, "idempotency": WRITE,
         },

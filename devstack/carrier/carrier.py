@@ -335,7 +335,11 @@ class Carrier:
         """Someone at `from_` calls the number `to`, which rings the voice URL its owner set
         (Twilio docs: TwiML Voice: Twilio's request to your application:
         CallStatus=ringing, Direction=inbound). Without a voice URL the caller hears
-        Twilio's default message and the application hears nothing."""
+        Twilio's default message and the application hears nothing. `to` may carry
+        post-dial digits as a phone dials a tel: link ("+14155550101,,1234"): the phone
+        sends them once the call is up, so the call's first <Gather> hears them."""
+        to, _, post_dial = to.partition(",")
+        post_dial = "".join(ch for ch in post_dial if ch.isdigit() or ch in "*#")
         held = self.accounts.owning(to)
         if held is None or not held[1].takes_calls:
             raise LookupError(f"{to} is no voice number of any account")
@@ -351,6 +355,8 @@ class Carrier:
         callbacks = StatusCallbacks(self, config.status_callback, ("completed",), config.status_callback_method)
         session = CallSession(self, call, self.party_for(from_, callee=False), callbacks)
         self._register(session)
+        if post_dial:
+            session.digits.appendleft(post_dial)
         self._spawn(f"call-{call.sid}", session.run_inbound, config.voice_url, config.voice_method,
                     None if config.voice_url else NO_VOICE_URL)
         return call

@@ -41,6 +41,7 @@
   var api = origin + '/v1/sessions';
   var storeKey = 'ringback:' + siteKey;
   var state = {};
+  var returning = false;
   var keys = [];      // what to look for: {c: country code, n: national number, e: entry, p: was ours}
   var shown = [];     // entries currently applied
   var observer, timer;
@@ -51,7 +52,9 @@
     var s;
     try { s = JSON.parse(win.localStorage.getItem(storeKey)); } catch (e) { /* blocked or corrupt */ }
     s = s || {};
-    if (!/^[\w-]{8,64}$/.test(s.c || '')) s.c = randomId();
+    // A client id kept from an earlier visit: the API offers that visit's line first.
+    returning = /^[\w-]{8,64}$/.test(s.c || '');
+    if (!returning) s.c = randomId();
     if (!(s.e > now())) s.s = s.n = null;   // the lease is over: neither session nor numbers
     return s;
   }
@@ -119,7 +122,7 @@
         if (j === groups.length - 1) {
           // a trailing " ext. N" is ours to rewrite when we wrote the number before
           if (ext && !hit.p && !hit.e.extension) out += ext[0];
-          if (hit.e.extension) out += ' ext. ' + hit.e.extension;
+          if (hit.e.extension) out += ' ' + (hit.e.extensionLabel || 'ext.') + ' ' + hit.e.extension;
           ext = null;
         }
         i = j;
@@ -264,7 +267,8 @@
   }
 
   function start() {
-    post('', { sessionId: state.s || null, page: win.location.href, referrer: doc.referrer })
+    post('', { sessionId: state.s || null, page: win.location.href, referrer: doc.referrer, returning: returning,
+      lang: doc.documentElement.lang || navigator.language })
       .then(function () { rb.settled = 'answered'; }, function () {
         rb.settled = 'failed';
         schedule();            // the site's numbers stay, or the ones still leased to us

@@ -4,7 +4,7 @@ from chalice import Response
 
 from ringback.calls import log as calls
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
-from ringback.analytics import reports
+from ringback.analytics import report_output
 from ringback.bootstrap import services
 from ringback.errors import InvalidInput, Unavailable
 from ringback.calls.recordings import LINK_SECONDS
@@ -89,11 +89,11 @@ def run_report(name):
     svc, scope = _reporting()
     request, result = svc.reports.run(scope, name, app.current_request.query_params or {})
     if request.format == "csv":
-        return Response(body=reports.as_csv(result), status_code=200, headers={
+        return Response(body=report_output.as_csv(result), status_code=200, headers={
             "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{reports.csv_filename(request)}"',
+            "Content-Disposition": f'attachment; filename="{report_output.csv_filename(request)}"',
         })
-    return reports.as_json(request, result)
+    return report_output.as_json(request, result)
 
 
 @app.route("/v1/ad-spend", methods=["POST"], authorizer=DASHBOARD_USERS, content_types=["text/csv"])

@@ -26,7 +26,8 @@ app = RingbackApp("widget")
 
 # navigator.sendBeacon posts text/plain, which needs no CORS preflight.
 JSON_OR_BEACON = ["application/json", "text/plain"]
-VIEWER_HEADERS = ("cloudfront-viewer-country", "cloudfront-viewer-country-region", "cloudfront-viewer-city")
+VIEWER_HEADERS = ("cloudfront-viewer-country", "cloudfront-viewer-country-region", "cloudfront-viewer-city",
+                  "cloudfront-is-mobile-viewer", "cloudfront-is-tablet-viewer", "cloudfront-is-desktop-viewer")
 STATIC = Path(__file__).parent / "static"
 SCRIPT = STATIC / "swap.js"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
@@ -48,6 +49,8 @@ def _context(session_id=None) -> PageContext:
         referrer=body.get("referrer"),
         viewer={h: headers[h] for h in VIEWER_HEADERS if h in headers},
         client_address=_client_address(),
+        returning=body.get("returning") is True,
+        language=body.get("lang") if isinstance(body.get("lang"), str) else None,
     )
 
 

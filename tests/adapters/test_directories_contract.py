@@ -174,6 +174,26 @@ def test_a_call_ends_once_and_its_caller_is_known_afterwards(backend, uid):
     assert log.get(uid("missing")) is None
 
 
+def test_a_callers_previous_calls_come_newest_first_with_what_they_were_attributed_to(backend, uid):
+    _, log = backend
+    tenant, caller = uid("t"), "+14155550088"
+    attribution = {"method": "code", "session_id": "sess-1", "confidence": 0.98, "source": "google"}
+    for n, at in enumerate((1_000, 3_000, 2_000, 5_000)):
+        log.add(tenant, CallSummary(uid(f"call{n}"), "s1", f"+1415555020{n}", caller, at, "completed",
+                                    dict(attribution, session_id=f"sess-{n}"), {"talk_seconds": 30}))
+    log.add(tenant, CallSummary(uid("stranger"), "s1", "+14155550200", "+14155550099", 1_500, "completed"))
+    log.add(uid("other"), CallSummary(uid("elsewhere"), "s1", "+14155550200", caller, 1_500, "completed"))
+
+    earlier = log.previous_calls(tenant, caller, 5_000)
+    assert [(c.started_at, c.tracking_number, c.attribution["session_id"]) for c in earlier] == [
+        (3_000, "+14155550201", "sess-1"), (2_000, "+14155550202", "sess-2"), (1_000, "+14155550200", "sess-0")]
+    assert all(c.caller == caller and c.status == "completed" and c.site_id == "s1" for c in earlier)
+    assert all(c.outcome == {} for c in earlier)  # what the index leaves out
+    assert [c.started_at for c in log.previous_calls(tenant, caller, 5_001, limit=2)] == [5_000, 3_000]
+    assert log.previous_calls(tenant, caller, 1_000) == []
+    assert log.previous_calls(tenant, "+14155550000", 10_000) == []
+
+
 def test_recordings_survive_an_outcome_written_after_them(backend, uid):
     _, log = backend
     tenant = uid("t")

@@ -7,26 +7,82 @@ after it; a call with two changes, whose latest change is also in a retried file
 callback requests in the month (one with two changes, its latest twice) and one after;
 leases in two pools, one begun before the month; ad spend with a day uploaded twice.
 Tenant t2 (an agency's other client) has one call; `other` has calls nobody in scope may
-see.
+see. Tenant t3 (site s3) has the journeys of seed 001's debate, "the first visit brought
+them, the sale came on the 10th": calls whose first, last non-direct and attributed
+visits differ, and one call in a file written before journeys were tracked.
 """
 import pytest
 
 from ringback.accounts.tenants import TenantScope
 from ringback.adapters.duckdb_runner import DuckDbRunner
+from ringback.adapters.parquet_s3 import arrow_schema
+from ringback.analytics import schema
 from ringback.adapters.memory import MemorySites
-from ringback.analytics.reports import Reports
+from ringback.analytics.reports import Query, Reports
 from ringback.clock import ManualClock
 from ringback.accounts.sites import Site
 from tests.support.analytics import DAY, HOUR, MINUTE, SECOND, EventLog, utc_ms
 
 FEBRUARY = {"from": "2026-02-01", "to": "2026-02-28"}
 T1 = TenantScope("t1", "owner", frozenset({"t1"}))
+T3 = TenantScope("t3", "owner", frozenset({"t3"}))
 AGENCY = TenantScope("agency", "admin", frozenset({"agency", "t1", "t2"}))
 POOL_NUMBER_1, POOL_NUMBER_2, EXT_NUMBER, STATIC = "+14155550101", "+14155550102", "+14155550200", "+14155550150"
 
 
 def spring(**extra):
     return dict(source="google", medium="cpc", campaign="spring", keyword="plumber", landing_page="/", **extra)
+
+
+# The visits of t3's journeys, as a call row names them (its own columns, or first_touch_*
+# and last_touch_*).
+PAID = dict(source="google", medium="cpc", campaign="spring", keyword="plumber", landing_page="/")
+ORGANIC = dict(source="google", medium="organic", campaign=None, keyword=None, landing_page="/blog")
+DIRECT = dict(source="direct", medium="none", campaign=None, keyword=None, landing_page="/")
+SOCIAL = dict(source="facebook", medium="paid", campaign="promo", keyword=None, landing_page="/offer")
+
+
+def journey(call=None, first=None, last=None):
+    """A call's columns: the attributed visit's source, then its journey's two ends."""
+    return {**(call or {}), **{f"first_touch_{k}": v for k, v in (first or {}).items()},
+            **{f"last_touch_{k}": v for k, v in (last or {}).items()}}
+
+
+def journeys(log: EventLog) -> None:
+    call = lambda **c: log.add("calls", "t3", **{"site_id": "s3", "status": "answered", "answered": True,  # noqa: E731
+                                                   "talk_seconds": 60, **c})
+    # Came from a paid search on the 2nd; came back on the 10th by typing the address, and
+    # called: the call's own visit is direct, the ad is both its first and last touch.
+    call(call_id="j1", started_at=utc_ms("2026-02-10", 15), first_time_caller=True, confidence_level="high",
+         **journey(DIRECT, first=PAID, last=PAID))
+    # A paid search first, then an organic result, then the call.
+    call(call_id="j2", started_at=utc_ms("2026-02-12", 15), first_time_caller=True, confidence_level="high",
+         **journey(ORGANIC, first=PAID, last=ORGANIC))
+    # A social ad first, an organic result, a direct return that called (missed).
+    call(call_id="j3", started_at=utc_ms("2026-02-13", 15), status="no-answer", answered=False, talk_seconds=None,
+         first_time_caller=True, confidence_level="medium", **journey(DIRECT, first=SOCIAL, last=ORGANIC))
+    # One visit: every answer is the same.
+    call(call_id="j4", started_at=utc_ms("2026-02-14", 15), first_time_caller=True, confidence_level="high",
+         **journey(ORGANIC, first=ORGANIC, last=ORGANIC))
+    # Nobody's visit could be supported: no source, no journey.
+    call(call_id="j5", started_at=utc_ms("2026-02-15", 15), first_time_caller=False, confidence_level=None)
+
+
+def before_journeys(root) -> None:
+    """A t3 call in a file written by calls version 2, with no journey columns: what the
+    bucket holds from before this version. The readers must still read it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    journey_columns = {name for name, _ in schema.CALLS.columns if "_touch_" in name or name == "confidence_level"}
+    old = pa.schema([f for f in arrow_schema(schema.CALLS) if f.name not in journey_columns])
+    row = {"call_id": "j6", "site_id": "s3", "started_at": utc_ms("2026-02-20", 15), "status": "answered",
+           "answered": True, "talk_seconds": 30, "first_time_caller": True, **PAID, "schema_version": 2,
+           "event_seq": f"{1:040d}", "event_name": "INSERT", "event_at": utc_ms("2026-02-20", 15)}
+    folder = root / schema.CALLS.prefix / "tenant_id=t3" / "dt=2026-02-20"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([{c: row.get(c) for c in old.names}], schema=old),
+                   str(folder / "before-journeys.parquet"))
 
 
 def month() -> EventLog:
@@ -121,6 +177,7 @@ def month() -> EventLog:
     spend("2026-02-10", "Bing", "cpc", "brand", 30.0, 10)
     spend("2026-02-15", "facebook", "paid", "promo", 25.0, 5)
     spend("2026-03-01", "google", "cpc", "spring", 999.0, 1)  # after the month
+    journeys(log)
     return log
 
 
@@ -128,9 +185,11 @@ def month() -> EventLog:
 def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("analytics")
     month().write(root)
+    before_journeys(root)
     sites = MemorySites()
     sites.save(Site("s1", "t1", "Plumbing", "pk_1", frozenset({"plumbing.example"}), timezone="America/New_York"))
     sites.save(Site("s2", "t2", "Roofing", "pk_2", frozenset({"roofing.example"}), timezone="America/Los_Angeles"))
+    sites.save(Site("s3", "t3", "Heating", "pk_3", frozenset({"heating.example"}), timezone="America/New_York"))
     return Reports(DuckDbRunner.on_directory(str(root)), sites, ManualClock(utc_ms("2026-03-10")))
 
 
@@ -268,3 +327,54 @@ def test_a_report_reads_only_its_tenants_and_days(reports):
     assert not any("tenant_id=other" in f.path for f in month_files)
     _, result = reports.run(T1, "calls_by_source", FEBRUARY)
     assert result.bytes_scanned == sum(f.size for f in month_files) < sum(f.size for f in every_file)
+
+
+def credited(reports, touch=None, **params):
+    return [(r["source"], r["medium"], r["campaign"], r["landing_page"], r["calls"], r["answered"])
+            for r in rows(reports, "calls_by_source", T3, **({"touch": touch} if touch else {}), **params)]
+
+
+def test_calls_by_source_credits_the_attributed_visit_by_default(reports):
+    assert credited(reports) == credited(reports, "call") == [
+        ("direct", "none", None, "/", 2, 1),  # j1, j3: the visits that called were typed-in returns
+        ("google", "organic", None, "/blog", 2, 2),  # j2, j4
+        ("google", "cpc", "spring", "/", 1, 1),  # j6, from before journeys: its attributed visit
+        (None, None, None, None, 1, 1),  # j5, unattributed
+    ]
+
+
+def test_the_first_visit_brought_them(reports):
+    # The paid search that began j1's and j2's journeys gets both calls, though neither
+    # came from an ad visit; the call stored before journeys has no first touch.
+    assert credited(reports, "first") == [
+        ("google", "cpc", "spring", "/", 2, 2),  # j1, j2
+        (None, None, None, None, 2, 2),  # j5 (unattributed), j6 (before journeys)
+        ("facebook", "paid", "promo", "/offer", 1, 0),  # j3
+        ("google", "organic", None, "/blog", 1, 1),  # j4
+    ]
+
+
+def test_the_sale_came_on_the_last_visit_that_was_not_direct(reports):
+    # A direct return says nothing about the ad: j1's last touch is still the paid search,
+    # j3's the organic result before it typed the address.
+    assert credited(reports, "last") == [
+        ("google", "organic", None, "/blog", 3, 2),  # j2, j3, j4
+        (None, None, None, None, 2, 2),  # j5, j6
+        ("google", "cpc", "spring", "/", 1, 1),  # j1
+    ]
+
+
+def test_a_source_filter_narrows_the_visit_the_report_credits(reports):
+    assert credited(reports, "first", source="google") == [
+        ("google", "cpc", "spring", "/", 2, 2), ("google", "organic", None, "/blog", 1, 1)]
+    assert credited(reports, "last", medium="cpc") == [("google", "cpc", "spring", "/", 1, 1)]
+    assert credited(reports, "last", source="facebook") == []
+    assert credited(reports, "call", medium="none") == [("direct", "none", None, "/", 2, 1)]
+
+
+def test_a_file_from_before_journeys_reads_its_new_columns_as_null(reports):
+    result = reports.runner.run(Query(
+        "SELECT call_id, source, first_touch_source, last_touch_source, confidence_level, schema_version "
+        "FROM calls WHERE call_id IN ('j1', 'j6') ORDER BY call_id", ("t3",), {"calls": ("2026-02-01", "2026-03-01")}))
+    assert result.rows == [("j1", "direct", "google", "google", "high", schema.CALLS.version),
+                           ("j6", "google", None, None, None, 2)]

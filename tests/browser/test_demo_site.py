@@ -44,10 +44,11 @@ def originals(stack, browser):
     return texts, keep
 
 
-def shown_as(texts, number):
+def shown_as(texts, number, code=None, label="ext."):
     """The page's texts with the site's number written as `number`, format kept (the demo
-    numbers differ from +14155550100 in the last four digits only)."""
-    last4 = number[-4:]
+    numbers differ from +14155550100 in the last four digits only), and a pool's code
+    written after it for hand dialling."""
+    last4 = number[-4:] + (f" {label} {code}" if code else "")
     return [re.sub(r"0100(?!.*0100)", last4, text) for text in texts]
 
 
@@ -82,10 +83,13 @@ def test_a_paid_search_visitor_sees_a_pool_number_in_every_format_the_page_uses(
     (shown,) = offer["n"]
     assert shown["original"] == "+14155550100" and shown["kind"] == "pool"
     assert shown["number"] in DEMO_POOL_NUMBERS
+    code = shown["extension"]
+    assert re.fullmatch(r"\d{4}", code) and shown["extensionLabel"] == "ext."
     page.wait_for_load_state("load")
-    assert page.evaluate(FORMATS) == shown_as(texts, shown["number"])
-    assert page.get_attribute("#header-phone", "href") == f"tel:{shown['number']}"
-    assert page.get_attribute("#call-button", "href") == f"tel:{shown['number']}"
+    assert page.evaluate(FORMATS) == shown_as(texts, shown["number"], code)
+    # A tap dials the number, waits, then sends the visit's code to the prompt.
+    assert page.get_attribute("#header-phone", "href") == f"tel:{shown['number']},,{code}"
+    assert page.get_attribute("#call-button", "href") == f"tel:{shown['number']},,{code}"
     assert page.evaluate(KEEP) == keep
     assert page.errors == []
 
@@ -151,13 +155,13 @@ def test_when_the_api_is_down_the_site_shows_its_own_numbers_and_throws_nothing(
 def test_content_the_site_adds_later_is_swapped_too(stack, page):
     page.goto(stack.site_url + "/?utm_medium=cpc")
     page.wait_for_function(SWAPPED)
-    number = page.evaluate("() => document.getElementById('header-phone').getAttribute('href')")[4:]
+    number, _, code = page.evaluate("() => document.getElementById('header-phone').getAttribute('href')")[4:].partition(",,")
     page.evaluate("""() => { const footer = document.createElement('footer');
         footer.innerHTML = '<p id="late">Emergency line: (415) 555-0100 · <a id="late-link" href="tel:4155550100">call</a></p>';
         document.body.appendChild(footer); }""")
     page.wait_for_function("() => document.getElementById('late-link').getAttribute('href') !== 'tel:4155550100'")
-    assert page.text_content("#late") == f"Emergency line: ({number[2:5]}) {number[5:8]}-{number[8:]} · call"
-    assert page.get_attribute("#late-link", "href") == f"tel:{number}"
+    assert page.text_content("#late") == f"Emergency line: ({number[2:5]}) {number[5:8]}-{number[8:]} ext. {code} · call"
+    assert page.get_attribute("#late-link", "href") == f"tel:{number},,{code}"
 
 
 def test_a_tel_click_reaches_the_server_as_a_beacon(stack, page):
@@ -172,7 +176,8 @@ def test_a_tel_click_reaches_the_server_as_a_beacon(stack, page):
         page.wait_for_timeout(50)
     (beacon,) = finished
     body = json.loads(beacon.post_data)
-    assert body["number"] == page.get_attribute("#header-phone", "href")[4:]
+    # The number tapped, without the code its link dials after it.
+    assert body["number"] == page.get_attribute("#header-phone", "href")[4:].partition(",")[0]
     assert beacon.response().status == 204
 
 

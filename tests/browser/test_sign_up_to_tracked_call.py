@@ -84,11 +84,12 @@ def test_a_new_customer_goes_from_sign_up_to_a_tracked_call_through_the_api_alon
     page.goto(f"{origin}/?utm_source=google&utm_medium=cpc&utm_campaign=burst-pipes&utm_term=emergency+plumber")
     page.wait_for_function("() => window.__ringback && window.__ringback.swappedAt !== null",
                            timeout=EVENT_TIMEOUT_MS)
-    shown = page.locator("header a[href^='tel:']").get_attribute("href").removeprefix("tel:")
-    assert shown in bought, (shown, bought)
+    dialled = page.locator("header a[href^='tel:']").get_attribute("href").removeprefix("tel:")
+    shown, _, code = dialled.partition(",,")
+    assert shown in bought and len(code) == 4, (dialled, bought)
     page.screenshot(path=str(pages.parent / "customer-site-swapped.png"))
 
-    sid = place_call(stack, CALLER, shown)
+    sid = place_call(stack, CALLER, dialled)  # a tap: the phone sends the code after the number
     # The carrier rang the voice URL the purchase set on that number, not a hard-wired one.
     voice = wait_for_hook(stack, "/v1/carrier/voice", sid)
     assert voice["url"] == f"{stack.url}/v1/carrier/voice"
@@ -100,6 +101,7 @@ def test_a_new_customer_goes_from_sign_up_to_a_tracked_call_through_the_api_alon
     attribution = tracked["attribution"]
     assert (attribution["source"], attribution["medium"], attribution["campaign"], attribution["keyword"]) == (
         "google", "cpc", "burst-pipes", "emergency plumber")
-    assert attribution["method"] == "lease" and urllib.parse.urlsplit(attribution["landing_page"]).path == "/"
+    assert (attribution["method"], attribution["level"]) == ("code", "high")
+    assert urllib.parse.urlsplit(attribution["landing_page"]).path == "/"
     assert tracked["tracking_number"] == shown and tracked["site_id"] == site["siteId"]
 

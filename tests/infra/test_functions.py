@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.catalog import FUNCTIONS, READ, WRITE
+from infra.catalog import FUNCTIONS, READ, TOUCH, WRITE
 from infra.constructs.functions import RUNTIME
 from tests.infra.policies import function_resource, table_access
 
@@ -98,6 +98,8 @@ def test_function_gets_exactly_its_catalog_tables(synth, spec):
     for logical, level in spec.tables.items():
         if level == WRITE:
             assert WRITE_ACTIONS <= access[logical], logical
+        elif level == TOUCH:
+            assert WRITE_ACTIONS & access[logical] == {"dynamodb:UpdateItem"}, logical
         else:
             assert level == READ
             assert not WRITE_ACTIONS & access[logical], logical

@@ -21,6 +21,8 @@ from ringback.accounts.provisioning import (
 )
 from ringback.accounts.sites import Site
 
+from .code_prompt import receive
+
 # Friday 18:00 UTC: 10:00 in San Francisco, where the visitor's number is.
 NOW = 1_800_000_000_000 + 10 * 3_600_000
 ORIGIN = "https://www.plumbing.example"
@@ -47,7 +49,7 @@ def site_with(pool_sms=True, static_sms=True, static=True, contacts=(CONTACT,)):
 
 def missed_call(svc, to=POOL_NUMBER, sid="CA1"):
     call_id = f"tw:{sid}"
-    svc.inbound.receive(IncomingCall(call_id, to, CALLER))
+    receive(svc.inbound, IncomingCall(call_id, to, CALLER))
     svc.inbound.complete(call_id, "no-answer", 0, None)
     return call_id
 

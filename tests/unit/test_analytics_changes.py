@@ -6,7 +6,6 @@ import pytest
 
 from ringback.analytics import schema
 from ringback.analytics.changes import Change, UnusableChange, phone_key, to_row
-from ringback.tracking.attribution import Attribution, Candidate
 from ringback.callbacks.model import CallbackRequest
 
 # 2026-11-03 23:59:59.000 UTC: the day a report groups by is the UTC day the entity began.
@@ -30,22 +29,49 @@ def visit_item(**extra):
     }
 
 
-def call_item(**extra):
-    attribution = Attribution(
-        "lease", "sess-1", 0.77,
-        {"source": "google", "medium": "cpc", "campaign": "winter", "keyword": "boiler repair",
-         "landing_page": "/boilers", "gclid": "gc-1", "yclid": None},
-        runner_up=Candidate("sess-2", 0.3, ("late",)),
-    ).as_json()
+GOOGLE_CPC = {"source": "google", "medium": "cpc", "campaign": "winter", "keyword": "boiler repair",
+              "landing_page": "/boilers"}
+
+
+def touch(session_id, at, **source):
+    return {"session_id": session_id, "at": at, **{"campaign": None, "keyword": None, "landing_page": "/", **source}}
+
+
+def attribution_json(**extra):
+    """A call's attribution as InboundCalls stores it (docs: the call attribution JSON)."""
+    return {
+        "method": "ranked", "session_id": "sess-1", "visitor_key": "s1#client-0001", "confidence": 0.77,
+        "level": "medium", **GOOGLE_CPC, "gclid": "gc-1", "yclid": None,
+        "runner_up": {"session_id": "sess-2", "visitor_key": "s1#client-0002", "probability": 0.2,
+                      "reasons": ["shown"]},
+        "candidates": [
+            {"session_id": "sess-1", "visitor_key": "s1#client-0001", "probability": 0.77, "reasons": ["held"]},
+            {"session_id": "sess-2", "visitor_key": "s1#client-0002", "probability": 0.2, "reasons": ["shown"]},
+        ],
+        "code": {"entered": None, "valid": None, "matched": None},
+        "first_touch": touch("sess-0", STARTED - 9 * 86_400_000, source="bing", medium="cpc", campaign="autumn",
+                             keyword="boiler", landing_page="/offers"),
+        "last_touch": touch("sess-1", STARTED - 600_000, **GOOGLE_CPC),
+        "first_time_caller": True, "caller_country": "US", "caller_region": "California", **extra,
+    }
+
+
+def call_item(attribution=None, **extra):
     return {
         "call_id": "tw:CA1", "tenant_id": "t1", "site_id": "s1", "tracking_number": "+14155550101",
         "caller": "+14155550011", "tenant_caller": "t1#+14155550011", "started_at": STARTED,
         "status": "answered",
-        "attribution": json.dumps({**attribution, "first_time_caller": True, "caller_country": "US",
-                                   "caller_region": "California"}),
+        "attribution": attribution if isinstance(attribution, str) else json.dumps(attribution or attribution_json()),
         "outcome": json.dumps({"ring_seconds": 4, "talk_seconds": 20, "recording_sid": "RE1"}),
         "recordings": {"RE1": "tenants/t1/recordings/x.wav"}, **extra,
     }
+
+
+# A call stored before journeys and calibrated confidence: the attribution then had no
+# candidates, touches or level, and a runner-up only when another session held the line.
+BEFORE_JOURNEYS = {"method": "lease", "session_id": "sess-1", "confidence": 0.77, **GOOGLE_CPC, "gclid": "gc-1",
+                   "yclid": None, "runner_up": {"session_id": "sess-2", "score": 0.3, "reasons": ["late"]},
+                   "first_time_caller": True, "caller_country": "US", "caller_region": "California"}
 
 
 def callback_item(request: CallbackRequest):
@@ -91,8 +117,9 @@ def test_a_call_row_carries_outcome_attribution_and_a_caller_key_but_no_number()
     table, row = to_row(change("calls", call_item()))
     assert table is schema.CALLS
     assert row["status"] == "answered" and row["answered"] is True
-    assert row["attribution_method"] == "lease" and row["session_id"] == "sess-1" and row["confidence"] == 0.77
-    assert row["shared_line"] is True  # a runner-up held the line too
+    assert row["attribution_method"] == "ranked" and row["session_id"] == "sess-1" and row["confidence"] == 0.77
+    assert row["confidence_level"] == "medium"
+    assert row["shared_line"] is False  # the runner-up was shown the number days ago, not holding it now
     assert (row["source"], row["campaign"], row["landing_page"]) == ("google", "winter", "/boilers")
     assert row["first_time_caller"] is True and row["caller_country"] == "US"
     assert (row["ring_seconds"], row["talk_seconds"]) == (4, 20)
@@ -111,7 +138,7 @@ def test_a_call_row_counts_its_alert_texts_and_keeps_the_carriers_duration():
     }
     table, row = to_row(change("calls", call_item(status="no-answer", alerts=alerts, call_seconds=41,
                                                   carrier_status="completed")))
-    assert table.version == 2
+    assert table.version == 3
     assert (row["alerts_sent"], row["alerts_delivered"], row["alerts_failed"]) == (3, 1, 2)
     assert row["alert_error_code"] == "30003" and row["call_seconds"] == 41  # the first failure, by message id
     assert "4155550198" not in json.dumps(row)  # the contacts' numbers stay out too
@@ -130,6 +157,59 @@ def test_a_ringing_call_is_not_answered_and_has_no_durations_yet():
     assert row["answered"] is False and row["ring_seconds"] is None and row["talk_seconds"] is None
     assert row["attribution_method"] == "unattributed" and row["shared_line"] is False
     assert row["source"] is None
+
+
+def test_a_call_row_keeps_the_journeys_first_and_last_touch_beside_the_attributed_visit():
+    _, row = to_row(change("calls", call_item()))
+    assert (row["source"], row["medium"], row["campaign"]) == ("google", "cpc", "winter")
+    assert {k: row[f"first_touch_{k}"] for k in ("source", "medium", "campaign", "keyword", "landing_page")} == {
+        "source": "bing", "medium": "cpc", "campaign": "autumn", "keyword": "boiler", "landing_page": "/offers"}
+    assert {k: row[f"last_touch_{k}"] for k in ("source", "medium", "campaign", "keyword", "landing_page")} == {
+        "source": "google", "medium": "cpc", "campaign": "winter", "keyword": "boiler repair",
+        "landing_page": "/boilers"}
+
+
+def test_an_unattributed_call_has_no_touches_and_no_level():
+    unattributed = attribution_json(method="unattributed", session_id=None, visitor_key=None, confidence=0.31,
+                                    level=None, first_touch=None, last_touch=None, runner_up=None,
+                                    **{k: None for k in ("source", "medium", "campaign", "keyword", "landing_page",
+                                                         "gclid")})
+    _, row = to_row(change("calls", call_item(unattributed)))
+    assert row["attribution_method"] == "unattributed" and row["confidence_level"] is None
+    assert all(row[f"{end}_touch_{k}"] is None for end in ("first", "last")
+               for k in ("source", "medium", "campaign", "keyword", "landing_page"))
+
+
+def test_a_static_numbers_channel_is_its_calls_first_and_last_touch():
+    static = {"method": "static", "session_id": None, "confidence": 1.0, "level": "high", "source": "yellowpages",
+              "medium": "directory", "campaign": None, "keyword": None, "landing_page": None,
+              "first_touch": None, "last_touch": None}
+    _, row = to_row(change("calls", call_item(static)))
+    assert (row["first_touch_source"], row["first_touch_medium"]) == ("yellowpages", "directory")
+    assert (row["last_touch_source"], row["last_touch_medium"]) == ("yellowpages", "directory")
+    assert row["confidence_level"] == "high"
+
+
+def test_a_call_stored_before_journeys_reads_null_touches_and_keeps_its_old_meaning():
+    _, row = to_row(change("calls", call_item(BEFORE_JOURNEYS)))
+    assert row["first_touch_source"] is None and row["last_touch_source"] is None
+    assert row["confidence_level"] is None
+    assert (row["attribution_method"], row["source"], row["confidence"]) == ("lease", "google", 0.77)
+    assert row["shared_line"] is True  # then, a runner-up held the line too
+
+
+@pytest.mark.parametrize("reasons,shared", [
+    ([["held"], ["shown"]], False),
+    ([["held", "shared"], ["shown"]], True),  # the holder got the line as a flagged share
+    ([["held", "tapped"], ["held"]], True),  # two holders at the call
+    ([["shown", "shared"], ["held"]], False),  # shared days ago, not at the call
+    ([], False),
+])
+def test_a_call_was_on_a_shared_line_when_the_line_had_two_holders_at_the_call(reasons, shared):
+    candidates = [{"session_id": f"sess-{i}", "visitor_key": f"s1#c{i}", "probability": 0.1, "reasons": r}
+                  for i, r in enumerate(reasons)]
+    _, row = to_row(change("calls", call_item(attribution_json(candidates=candidates))))
+    assert row["shared_line"] is shared
 
 
 def test_a_caller_key_differs_between_tenants_and_matches_the_callback_phone_key():

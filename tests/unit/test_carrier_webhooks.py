@@ -14,6 +14,7 @@ from ringback.clock import ManualClock
 from ringback.settings import Settings
 from ringback.accounts.sites import Site
 
+from .code_prompt import past_the_gather
 from .tracking_world import START, page, world
 
 TOKEN = "carrier-auth-token"
@@ -35,14 +36,19 @@ def svc():
     bootstrap.install(None)
 
 
-def post(path, params, token=TOKEN, signature=None):
+def post(path, params, token=TOKEN, signature=None, code=None, follow=True):
+    """A signed webhook. The voice webhook's code prompt is answered as the carrier would:
+    with `code` keyed, or (None) skipped; follow=False returns the prompt itself."""
     if signature is None:
         signature = RequestValidator(token).compute_signature(BASE + path, params)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if signature:
         headers["X-Twilio-Signature"] = signature
     with Client(load_app("dialer")) as client:
-        return client.http.post(path, body=urlencode(params), headers=headers)
+        response = client.http.post(path, body=urlencode(params), headers=headers)
+    if path == "/v1/carrier/voice" and follow and "Digits" not in params:
+        return past_the_gather(response, lambda then, form: post(then, form, token, follow=False), params, code)
+    return response
 
 
 def call_params(to, sid="CA0001", caller="+14155550001"):
@@ -61,6 +67,37 @@ def test_a_signed_call_is_recorded_and_answered_with_a_dial(svc):
     assert number.text == "+14155550199" and number.get("url") == f"{BASE}/v1/carrier/whisper"
     _, record = svc.calls.get("tw:CA0001")
     assert record.attribution["session_id"] == offer.session_id
+
+
+def test_a_call_to_a_pool_number_is_first_asked_for_the_visits_four_digit_code(svc):
+    offer = svc.tracking.start(page())
+    response = post("/v1/carrier/voice", call_params(offer.numbers[0].number), follow=False)
+    assert response.status_code == 200
+    twiml = ET.fromstring(response.body)
+    gather = twiml.find("Gather")
+    assert (gather.get("numDigits"), gather.get("finishOnKey"), gather.get("action")) == (
+        "4", "#", f"{BASE}/v1/carrier/voice")
+    assert gather.find("Say").text == "Enter your four digit code, or press hash."
+    # Nothing keyed: the carrier goes on to the next verb, and the call is put through.
+    assert twiml.find("Redirect").text == f"{BASE}/v1/carrier/voice-without-code"
+    assert twiml.find("Dial") is None and svc.calls.get("tw:CA0001") is None
+
+
+def test_the_code_keyed_at_the_prompt_attributes_the_call_to_the_visit_shown_it(svc):
+    offer = svc.tracking.start(page())
+    shown = offer.numbers[0]
+    response = post("/v1/carrier/voice", call_params(shown.number), code=shown.extension)
+    assert ET.fromstring(response.body).find("Dial") is not None
+    attribution = svc.calls.get("tw:CA0001")[1].attribution
+    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (offer.session_id, "code", "high")
+
+
+def test_a_call_whose_caller_skips_the_code_is_still_attributed_and_put_through(svc):
+    offer = svc.tracking.start(page())
+    response = post("/v1/carrier/voice-without-code", call_params(offer.numbers[0].number))
+    assert ET.fromstring(response.body).find("Dial/Number").text == "+14155550199"
+    attribution = svc.calls.get("tw:CA0001")[1].attribution
+    assert (attribution["session_id"], attribution["code"]["entered"]) == (offer.session_id, None)
 
 
 @pytest.mark.parametrize("signature", ["", "bm90LWEtc2lnbmF0dXJl"])
@@ -219,10 +256,14 @@ class RepeatedKeys(dict):
 
 
 def post_pairs(path, pairs, signed_over):
+    """A form with repeated keys; the code prompt is skipped with the same form."""
     signature = RequestValidator(TOKEN).compute_signature(BASE + path, signed_over)
     with Client(load_app("dialer")) as client:
-        return client.http.post(path, body=urlencode(pairs), headers={
+        response = client.http.post(path, body=urlencode(pairs), headers={
             "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    if path == "/v1/carrier/voice":
+        return past_the_gather(response, lambda then, _: post_pairs(then, pairs, signed_over), pairs)
+    return response
 
 
 def test_a_repeated_key_signed_over_all_its_values_is_accepted(svc):

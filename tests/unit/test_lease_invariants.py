@@ -7,6 +7,7 @@ from .tracking_world import page, world
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("start"), st.integers(0, 15)),  # visitor
+        st.tuples(st.just("return"), st.integers(0, 15)),  # a visitor back with a new session
         st.tuples(st.just("touch"), st.integers(0, 15)),
         st.tuples(st.just("wait"), st.integers(1, 400)),  # seconds
     ),
@@ -20,6 +21,13 @@ def check(svc, pool, now):
     exclusive = [lease.line for lease in live if not lease.shared]
     # No line held by two sessions at one instant (sharing is the flagged exception).
     assert len(exclusive) == len(set(exclusive))
+    # Sharers of a line are told apart by their codes: no two live leases of one line
+    # show the same code (a returning visitor's own earlier session aside).
+    codes = {}
+    for lease in live:
+        holder = svc.visits.get(lease.session_id).client_id
+        codes.setdefault((lease.line, lease.code), set()).add(holder)
+    assert all(len(holders) == 1 for holders in codes.values())
     for lease in live:
         # No lease outlives its duration from its last extension.
         assert lease.expires_at - now <= pool.lease_seconds * 1000
@@ -40,6 +48,8 @@ def test_no_double_lease_and_no_lease_beyond_its_time(ops, policy, size):
             sessions[arg] = svc.tracking.start(
                 page(client=f"visitor-{arg:04d}", session=known.session_id if known else None)
             )
+        elif op == "return":
+            sessions[arg] = svc.tracking.start(page(client=f"visitor-{arg:04d}", returning=True))
         elif op == "touch" and arg in sessions:
             svc.tracking.touch(page(client=f"visitor-{arg:04d}", session=sessions[arg].session_id))
         check(svc, pool, clock.now_ms())

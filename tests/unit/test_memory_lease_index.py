@@ -27,7 +27,12 @@ def test_history_written_directly_is_found_by_line_pool_and_visitor():
     assert [h.session_id for h in store.held_at("+1", 70)] == ["s2"]
     assert [h.session_id for h in store.held_at("+1", 55, grace_ms=10)] == ["s1"]
     assert [h.session_id for h in store.history_of_pool("p1", 0, 100)] == ["s1", "s2"]
-    assert store.last_line_of("v2", "p1") == "+1" and store.last_line_of("v2", "p2") is None
+    assert store.last_lease_of("v2", "p1").session_id == "s2" and store.last_lease_of("v2", "p2") is None
+    store.history[("+1,005", "h4")] = entry("+1,005", "s4", start=80, end=95)
+    assert [h.session_id for h in store.shown_on("+1", 55, 100)] == ["s2", "s4"]
+    assert [h.session_id for h in store.shown_on("+1", 0, 20)] == ["s1"]
+    del store.history[("+1", "h2")]
+    assert [h.session_id for h in store.shown_on("+1", 55, 100)] == ["s4"]
 
 
 def test_a_deleted_slot_is_never_offered_again():
@@ -37,6 +42,25 @@ def test_a_deleted_slot_is_never_offered_again():
     store.add_slot("+9", "p2#0")
     with store.locked():
         del store.slots["+2"]
-    assert [c.line for c in store.free_lines("p1#0", 10, 10)] == ["+1", "+3"]
-    assert [c.line for c in store.oldest_lines("p1#0", 10)] == ["+1", "+3"]
-    assert store.free_lines("p1#0", 4, 10) == []
+    assert [c.line for c in store.lines("p1#0", 10)] == ["+1", "+3"]
+    assert store.lines("p2#0", 10)[0].line == "+9"
+
+
+def test_a_pools_lines_stay_in_free_at_order_through_takes_shares_and_extensions():
+    from ringback.tracking.leases import Lease, LeaseRequest
+
+    store = MemoryLeaseStore()
+    for line in ("+1", "+2", "+3"):
+        store.add_slot(line, "p1#0")
+
+    def wanted(line, session, until, **kwargs):
+        return LeaseRequest(Lease(session, line, "p1", "t1", 0, until), "p1#0", "v", 10**6, **kwargs)
+
+    assert store.take(wanted("+1", "a", 300, sequence=1), 0)
+    assert store.take(wanted("+2", "b", 200, sequence=1), 0)
+    assert [(c.line, c.free_at) for c in store.lines("p1#0", 10)] == [("+3", 0), ("+2", 200), ("+1", 300)]
+    assert store.extend(store.leases_of("b")[0], 400, "p1#0", 100)
+    assert store.share(wanted("+3", "c", 250, sequence=1, seen_sequence=0), 0)
+    assert [(c.line, c.free_at, c.sequence) for c in store.lines("p1#0", 10)] == [
+        ("+3", 250, 1), ("+1", 300, 1), ("+2", 400, 1)]
+    assert [c.line for c in store.lines("p1#0", 1)] == ["+3"]

@@ -54,7 +54,7 @@ def test_an_admin_creates_a_pool_of_numbers_bought_into_the_tenants_subaccount(s
     assert etag == '"v1"' and pool["version"] == 1
     assert {k: pool[k] for k in ("siteId", "name", "mode", "leaseSeconds", "exhaustionPolicy", "rule", "size")} == {
         "siteId": site, "name": "paid search", "mode": "numbers", "leaseSeconds": 600,
-        "exhaustionPolicy": "default_number", "rule": {"utm_medium": ["cpc"]}, "size": 3}
+        "exhaustionPolicy": "share_oldest", "rule": {"utm_medium": ["cpc"]}, "size": 3}
     account = svc.tenants.get("shop").carrier_account
     assert account and account != svc.number_carrier.main_sid
     for number in pool["numbers"]:

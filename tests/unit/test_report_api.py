@@ -93,6 +93,13 @@ def test_the_report_api_refuses_another_tenants_data(svc, user, query):
                                                   "message": "The report API refuses another tenant's data"}
 
 
+def test_calls_by_source_credits_the_touch_asked_for(svc):
+    body = json.loads(call("GET", f"/v1/reports/calls_by_source?{MARCH}&touch=first", "u-client").body)
+    assert body["touch"] == "first"
+    # These calls were written with no journey: their first touch is unknown.
+    assert [(r["source"], r["calls"]) for r in body["rows"]] == [(None, 2)]
+
+
 def test_an_agency_reads_one_client_or_all_of_them_and_nobody_else(svc):
     one = json.loads(call("GET", f"/v1/reports/calls_by_source?{MARCH}&tenant=client-b", "u-agency").body)
     assert [(r["source"], r["calls"]) for r in one["rows"]] == [("=src-client-b", 1)]
@@ -127,6 +134,8 @@ def test_csv_output_is_a_download_with_formulas_defused(svc):
     (f"/v1/reports/calls_by_source?from=2025-01-01&to=2026-03-01", 400, "invalid_range"),
     (f"/v1/reports/calls_by_source?{MARCH}&pool=p1", 400, "invalid_parameter"),
     (f"/v1/reports/calls_by_source?{MARCH}&tenants=everyone", 400, "invalid_parameter"),
+    (f"/v1/reports/calls_by_source?{MARCH}&touch=sideways", 400, "invalid_parameter"),
+    (f"/v1/reports/answered_by_hour?{MARCH}&touch=first", 400, "invalid_parameter"),  # credits no visit
 ])
 def test_bad_requests_get_our_error_shape(svc, path, status, code):
     response = call("GET", path, "u-client")

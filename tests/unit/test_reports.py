@@ -7,7 +7,8 @@ import pytest
 
 from ringback.accounts.tenants import TenantScope
 from ringback.adapters.memory import MemorySites
-from ringback.analytics.reports import ReportRequest, Reports, ResultSet, as_csv, as_json, tenants_for
+from ringback.analytics.report_output import as_csv, as_json
+from ringback.analytics.reports import ReportRequest, Reports, ResultSet, tenants_for
 from ringback.clock import ManualClock
 from ringback.errors import Forbidden, InvalidInput, NotFound
 from ringback.accounts.sites import Site

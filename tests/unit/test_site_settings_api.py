@@ -14,6 +14,7 @@ from ringback.accounts.tenants import AUDIT, Membership, TenantScope
 from ringback.calls.inbound import IncomingCall
 from tests.support.authorizer import call_function
 
+from .code_prompt import receive
 from .tracking_world import ORIGIN, world
 
 WIDGET_JS = Path(__file__).resolve().parents[2] / "frontend" / "src" / "widget.js"
@@ -238,7 +239,7 @@ def test_a_tracking_number_with_its_own_routing_rings_its_own_branch_and_the_oth
     _, plan = svc.inbound.receive(IncomingCall("tw:CAstatic", "+14155550150", "+14155550002"))
     assert plan.destinations == ("+13035550190",) and plan.record is False
     assert svc.inbound.whisper_for("tw:CAstatic") == "Denver branch"
-    _, plan = svc.inbound.receive(IncomingCall("tw:CApool", "+14155550101", "+14155550003"))
+    _, plan = receive(svc.inbound, IncomingCall("tw:CApool", "+14155550101", "+14155550003"))
     assert plan.destinations == ("+14155550199",) and plan.record is True  # the site's
     [entry] = audit(svc, "number.routing_updated")
     assert entry["target"] == "+14155550150" and entry["after"]["destinations"] == ["+13035550190"]

@@ -39,3 +39,22 @@ def test_health_reports_load_utilisation_and_recommended_size():
     assert health.recommended_size == servers_for(10.0, 0.01) == 18
     assert health.blocking_probability == pytest.approx(erlang_b(8, 10.0))
     assert health.peak_concurrent == 10 and health.overflow_count == 4 and health.shared_leases == 3
+
+
+def test_the_size_for_a_target_accuracy_is_the_smallest_pool_expected_to_reach_it():
+    from ringback.tracking.sizing import expected_accuracy, size_for_accuracy
+
+    arrivals, load = 60.0, 5.0  # an hour's sessions and the lines they hold at once
+    sizes = [expected_accuracy(n, arrivals, load) for n in (6, 10, 25, 50, 100)]
+    assert sizes == sorted(sizes) and sizes[0] < 0.6 < 0.9 < sizes[-1]
+    needed = size_for_accuracy(arrivals, load, 0.9)
+    assert expected_accuracy(needed, arrivals, load) >= 0.9 > expected_accuracy(needed - 1, arrivals, load)
+    # Calls without codes come days later too: each point more costs far more numbers.
+    assert size_for_accuracy(arrivals, load, 0.95) > 3 * needed
+
+
+def test_an_extension_pool_counts_its_lines_not_its_numbers():
+    from ringback.tracking.pools import Pool, pool_json
+
+    shown = pool_json(Pool("p", "t", "s", "ext", mode="extensions"), ["+14155550101"])
+    assert (shown["size"], shown["lines"]) == (1, 1000)

@@ -1,6 +1,7 @@
 import pytest
 
 from ringback.errors import Forbidden, InvalidInput, NotFound
+from ringback.tracking.codes import read_code
 from ringback.tracking.leases import CANDIDATES
 
 from .tracking_world import OWN, page, world
@@ -52,9 +53,11 @@ def test_under_share_oldest_the_overflow_shares_the_line_ending_soonest_and_is_f
 def test_the_line_free_the_longest_is_taken_first():
     svc, clock, _, numbers = world(pool_size=3, lease_seconds=180)
     a = svc.tracking.start(page(client="visitor-000a"))
-    clock.advance(seconds=10)
+    clock.advance(minutes=10)
     b = svc.tracking.start(page(client="visitor-000b"))
-    clock.advance(minutes=10)  # both leases over: a's line has been free 10 s longer than b's
+    # Both leases over: a's line free 11 minutes, b's 1 (lines free at least half as long
+    # as the longest-free one count as free as long; b's is not).
+    clock.advance(minutes=4)
     taken = [shown(svc.tracking.start(page(client=f"visitor-1{i:03d}"))).number for i in range(3)]
     never_used = set(numbers) - {shown(a).number, shown(b).number}
     assert taken[0] in never_used  # free since the pool began
@@ -65,9 +68,37 @@ def test_a_returning_visitor_gets_their_previous_number_when_it_is_free():
     svc, clock, _, _ = world(pool_size=5, lease_seconds=180)
     first = svc.tracking.start(page(client="visitor-back"))
     clock.advance(hours=2)
-    again = svc.tracking.start(page(client="visitor-back"))
+    again = svc.tracking.start(page(client="visitor-back", returning=True))
     assert again.session_id != first.session_id
-    assert shown(again).number == shown(first).number
+    # The same number and the same code: what they noted down still reaches them.
+    assert (shown(again).number, shown(again).extension) == (shown(first).number, shown(first).extension)
+
+
+def test_every_pool_lease_shows_a_code_with_its_check_digit_labelled_in_the_sites_language():
+    svc, clock, _, _ = world(pool_size=2)
+    first, second = (shown(svc.tracking.start(page(client=f"visitor-{i:04d}", language="ru-RU"))) for i in (1, 2))
+    assert read_code(first.extension) is not None and read_code(second.extension) is not None
+    assert first.as_json()["extensionLabel"] == "доб."
+    clock.advance(minutes=20)
+    # The same number leased again gets the next code, not the previous holder's.
+    again = shown(svc.tracking.start(page(client="visitor-0003")))
+    earlier = {first.number: first.extension, second.number: second.extension}
+    assert again.extension != earlier[again.number]
+    assert again.as_json()["extensionLabel"] == "ext."
+
+
+def test_by_default_a_full_pool_shares_the_line_active_least_recently_and_counts_the_overflow():
+    svc, clock, _, _ = world(pool_size=2, policy="share_oldest")
+    quiet = svc.tracking.start(page(client="visitor-0001"))
+    clock.advance(seconds=70)
+    busy = svc.tracking.start(page(client="visitor-0002"))
+    clock.advance(seconds=30)
+    svc.tracking.touch(page(client="visitor-0002", session=busy.session_id))
+    third = svc.tracking.start(page(client="visitor-0003"))
+    assert shown(third).number == shown(quiet).number and shown(third).kind == "pool"
+    [lease] = svc.leases.leases_of(third.session_id)
+    assert lease.shared and lease.code != svc.leases.leases_of(quiet.session_id)[0].code
+    assert svc.leases.overflow["p1"] == 1
 
 
 def test_a_returning_visitor_whose_number_was_taken_gets_another():

@@ -27,6 +27,8 @@ def world(pool_size=3, lease_seconds=600, policy="default_number", shards=1, poo
 
 
 def page(client="visitor-0001", session=None, query="?utm_source=google&utm_medium=cpc&utm_term=leak",
-         referrer="https://www.google.com/", path="/pricing", country=None, origin=ORIGIN):
+         referrer="https://www.google.com/", path="/pricing", country=None, origin=ORIGIN, returning=False,
+         language=None):
     viewer = {"cloudfront-viewer-country": country} if country else {}
-    return PageContext("pk_1", origin, client, session, f"{ORIGIN}{path}{query}", referrer, viewer)
+    return PageContext("pk_1", origin, client, session, f"{ORIGIN}{path}{query}", referrer, viewer,
+                       returning=returning, language=language)

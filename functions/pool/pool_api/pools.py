@@ -60,5 +60,6 @@ def pool_health(pool_id):
     health = sizing.report(
         scope(), svc.routing, svc.pools, svc.leases, pool_id, svc.clock.now_ms(),
         hours=query_number("hours", 24.0), target=query_number("target", 0.01),
+        accuracy=query_number("accuracy", sizing.DEFAULT_ACCURACY),
     )
     return health.as_json()

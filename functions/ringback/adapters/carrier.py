@@ -70,9 +70,12 @@ def render(plan: CallPlan, base_url: str) -> str:
     if plan.action == "reject":
         response.reject()
     elif plan.action == "gather":
-        gather = response.gather(input="dtmf", num_digits=3, timeout=6, action=f"{hooks}/voice")
-        gather.say(plan.prompt)
-        # No digits: Twilio goes on to the next verb, and the call is attributed by pool.
+        # Four digits (the code and its check digit); '#' or silence skips it. A tap's
+        # post-dial digits arrive while the prompt plays, which <Gather> hears.
+        gather = response.gather(input="dtmf", num_digits=4, finish_on_key="#", timeout=4,
+                                 action=f"{hooks}/voice")
+        gather.say(plan.prompt, language=plan.language)
+        # No digits: Twilio goes on to the next verb, and the call is attributed by ranking.
         response.redirect(f"{hooks}/voice-without-code")
     elif plan.action in ("dial", "forward"):
         if plan.recording_notice:

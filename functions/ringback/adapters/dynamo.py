@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pynamodb.exceptions import UpdateError
 
 from ringback.adapters.dynamo_pools import DynamoNumbers, DynamoPools, DynamoRouting  # noqa: F401 - as before
+from ringback.adapters.dynamo_visits import DynamoVisits  # noqa: F401 - re-exported, as before
 from ringback.adapters.dynamo_writes import applied  # noqa: F401 - as before: the other adapters' import
 from ringback.adapters.tables import (
     CallRecord,
@@ -20,12 +21,10 @@ from ringback.adapters.tables import (
     CallbackRequestRecord,
     RateCounterRecord,
     SiteRecord,
-    VisitRecord,
 )
 from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput, PreconditionFailed
 from ringback.accounts.sites import Site
-from ringback.tracking.visits import Visit
 
 
 def keep_ranked_entry(record, key_attribute, map_attribute, key: str, entry: dict, more_actions=()) -> bool:
@@ -190,6 +189,14 @@ class DynamoCallLog:
     def has_caller(self, tenant_id: str, caller: str) -> bool:
         return any(True for _ in CallRecord.by_tenant_caller.query(f"{tenant_id}#{caller}", limit=1))
 
+    def previous_calls(self, tenant_id: str, caller: str, before_ms: int, limit: int = 10) -> list[CallSummary]:
+        # One Query of the index, which projects what attribution weighs (the number
+        # called, the attribution); the outcome and the rest stay on the call item.
+        return [_call(r) for r in CallRecord.by_tenant_caller.query(
+            f"{tenant_id}#{caller}", CallRecord.started_at < before_ms,
+            scan_index_forward=False, limit=limit, page_size=limit,
+        )]
+
     def add(self, tenant_id: str, call: CallSummary) -> bool:
         record = CallRecord(
             call.call_id,
@@ -219,70 +226,6 @@ class DynamoCallLog:
         )
         items = [_call(r) for r in result]
         return Page(items=items, cursor=_encode_cursor(result.last_evaluated_key))
-
-
-def _visit(r: VisitRecord) -> Visit:
-    return Visit(
-        session_id=r.session_id,
-        tenant_id=r.tenant_id,
-        site_id=r.site_id,
-        client_id=r.client_id,
-        started_at=int(r.started_at),
-        last_seen_at=int(r.last_seen_at),
-        utm=dict(r.utm.as_dict()) if r.utm else {},
-        gclid=r.gclid,
-        yclid=r.yclid,
-        referrer=r.referrer,
-        referrer_domain=r.referrer_domain,
-        landing_page=r.landing_page,
-        keyword=r.keyword,
-        region=dict(r.region.as_dict()) if r.region else {},
-        pages_viewed=int(r.pages_viewed),
-        shown_lines=tuple(r.shown_lines or ()),
-        clicks=tuple({"line": c["line"], "at": int(c["at"])} for c in (r.clicks or [])),
-    )
-
-
-class DynamoVisits:
-    def save(self, visit: Visit, retain_until_ms: int) -> None:
-        VisitRecord(
-            visit.session_id,
-            tenant_id=visit.tenant_id,
-            site_id=visit.site_id,
-            client_id=visit.client_id,
-            visitor_key=visit.visitor_key,
-            started_at=visit.started_at,
-            last_seen_at=visit.last_seen_at,
-            utm=visit.utm,
-            gclid=visit.gclid,
-            yclid=visit.yclid,
-            referrer=visit.referrer,
-            referrer_domain=visit.referrer_domain,
-            landing_page=visit.landing_page,
-            keyword=visit.keyword,
-            region=visit.region,
-            pages_viewed=visit.pages_viewed,
-            shown_lines=list(visit.shown_lines),
-            retain_until=datetime.fromtimestamp(retain_until_ms / 1000, tz=timezone.utc),
-        ).save(condition=VisitRecord.session_id.does_not_exist())
-
-    def get(self, session_id: str) -> Visit | None:
-        try:
-            return _visit(VisitRecord.get(session_id))
-        except VisitRecord.DoesNotExist:
-            return None
-
-    def page_viewed(self, session_id: str, now_ms: int) -> None:
-        VisitRecord(session_id).update(
-            actions=[VisitRecord.pages_viewed.add(1), VisitRecord.last_seen_at.set(now_ms)],
-            condition=VisitRecord.session_id.exists(),
-        )
-
-    def add_click(self, session_id: str, site_id: str, client_id: str, line: str, at_ms: int) -> bool:
-        return applied(lambda: VisitRecord(session_id).update(
-            actions=[VisitRecord.clicks.set(VisitRecord.clicks.append([{"line": line, "at": at_ms}]))],
-            condition=(VisitRecord.site_id == site_id) & (VisitRecord.client_id == client_id),
-        ))
 
 
 class DynamoRateCounter:

@@ -1,7 +1,7 @@
 """The lease store on DynamoDB: pool slots, live leases and lease history.
 
-Each method is one or two DynamoDB requests, counted in `requests` so benchmarks and
-tests can hold the allocator to its O(1) promise.
+Each method is one DynamoDB request (extend: up to three), counted by `meter` so that
+benchmarks and tests can hold the allocator to its O(1) promise.
 """
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ringback.adapters.dynamo import applied
 from ringback.adapters.meter import RequestMeter
 from ringback.adapters.tables import LeaseHistoryRecord, LeaseRecord, PoolRecord, PoolSlotRecord
 from ringback.tracking.leases import LEASE_GRACE_MS, Candidate, HistoryEntry, Lease, LeaseRequest, history_key
+
+
+# How far before a window a lease that was still running in it may have started: the
+# longest lease a pool may have (7 days), which activity can only outlast by staying on a
+# page for days.
+MAX_LEASE_MS = 7 * 24 * 3_600_000
 
 
 def _lost_condition(error: TransactWriteError) -> bool:
@@ -32,7 +37,14 @@ def _entry(record: LeaseHistoryRecord) -> HistoryEntry:
         started_at=int(record.started_at),
         ended_at=int(record.ended_at),
         shared=bool(record.shared),
+        code=record.code,
     )
+
+
+def _sequence_is(seen: int):
+    # A slot written before codes has no sequence: it reads as 0.
+    condition = PoolSlotRecord.sequence == seen
+    return condition | PoolSlotRecord.sequence.does_not_exist() if seen == 0 else condition
 
 
 class DynamoLeaseStore:
@@ -45,24 +57,19 @@ class DynamoLeaseStore:
         # server that starts a thread per request.
         return PoolSlotRecord._get_connection().connection
 
-    # -- reading the free list -----------------------------------------------------
-    def free_lines(self, pool_key: str, now_ms: int, limit: int) -> list[Candidate]:
-        self.meter.add()
-        result = PoolSlotRecord.by_pool_free_at.query(
-            pool_key, PoolSlotRecord.free_at <= now_ms, limit=limit, page_size=limit
-        )
-        return [Candidate(r.line, int(r.free_at)) for r in result]
-
-    def oldest_lines(self, pool_key: str, limit: int) -> list[Candidate]:
+    # -- reading a pool's lines ----------------------------------------------------
+    def lines(self, pool_key: str, limit: int) -> list[Candidate]:
+        """The shard's lines, free or not, longest free (or least recently active) first:
+        one Query, which also carries each line's sequence (the next code)."""
         self.meter.add()
         result = PoolSlotRecord.by_pool_free_at.query(pool_key, limit=limit, page_size=limit)
-        return [Candidate(r.line, int(r.free_at)) for r in result]
+        return [Candidate(r.line, int(r.free_at), int(r.sequence or 0)) for r in result]
 
-    def last_line_of(self, visitor_key: str, pool_id: str) -> str | None:
+    def last_lease_of(self, visitor_key: str, pool_id: str) -> HistoryEntry | None:
         self.meter.add()
         for record in LeaseHistoryRecord.by_visitor.query(visitor_key, scan_index_forward=False, limit=5, page_size=5):
             if record.pool_id == pool_id:
-                return record.line
+                return _entry(record)
         return None
 
     # -- writing leases ------------------------------------------------------------
@@ -78,6 +85,7 @@ class DynamoLeaseStore:
                 expires_at=lease.expires_at,
                 history_key=lease.history_key,
                 shared=lease.shared,
+                code=lease.code,
                 expire_after=_seconds(lease.expires_at + LEASE_GRACE_MS),
             )
         )
@@ -92,6 +100,8 @@ class DynamoLeaseStore:
                 started_at=lease.leased_at,
                 ended_at=lease.expires_at,
                 shared=lease.shared,
+                code=lease.code,
+                number=lease.number,
                 retain_until=_seconds(request.retain_until_ms),
             )
         )
@@ -104,14 +114,17 @@ class DynamoLeaseStore:
         self.meter.add()
         try:
             with TransactWrite(connection=self._connection()) as transaction:
+                actions = [
+                    PoolSlotRecord.free_at.set(lease.expires_at),
+                    PoolSlotRecord.session_id.set(lease.session_id),
+                    PoolSlotRecord.leased_at.set(lease.leased_at),
+                    PoolSlotRecord.holders.set(1),
+                ]
+                if request.sequence is not None:
+                    actions.append(PoolSlotRecord.sequence.set(request.sequence))
                 transaction.update(
                     slot,
-                    actions=[
-                        PoolSlotRecord.free_at.set(lease.expires_at),
-                        PoolSlotRecord.session_id.set(lease.session_id),
-                        PoolSlotRecord.leased_at.set(lease.leased_at),
-                        PoolSlotRecord.holders.set(1),
-                    ],
+                    actions=actions,
                     condition=(PoolSlotRecord.free_at <= now_ms) & (PoolSlotRecord.pool_key == request.pool_key),
                 )
                 self._lease_items(request, transaction)
@@ -121,25 +134,36 @@ class DynamoLeaseStore:
             raise
         return True
 
-    def share(self, request: LeaseRequest) -> None:
+    def share(self, request: LeaseRequest, now_ms: int) -> bool:
+        """Add a holder to a held line (the pool is full), in one transaction with the
+        lease, its history and the pool's overflow count. Conditioned on the sequence the
+        allocator read, so two sharers never get one code, and on the line's end not
+        moving back (a holder's later end stands). False: a condition failed; read the
+        lines again."""
         lease = request.lease
+        actions = [
+            PoolSlotRecord.holders.add(1),
+            PoolSlotRecord.session_id.set(lease.session_id),
+            PoolSlotRecord.leased_at.set(lease.leased_at),
+            PoolSlotRecord.free_at.set(lease.expires_at),
+        ]
+        if request.sequence is not None:
+            actions.append(PoolSlotRecord.sequence.set(request.sequence))
+        condition = (PoolSlotRecord.pool_key == request.pool_key) & (PoolSlotRecord.free_at <= lease.expires_at)
+        if request.seen_sequence is not None:
+            condition &= _sequence_is(request.seen_sequence)
         self.meter.add()
-        with TransactWrite(connection=self._connection()) as transaction:
-            transaction.update(
-                PoolSlotRecord(lease.line),
-                actions=[PoolSlotRecord.holders.add(1), PoolSlotRecord.session_id.set(lease.session_id),
-                         PoolSlotRecord.leased_at.set(lease.leased_at)],
-                condition=PoolSlotRecord.pool_key == request.pool_key,
-            )
-            self._lease_items(request, transaction)
-        self._push_free_at(lease.line, lease.expires_at)
-
-    def _push_free_at(self, line: str, until: int) -> None:
-        self.meter.add()
-        # A sharer's later end stands: only ever move the line's end forward.
-        applied(lambda: PoolSlotRecord(line).update(
-            actions=[PoolSlotRecord.free_at.set(until)], condition=PoolSlotRecord.free_at < until
-        ))
+        try:
+            with TransactWrite(connection=self._connection()) as transaction:
+                transaction.update(PoolSlotRecord(lease.line), actions=actions, condition=condition)
+                self._lease_items(request, transaction)
+                transaction.update(PoolRecord(lease.pool_id), actions=[PoolRecord.overflow_count.add(1)],
+                                   condition=PoolRecord.pool_id.exists())
+        except TransactWriteError as error:
+            if _lost_condition(error):
+                return False
+            raise
+        return True
 
     def count_overflow(self, pool_id: str) -> None:
         self.meter.add()
@@ -156,6 +180,7 @@ class DynamoLeaseStore:
                 leased_at=int(r.leased_at),
                 expires_at=int(r.expires_at),
                 shared=bool(r.shared),
+                code=r.code,
             )
             for r in LeaseRecord.query(session_id)
         ]
@@ -223,11 +248,21 @@ class DynamoLeaseStore:
 
     def history_of_pool(self, pool_id: str, since_ms: int, until_ms: int) -> list[HistoryEntry]:
         # Leases that started before the window but were still running in it count too:
-        # reach back one maximum lease length (7 days).
-        start = max(0, since_ms - 7 * 24 * 3_600_000)
+        # reach back one maximum lease length.
+        start = max(0, since_ms - MAX_LEASE_MS)
         self.meter.add()
         records = LeaseHistoryRecord.by_pool.query(
             pool_id, LeaseHistoryRecord.started.between(f"{start:013d}", f"{until_ms:013d}~")
+        )
+        return [_entry(r) for r in records if int(r.ended_at) >= since_ms]
+
+    def shown_on(self, number: str, since_ms: int, until_ms: int) -> list[HistoryEntry]:
+        """Every lease of the number's lines (itself, or each "number,extension") that ran
+        at some time in the window, oldest first: the visits shown that number."""
+        start = max(0, since_ms - MAX_LEASE_MS)
+        self.meter.add()
+        records = LeaseHistoryRecord.by_number.query(
+            number, LeaseHistoryRecord.started.between(f"{start:013d}", f"{until_ms:013d}~")
         )
         return [_entry(r) for r in records if int(r.ended_at) >= since_ms]
 

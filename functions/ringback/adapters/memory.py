@@ -11,10 +11,12 @@ import threading
 from dataclasses import replace
 
 from ringback.adapters.memory_accounts import MemoryTenants  # noqa: F401 - re-exported, as before
+from ringback.adapters.memory_calls import MemoryCallLog  # noqa: F401 - re-exported, as before
 from ringback.adapters.memory_leases import MemoryLeaseStore  # noqa: F401 - re-exported, as before
 from ringback.adapters.memory_pools import MemoryNumbers, MemoryPools, MemoryRouting  # noqa: F401 - as before
-from ringback.calls.log import CallSummary, Page
-from ringback.errors import InvalidInput, PreconditionFailed
+from ringback.adapters.memory_visits import MemoryVisits  # noqa: F401 - re-exported, as before
+from ringback.calls.log import Page
+from ringback.errors import PreconditionFailed
 from ringback.accounts.sites import Site
 
 
@@ -43,87 +45,6 @@ class MemorySites:
         stored = self._sites.get(site_id)
         if expected_version is not None and (stored.version if stored else 0) != expected_version:
             raise PreconditionFailed("the site changed since it was read: read it again", code="stale_version")
-
-
-class MemoryCallLog:
-    def __init__(self) -> None:
-        self._calls: dict[str, tuple[str, CallSummary]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, call_id: str):
-        return self._calls.get(call_id)
-
-    def has_caller(self, tenant_id: str, caller: str) -> bool:
-        return any(t == tenant_id and c.caller == caller for t, c in self._calls.values())
-
-    def finish(self, call_id: str, status: str, outcome: dict) -> bool:
-        with self._lock:
-            tenant, call = self._calls[call_id]
-            if call.status not in ("ringing", "abandoned"):
-                return False
-            self._calls[call_id] = (tenant, replace(call, status=status, outcome=outcome))
-            return True
-
-    def record_end(self, call_id: str, carrier_status: str, call_seconds: int) -> bool:
-        with self._lock:
-            tenant, call = self._calls[call_id]
-            if call.carrier_status is not None:
-                return False
-            status = "abandoned" if call.status == "ringing" else call.status
-            self._calls[call_id] = (tenant, replace(call, carrier_status=carrier_status, call_seconds=call_seconds,
-                                                    status=status))
-            return True
-
-    def note_alert(self, call_id: str, message_id: str, alert: dict) -> None:
-        with self._lock:
-            if call_id not in self._calls:
-                return  # as DynamoDB's condition on the call existing: nothing to note on
-            tenant, call = self._calls[call_id]
-            if alert["rank"] > call.alerts.get(message_id, {}).get("rank", -1):
-                self._calls[call_id] = (tenant, replace(call, alerts={**call.alerts, message_id: dict(alert)}))
-
-
-    def add_recording(self, call_id: str, recording_sid: str, key: str) -> None:
-        with self._lock:
-            tenant, call = self._calls[call_id]
-            self._calls[call_id] = (tenant, replace(call, recordings={**call.recordings, recording_sid: key}))
-
-    def annotate(self, call_id: str, outcome: dict) -> None:
-        with self._lock:
-            tenant, call = self._calls[call_id]
-            self._calls[call_id] = (tenant, replace(call, outcome=outcome))
-
-
-    def add(self, tenant_id: str, call: CallSummary) -> bool:
-        with self._lock:
-            if call.call_id in self._calls:
-                return False
-            self._calls[call.call_id] = (tenant_id, call)
-            return True
-
-    def between(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page[CallSummary]:
-        after = None
-        if cursor:
-            try:
-                after = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-            except ValueError:
-                after = None
-            if not isinstance(after, dict) or after.get("tenant_id") != tenant_id:
-                raise InvalidInput("the cursor is not one this API issued", code="invalid_cursor")
-        matching = sorted(
-            (c for t, c in self._calls.values() if t == tenant_id and start_ms <= c.started_at < end_ms),
-            key=lambda c: (c.started_at, c.call_id),
-            reverse=True,
-        )
-        if after:
-            matching = [c for c in matching if (c.started_at, c.call_id) < (after["started_at"], after["call_id"])]
-        page = matching[:limit]
-        next_cursor = None
-        if len(matching) > limit:
-            last = page[-1]
-            key = {"tenant_id": tenant_id, "started_at": last.started_at, "call_id": last.call_id}
-            next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-        return Page(items=page, cursor=next_cursor)
 
 
 class MemoryNotifier:
@@ -173,38 +94,6 @@ class MemoryMessages:
 
     def get(self, message_id):
         return self._messages.get(message_id)
-
-
-class MemoryVisits:
-    def __init__(self) -> None:
-        self._visits: dict[str, object] = {}
-        self.clicks: dict[str, list] = {}
-        self._lock = threading.Lock()
-
-    def save(self, visit, retain_until_ms: int) -> None:
-        with self._lock:
-            if visit.session_id in self._visits:
-                raise RuntimeError("a session id was issued twice")
-            self._visits[visit.session_id] = visit
-
-    def get(self, session_id: str):
-        visit = self._visits.get(session_id)
-        if visit is None:
-            return None
-        return replace(visit, clicks=tuple(self.clicks.get(session_id, [])))
-
-    def page_viewed(self, session_id: str, now_ms: int) -> None:
-        with self._lock:
-            visit = self._visits[session_id]
-            self._visits[session_id] = replace(visit, pages_viewed=visit.pages_viewed + 1, last_seen_at=now_ms)
-
-    def add_click(self, session_id: str, site_id: str, client_id: str, line: str, at_ms: int) -> bool:
-        visit = self._visits.get(session_id)
-        if visit is None or visit.site_id != site_id or visit.client_id != client_id:
-            return False
-        with self._lock:
-            self.clicks.setdefault(session_id, []).append({"line": line, "at": at_ms})
-        return True
 
 
 class MemoryRateCounter:

@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from ringback.calls.alerts import alert_counts
 from ringback.analytics.schema import BY_SOURCE, CALLBACKS, CALLS, LEASES, SESSIONS, Table
+from ringback.analytics.touches import journey_columns
 from ringback.callbacks.model import FINAL as CALLBACK_FINAL
 from ringback.tracking.visits import Visit
 
@@ -153,7 +154,7 @@ def _call(item: dict, tenant_id: str) -> dict:
         "caller_key": item.get("caller"), "started_at": _int(item.get("started_at")),
         "status": status, "answered": status == "answered",
         "attribution_method": attribution.get("method"), "session_id": attribution.get("session_id"),
-        "confidence": _float(attribution.get("confidence")), "shared_line": bool(attribution.get("runner_up")),
+        "confidence": _float(attribution.get("confidence")), "shared_line": _on_shared_line(attribution),
         **_source(attribution),
         "landing_page": attribution.get("landing_page"),
         "first_time_caller": _bool(attribution.get("first_time_caller")),
@@ -162,6 +163,9 @@ def _call(item: dict, tenant_id: str) -> dict:
         "call_seconds": _int(item.get("call_seconds")),
         "alerts_sent": alerts["sent"], "alerts_delivered": alerts["delivered"], "alerts_failed": alerts["failed"],
         "alert_error_code": alerts["error_code"],
+        # The visitor's journey, for reports that credit the first or the last touch.
+        **journey_columns(attribution),
+        "confidence_level": attribution.get("level"),
     }
 
 
@@ -195,6 +199,18 @@ _ROWS: dict[str, Callable[[dict, str], dict]] = {
 
 def _source(attribution: dict) -> dict:
     return {name: attribution.get(name) for name in ("source", "medium", "campaign", "keyword")}
+
+
+def _on_shared_line(attribution: dict) -> bool:
+    """Did the call come while the line had more than one holder. Since the candidates are
+    stored (ranked over days), a runner-up is only the next likeliest visitor: a shared line
+    is a holder at the call whose lease was flagged shared, or two holders. Before, the
+    candidates were only the line's holders, so any runner-up meant a shared line."""
+    candidates = attribution.get("candidates")
+    if candidates is None:
+        return bool(attribution.get("runner_up"))
+    holding = [set(c.get("reasons") or ()) for c in candidates if "held" in (c.get("reasons") or ())]
+    return len(holding) > 1 or any("shared" in reasons for reasons in holding)
 
 
 def _first_at(transitions: list[dict], status: str) -> int | None:

@@ -11,23 +11,21 @@ ranges, so the DuckDB runner reads the same partitions and the Athena runner nar
 credentials to the same tenants.
 
 A runner (the `QueryRunner` port) is Athena in AWS (`adapters/athena.py`) and DuckDB on
-this machine (`adapters/duckdb_runner.py`).
+this machine (`adapters/duckdb_runner.py`). Which visit of a journey a report credits
+(`touch=`) is in `touches.py`; how a result is answered (JSON, CSV) in `report_output.py`.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ringback.accounts.tenants import TenantScope
-from ringback.analytics import schema
+from ringback.analytics import schema, touches
 from ringback.clock import Clock
 from ringback.errors import Forbidden, InvalidInput, NotFound
 from ringback.ports import SiteDirectory
@@ -69,6 +67,8 @@ class Report:
     # Each row belongs to one tenant, so a scope too wide for one query (the Athena
     # runner's session policy has a size limit) may run as several and be concatenated.
     rows_per_tenant: bool = False
+    # Groups calls by their source: `touch=` picks the visit credited (touches.py).
+    touches: bool = False
 
     @property
     def sql(self) -> str:
@@ -76,7 +76,8 @@ class Report:
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "description": self.description,
-                "filters": list(self.filters), "timezone": self.uses_timezone}
+                "filters": list(self.filters), "timezone": self.uses_timezone,
+                "touches": list(touches.TOUCHES) if self.touches else []}
 
 
 @cache
@@ -90,8 +91,9 @@ _CALLBACK_FILTERS = ("site", "source", "medium", "campaign", "keyword")
 CATALOGUE: dict[str, Report] = {r.name: r for r in (
     Report("calls_by_source", "Calls by source",
            "Calls by source, medium, campaign, keyword and landing page: answered, missed, first-time callers, "
-           "average talk time.",
-           ("calls",), _CALL_FILTERS),
+           "average talk time. touch= credits the attributed visit (call, the default), the visitor's first "
+           "touch (first) or their last non-direct touch (last).",
+           ("calls",), _CALL_FILTERS, touches=True),
     Report("answered_by_hour", "Answered and missed calls by hour",
            "Answered against missed calls by weekday (1 = Monday) and hour, in the site's time zone or tz=.",
            ("calls",), _CALL_FILTERS, uses_timezone=True),
@@ -170,6 +172,7 @@ class ReportRequest:
     filters: Mapping[str, str]
     timezone: str
     format: str = "json"
+    touch: str = touches.DEFAULT_TOUCH  # the visit a report with touches credits
 
     @property
     def bounds_ms(self) -> tuple[int, int]:
@@ -270,7 +273,10 @@ def query_for(request: ReportRequest, tenants: Sequence[str] | None = None) -> Q
     # `dt` is the UTC day an entity began: the days that hold [from_ms, to_ms).
     dt_from, dt_to = utc_day(from_ms), utc_day(to_ms - 1)
     lease_dt_from = dt_from - timedelta(days=LONGEST_LEASE_DAYS)
-    columns = {FILTER_COLUMNS[name]: value for name, value in sorted(request.filters.items())}
+    # A source filter narrows the same visit the report groups by.
+    credited = {field: touches.column(request.touch, field) for field in touches.FIELDS}
+    columns = {credited.get(FILTER_COLUMNS[name], FILTER_COLUMNS[name]): value
+               for name, value in sorted(request.filters.items())}
     values = {
         "tenants": ", ".join(sql_tenant(t) for t in tenants),
         "tenant_rows": ", ".join(f"({sql_tenant(t)})" for t in tenants),
@@ -283,6 +289,7 @@ def query_for(request: ReportRequest, tenants: Sequence[str] | None = None) -> Q
         "to_ms": str(int(to_ms)),
         "timezone": sql_string(request.timezone),
         "filters": "".join(f"AND {column} = {sql_string(value)} " for column, value in columns.items()),
+        "credited": touches.credited_columns(request.touch),
     }
     ranges = {
         "leases": (lease_dt_from.isoformat(), dt_to.isoformat()),
@@ -308,13 +315,15 @@ class Reports:
 
     def parse(self, scope: TenantScope, name: str, params: Mapping[str, str]) -> ReportRequest:
         entry = report(name, self.catalogue)
-        unknown = sorted(set(params) - set(COMMON_PARAMETERS) - set(entry.filters))
+        allowed = {*COMMON_PARAMETERS, *entry.filters, *(("touch",) if entry.touches else ())}
+        unknown = sorted(set(params) - allowed)
         if unknown:
             raise InvalidInput(f"unknown parameters for {name}: {', '.join(unknown)}", code="invalid_parameter",
                                details={"filters": list(entry.filters)})
         output = params.get("format", "json")
         if output not in FORMATS:
             raise InvalidInput("format must be json or csv", code="invalid_parameter")
+        touch = touches.valid_touch(params.get("touch"))
         tenants = tenants_for(scope, params)
         filters = {key: valid_filter(key, params[key]) for key in entry.filters if key in params}
         zone = self._timezone(params, tenants, filters.get("site"))
@@ -325,7 +334,7 @@ class Reports:
             raise InvalidInput("'from' must not be after 'to'", code="invalid_range")
         if (end - start).days + 1 > MAX_DAYS:
             raise InvalidInput(f"a report covers at most {MAX_DAYS} days", code="invalid_range")
-        return ReportRequest(entry, start, end, tenants, filters, zone, output)
+        return ReportRequest(entry, start, end, tenants, filters, zone, output, touch)
 
     def run(self, scope: TenantScope, name: str, params: Mapping[str, str]) -> tuple[ReportRequest, ResultSet]:
         request = self.parse(scope, name, params)
@@ -368,60 +377,3 @@ class Reports:
             if len(zones) == 1:
                 return zones.pop()
         return "UTC"
-
-
-# -- output -----------------------------------------------------------------------------------
-
-def plain(value: Any) -> Any:
-    """A value as JSON carries it."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
-
-
-def as_json(request: ReportRequest, result: ResultSet) -> dict[str, Any]:
-    return {
-        "report": request.report.name,
-        "title": request.report.title,
-        "from": request.start.isoformat(),
-        "to": request.end.isoformat(),
-        "timezone": request.timezone,
-        "tenants": list(request.tenants),
-        "filters": dict(request.filters),
-        "columns": list(result.columns),
-        "rows": [{c: plain(v) for c, v in zip(result.columns, row)} for row in result.rows],
-        "bytesScanned": result.bytes_scanned,
-    }
-
-
-# A cell a spreadsheet would read as a formula (from a visitor's UTM tags, say) is written
-# with a leading apostrophe, as OWASP advises against CSV injection.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def as_csv(result: ResultSet) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
-
-
-def csv_filename(request: ReportRequest) -> str:
-    return f"{request.report.name}_{request.start.isoformat()}_{request.end.isoformat()}.csv"

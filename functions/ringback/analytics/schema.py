@@ -75,8 +75,14 @@ LEASES = Table(
 # failed (failed or undelivered) and the first failure's carrier error code. In version 1
 # rows these read as null, meaning "not tracked yet", not "no texts"; `status` may also be
 # `abandoned` from version 2 on (the caller hung up before any outcome was stored).
+# Version 3 added the visitor's journey: the first touch and the last non-direct touch
+# across their visits (the attributed visit's when every later one was direct), and the
+# attribution's confidence level (high, medium, low). Version 1 and 2 rows read them as
+# null ("journey not tracked yet"), as do calls with no known visitor. `shared_line` then
+# stopped meaning "had a runner-up": candidates are ranked over days, so it is read from
+# the candidates that held the line at the call (changes._on_shared_line).
 CALLS = Table(
-    "calls", 2, ("call_id",),
+    "calls", 3, ("call_id",),
     (
         ("call_id", STRING), ("site_id", STRING), ("tracking_number", STRING), ("caller_key", STRING),
         ("started_at", BIGINT), ("status", STRING), ("answered", BOOLEAN), ("attribution_method", STRING),
@@ -86,6 +92,11 @@ CALLS = Table(
         ("talk_seconds", INT),
         ("call_seconds", INT), ("alerts_sent", INT), ("alerts_delivered", INT), ("alerts_failed", INT),
         ("alert_error_code", STRING),
+        ("first_touch_source", STRING), ("first_touch_medium", STRING), ("first_touch_campaign", STRING),
+        ("first_touch_keyword", STRING), ("first_touch_landing_page", STRING),
+        ("last_touch_source", STRING), ("last_touch_medium", STRING), ("last_touch_campaign", STRING),
+        ("last_touch_keyword", STRING), ("last_touch_landing_page", STRING),
+        ("confidence_level", STRING),
     ),
     "calls",
 )

@@ -1,8 +1,10 @@
 """An inbound call to a tracking number: who made it happen, and how to put it through.
 
-receive() is what the carrier's voice webhook calls. It finds the number's site, asks for
-an extension code first when the pool runs in extension mode, attributes the call (lease
-history, extension code or static channel), stores the call record once per carrier call
+receive() is what the carrier's voice webhook calls. It finds the number's site, asks a
+call to a dynamic pool's number for the visit's code first (skippable, in the site's
+language), attributes the call (ringback.tracking.attribution: the code, taps, recency,
+region and earlier calls over the visits shown the number; or the static channel), keeps
+the caller's journey (first and last touch), stores the call record once per carrier call
 id, and returns the plan the webhook turns into TwiML: whisper, dial, record, or the
 site's off-hours rule. The plan follows the site's inbound routing (ringback.calls.routing):
 its destinations rung all at once or one after another, each passing the call on through
@@ -16,7 +18,13 @@ from typing import Any
 import phonenumbers
 from phonenumbers import geocoder
 
-from ringback.tracking.attribution import LATE_WINDOW_MS, Attribution, attribute_line, attribute_static
+from ringback.tracking.attribution import (
+    WINDOW_MS, CallEvidence, attribute_call, attribute_static, sessions_shown, visits_to_read,
+)
+from ringback.tracking.codes import code_prompt
+from ringback.tracking.journeys import JOURNEY_MS, touches
+from ringback.tracking.regions import phone_place
+from ringback.tracking.sessions import site_language
 from ringback.calls.log import CallSummary
 from ringback.clock import Clock
 from ringback.calls.routing import (
@@ -25,8 +33,8 @@ from ringback.calls.routing import (
 )
 from ringback.errors import Forbidden, NotFound
 from ringback.hours import is_open
-from ringback.tracking.pools import line_id
 
+PREVIOUS_CALLS = 10  # a caller's earlier calls read to join their journeys
 MISSED = ("busy", "no-answer", "failed", "canceled")
 # What the carrier reports for a <Dial> (Twilio docs: "TwiML Voice: <Dial>", DialCallStatus).
 DIAL_STATUSES = ("completed", "answered") + MISSED
@@ -55,7 +63,7 @@ class IncomingCall:
     call_id: str  # "{provider}:{CallSid}"
     to: str
     caller: str
-    digits: str | None = None  # the extension code, once gathered
+    digits: str | None = None  # the visit's code: None not asked yet, "" skipped, else as keyed
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class CallPlan:
     whisper: str | None = None
     caller_id: str | None = None
     prompt: str | None = None
+    language: str | None = None  # the voice of the prompt (Twilio <Say> language)
     # Ringing in order: the index of the destination to ring if this one does not answer.
     next_leg: int | None = None
 
@@ -129,11 +138,13 @@ class InboundCalls:
             # The carrier retried the webhook: the same answer, no second record.
             return stored[1], self._plan(site, stored[1])
         pool = self._routing.pool(tracked.pool_id) if tracked.pool_id else None
-        if pool is not None and pool.mode == "extensions" and call.digits is None:
-            return None, CallPlan("gather", prompt="Please enter your three digit code.")
+        if pool is not None and call.digits is None:
+            prompt, voice = code_prompt(site_language(site))
+            return None, CallPlan("gather", prompt=prompt, language=voice)
         now = self._clock.now_ms()
-        attribution = self._attribute(tracked, pool, call, now)
-        first_time = not self._calls.has_caller(site.tenant_id, call.caller)
+        previous = self._previous_calls(site.tenant_id, call.caller, now)
+        attribution = self._attribute(tracked, site, call, now, previous)
+        first_time = not previous
         record = CallSummary(
             call_id=call.call_id,
             site_id=site.site_id,
@@ -141,7 +152,7 @@ class InboundCalls:
             caller=call.caller,
             started_at=now,
             status="ringing",
-            attribution={**attribution.as_json(), "first_time_caller": first_time,
+            attribution={**attribution, "first_time_caller": first_time,
                          "caller_country": caller_country(call.caller), "caller_region": caller_region(call.caller)},
         )
         if self._calls.add(site.tenant_id, record):
@@ -254,28 +265,38 @@ class InboundCalls:
     def attribution_for(self, tracked: TrackingNumber, sender: str) -> dict[str, Any]:
         """What a contact other than a call (a text to the number, now) is attributed to,
         by the same rules as a call to it."""
-        pool = self._routing.pool(tracked.pool_id) if tracked.pool_id else None
+        site = self._sites.get(tracked.site_id)
+        if site is None:
+            return attribute_static({}).as_json() if tracked.kind == "static" else {"method": "unattributed"}
+        now = self._clock.now_ms()
         contact = IncomingCall("text", tracked.number, sender, None)
-        return self._attribute(tracked, pool, contact, self._clock.now_ms()).as_json()
+        return self._attribute(tracked, site, contact, now, self._previous_calls(site.tenant_id, sender, now))
 
-    def _attribute(self, tracked: TrackingNumber, pool, call: IncomingCall, now: int) -> Attribution:
+    def _previous_calls(self, tenant_id: str, caller: str, now: int) -> list[CallSummary]:
+        if not caller.startswith("+"):
+            return []  # an anonymous or unparsable caller has no history to join
+        return self._calls.previous_calls(tenant_id, caller, now, PREVIOUS_CALLS)
+
+    def _attribute(self, tracked: TrackingNumber, site, call: IncomingCall, now: int,
+                   previous: list[CallSummary]) -> dict[str, Any]:
+        """The attribution and the journey, as the call record keeps them."""
         if tracked.kind == "static":
-            return attribute_static(tracked.channel)
-        method, entries = "lease", None
-        if pool is not None and pool.mode == "extensions":
-            if call.digits and len(call.digits) == 3 and call.digits.isdigit():
-                method = "extension"
-                entries = self._leases.held_at(line_id(tracked.number, call.digits), now, LATE_WINDOW_MS)
-            else:
-                # No code: every visitor holding one of the number's codes is a candidate,
-                # ranked like sharers of one line (clicks and country decide).
-                entries = [e for e in self._leases.history_of_pool(pool.pool_id, now - LATE_WINDOW_MS, now)
-                           if e.line.partition(",")[0] == tracked.number and e.started_at <= now]
-        if entries is None:
-            entries = self._leases.held_at(tracked.number, now, LATE_WINDOW_MS)
-        visits = {e.session_id: v for e in entries if (v := self._visits.get(e.session_id)) is not None}
-        clicks = {sid: list(v.clicks) for sid, v in visits.items()}
-        return attribute_line(entries, visits, clicks, tracked.number, caller_country(call.caller), now, method)
+            return {**attribute_static(tracked.channel).as_json(), "first_touch": None, "last_touch": None}
+        # Only answers that were likely right join an earlier call's visitor to this one;
+        # the newest answer about a visitor stands.
+        earlier: dict[str, float] = {}
+        for c in previous:
+            key, level = c.attribution.get("visitor_key"), c.attribution.get("level")
+            if key and level in ("high", "medium"):
+                earlier.setdefault(key, float(c.attribution.get("confidence") or 0.0))
+        evidence = CallEvidence(tracked.number, now, call.caller, phone_place(call.caller), call.digits, earlier)
+        by_session = sessions_shown(self._leases.shown_on(tracked.number, now - WINDOW_MS, now), now)
+        visits = {s: v for s in visits_to_read(by_session, evidence) if (v := self._visits.get(s)) is not None}
+        attribution = attribute_call(by_session, visits, evidence)
+        journey_of = ([attribution.visitor_key] if attribution.visitor_key else []) + list(earlier)
+        journey = [visit for key in dict.fromkeys(journey_of)
+                   for visit in self._visits.of_visitor(*key.split("#", 1), now - JOURNEY_MS, now)]
+        return {**attribution.as_json(), **touches(journey, now, visits.get(attribution.session_id or ""))}
 
     def _plan(self, site, record: CallSummary, leg: int = 0) -> CallPlan:
         routing = InboundRouting.of(site, record.tracking_number)

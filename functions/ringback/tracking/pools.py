@@ -23,8 +23,13 @@ class Pool:
     site_id: str
     name: str
     mode: str = "numbers"
-    lease_seconds: int = 900
-    exhaustion_policy: str = "default_number"
+    # A line stays held this long after the visitor's last activity (the swap script's
+    # heartbeat extends it at half-life): short, since a lease that outlives the visit only
+    # blocks the next visitor, and attribution reads the lease history, not live leases.
+    lease_seconds: int = MIN_LEASE_SECONDS
+    # A full pool shares a line (flagged) rather than showing the site's own number, to
+    # which a call is lost to tracking.
+    exhaustion_policy: str = "share_oldest"
     shards: int = 1
     rule: dict[str, Any] = field(default_factory=dict)
     overflow_count: int = 0
@@ -78,7 +83,8 @@ def pool_json(pool: Pool, numbers: list[str]) -> dict[str, Any]:
     return {
         "poolId": pool.pool_id, "siteId": pool.site_id, "name": pool.name, "mode": pool.mode,
         "leaseSeconds": pool.lease_seconds, "exhaustionPolicy": pool.exhaustion_policy, "rule": pool.rule,
-        "numbers": sorted(numbers), "size": len(numbers), "overflowCount": pool.overflow_count,
+        "numbers": sorted(numbers), "size": len(numbers), "lines": len(numbers) * lines_per_number(pool),
+        "overflowCount": pool.overflow_count,
         "createdAt": pool.created_at, "version": pool.version,
     }
 
@@ -97,6 +103,8 @@ def pools_of(scope, sites, pools) -> list[dict[str, Any]]:
                     "leaseSeconds": pool.lease_seconds,
                     "exhaustionPolicy": pool.exhaustion_policy,
                     "numbers": pools.size(pool),
+                    # What a pool holds at once: an extension pool's number is 1,000 lines.
+                    "lines": pools.size(pool) * lines_per_number(pool),
                     "overflowCount": pool.overflow_count,
                 }
             )

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from ringback.clock import Clock
 from ringback.errors import InvalidInput, NotFound
 from ringback.guards import SESSION_LIMITS, RateCounter, enforce
+from ringback.tracking.codes import extension_label, shown_code
 from ringback.tracking.leases import Allocator, Lease, touch_interval_ms
 from ringback.ports import LeaseStore, Routing, SiteDirectory, TenantDirectory, VisitLog
 from ringback.tracking.rules import choose
@@ -29,11 +30,15 @@ DEFAULT_TOUCH_MS = 5 * 60_000
 class Shown:
     original: str  # the site's own number, as it appears on the page (E.164)
     number: str  # what to show instead; equal to original when untracked
-    extension: str | None
+    extension: str | None  # the code to dial after the number (a dynamic pool's lease)
     kind: str  # pool | static | default
+    extension_label: str | None = None  # how the page writes it: "ext. 1234", "доб. 1234"
 
     def as_json(self) -> dict[str, Any]:
-        return {"original": self.original, "number": self.number, "extension": self.extension, "kind": self.kind}
+        out = {"original": self.original, "number": self.number, "extension": self.extension, "kind": self.kind}
+        if self.extension:
+            out["extensionLabel"] = self.extension_label
+        return out
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,16 @@ class PageContext:
     referrer: Any = None
     viewer: dict[str, str] | None = None
     client_address: str | None = None  # the visitor's IP, for rate limits
+    # The script found a client id of an earlier visit in the browser: the visitor's
+    # previous line is asked for first. A false claim only costs that one read.
+    returning: bool = False
+    language: Any = None  # the page's language ("de", "ru-RU"), for the code's label
+
+
+def site_language(site: Site) -> str | None:
+    """The language the site chose for its widget, None when it follows the page."""
+    locale = (site.settings.get("callback") or {}).get("locale")
+    return locale if isinstance(locale, str) and locale != "auto" else None
 
 
 def new_session_id() -> str:
@@ -97,13 +112,13 @@ class Tracking:
         visit = self._own_visit(site, client_id, context.session_id)
         if visit is not None:
             self._visits.page_viewed(visit.session_id, now)
-            return self._renew(site, visit, now)
+            return self._renew(site, visit, now, context)
         if self._rate_counter is not None:
             # Only new sessions take lines, so only they are limited.
             enforce(self._rate_counter, SESSION_LIMITS,
                     {"session-ip": context.client_address, "session-site": site.site_id}, now)
         visit = new_visit(site, self._new_id(), client_id, context.page, context.referrer, context.viewer or {}, now)
-        offer, lines = self._assign(site, visit, now)
+        offer, lines = self._assign(site, visit, now, context)
         self._visits.save(replace(visit, shown_lines=lines), self._retain_until(site, now))
         return offer
 
@@ -112,7 +127,7 @@ class Tracking:
         visit = self._own_visit(site, require_client_id(context.client_id), context.session_id)
         if visit is None:
             raise NotFound("no such session for this visitor", code="unknown_session")
-        return self._renew(site, visit, self._clock.now_ms())
+        return self._renew(site, visit, self._clock.now_ms(), context)
 
     def click(self, context: PageContext, number: Any) -> None:
         site = site_for_origin(self._sites, context.site_key, context.origin)
@@ -141,7 +156,7 @@ class Tracking:
         days = tenant.retention_days if tenant else 395
         return now + days * 86_400_000
 
-    def _assign(self, site: Site, visit: Visit, now: int) -> tuple[Offer, tuple[str, ...]]:
+    def _assign(self, site: Site, visit: Visit, now: int, context: PageContext) -> tuple[Offer, tuple[str, ...]]:
         route = choose(self._routing.routes_for(site.site_id), visit, order_of(site))
         if route is not None and route.kind == "static":
             return self._offer(site, visit.session_id, route.target, None, "static", now + STATIC_TTL_MS,
@@ -150,14 +165,14 @@ class Tracking:
             pool = self._routing.pool(route.target)
             if pool is not None:
                 allocation = self._allocator.allocate(
-                    pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now)
+                    pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now), context.returning is True
                 )
                 if allocation.lease is not None:
-                    return self._lease_offer(site, pool, allocation.lease), (allocation.lease.line,)
+                    return self._lease_offer(site, pool, allocation.lease, context), (allocation.lease.line,)
         return self._offer(site, visit.session_id, None, None, "default", now + UNTRACKED_TTL_MS,
                            DEFAULT_TOUCH_MS), ()
 
-    def _renew(self, site: Site, visit: Visit, now: int) -> Offer:
+    def _renew(self, site: Site, visit: Visit, now: int, context: PageContext) -> Offer:
         leases = self._leases.leases_of(visit.session_id)
         for lease in sorted(leases, key=lambda l: l.leased_at, reverse=True):
             pool = self._routing.pool(lease.pool_id)
@@ -165,30 +180,33 @@ class Tracking:
                 continue
             kept = self._allocator.extend(pool, lease, now)
             if kept is not None:
-                return self._lease_offer(site, pool, kept)
+                return self._lease_offer(site, pool, kept, context)
             # The lease ended (the tab slept): the visitor gets a line again, their old
             # one first if it is still free.
             allocation = self._allocator.allocate(
-                pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now)
+                pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now), returning=True
             )
             if allocation.lease is not None:
-                return self._lease_offer(site, pool, allocation.lease)
+                return self._lease_offer(site, pool, allocation.lease, context)
             return self._offer(site, visit.session_id, None, None, "default", now + UNTRACKED_TTL_MS,
                                DEFAULT_TOUCH_MS)
         # No lease to keep (a static number, no route, or a lease long gone): the rules
         # decide again, as on a first view.
-        offer, _ = self._assign(site, visit, now)
+        offer, _ = self._assign(site, visit, now, context)
         return offer
 
-    def _lease_offer(self, site: Site, pool, lease: Lease) -> Offer:
-        return self._offer(site, lease.session_id, lease.number, lease.extension, "pool", lease.expires_at,
-                           touch_interval_ms(pool))
+    def _lease_offer(self, site: Site, pool, lease: Lease, context: PageContext) -> Offer:
+        code = shown_code(lease.code) if lease.code else None
+        language = site_language(site) or (context.language if isinstance(context.language, str) else None)
+        return self._offer(site, lease.session_id, lease.number, code, "pool", lease.expires_at,
+                           touch_interval_ms(pool), extension_label(language))
 
     @staticmethod
     def _offer(site: Site, session_id: str, number: str | None, extension: str | None, kind: str,
-               expires_at: int, touch_after_ms: int) -> Offer:
+               expires_at: int, touch_after_ms: int, label: str | None = None) -> Offer:
         shown = tuple(
-            Shown(original=own, number=number or own, extension=extension if number else None, kind=kind)
+            Shown(original=own, number=number or own, extension=extension if number else None, kind=kind,
+                  extension_label=label if number and extension else None)
             for own in site.own_numbers
         )
         return Offer(session_id, shown, expires_at, touch_after_ms)

@@ -5,6 +5,16 @@ default number (or a shared line). With sessions arriving at rate λ and holding
 for a mean time h, the offered load is A = λ·h erlangs, and Erlang's B formula gives the
 probability that an arrival finds all N lines busy. The recommended size is the smallest
 N whose blocking probability is at most the target.
+
+Blocking is not what a customer buys, though: they buy right answers. A call that comes
+with its code is right whatever the size. One without a code is surely right when no
+other visit was shown the number between the caller's visit and the call; with the
+longest-free line reused first, a freed line waits for the N - A other free lines to be
+taken, about (N - A)/λ. So the expected accuracy is
+    codes + (1 - codes) · F((N - A)/λ),
+F being the delay of calls after visits (ringback.tracking.attribution), and the size
+for a target accuracy is the smallest N that reaches it. It is a floor: ranking by region,
+taps and earlier calls gets some of the other calls right too.
 """
 from __future__ import annotations
 
@@ -12,10 +22,45 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from ringback.errors import InvalidInput, NotFound
+import math
+
+from ringback.tracking.attribution import delay_within
 from ringback.tracking.leases import HistoryEntry
 from ringback.tracking.pools import Pool, lines_per_number
 
 MAX_SIZE = 100_000
+# Calls that arrive with their code (a tap's post-dial digits, or keyed): what
+# `make bench-attribution` sees on its traces; a pool's own share replaces it once the
+# call log reports it.
+CODE_SHARE = 0.45
+DEFAULT_ACCURACY = 0.9
+
+
+def expected_accuracy(lines: int, arrivals_per_hour: float, load: float, code_share: float = CODE_SHARE) -> float:
+    if arrivals_per_hour <= 0:
+        return 1.0
+    idle_ms = max(0.0, lines - load) / arrivals_per_hour * 3_600_000
+    return code_share + (1 - code_share) * delay_within(idle_ms)
+
+
+def size_for_accuracy(arrivals_per_hour: float, load: float, target: float, code_share: float = CODE_SHARE) -> int | None:
+    """The smallest pool expected to be right for `target` of its calls; None when no size
+    can (the calls without codes come too late for any pool)."""
+    if not 0 < target < 1:
+        raise InvalidInput("the target accuracy must be between 0 and 1", code="invalid_target")
+    ceiling = code_share + (1 - code_share) * delay_within(float(MAX_SIZE) * 3_600_000)
+    if arrivals_per_hour <= 0:
+        return 1
+    if ceiling < target:
+        return None
+    low, high = max(1, math.ceil(load)), MAX_SIZE
+    while low < high:  # accuracy grows with the size: bisect
+        middle = (low + high) // 2
+        if expected_accuracy(middle, arrivals_per_hour, load, code_share) >= target:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def erlang_b(servers: int, load: float) -> float:
@@ -69,13 +114,17 @@ class PoolHealth:
     target_shared_probability: float
     blocking_probability: float  # at the current size, per Erlang-B
     recommended_size: int
+    target_accuracy: float = DEFAULT_ACCURACY
+    expected_accuracy: float = 1.0  # at the current size (the model above)
+    size_for_accuracy: int | None = None  # None: no size reaches the target
 
     def as_json(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
 def pool_health(
-    pool: Pool, size: int, history: list[HistoryEntry], since_ms: int, until_ms: int, target: float
+    pool: Pool, size: int, history: list[HistoryEntry], since_ms: int, until_ms: int, target: float,
+    accuracy: float = DEFAULT_ACCURACY,
 ) -> PoolHealth:
     if until_ms <= since_ms:
         raise InvalidInput("the window must end after it starts", code="invalid_range")
@@ -102,10 +151,14 @@ def pool_health(
         target_shared_probability=target,
         blocking_probability=erlang_b(size, load),
         recommended_size=servers_for(load, target) if load > 0 else 1,
+        target_accuracy=accuracy,
+        expected_accuracy=expected_accuracy(size, arrivals, load),
+        size_for_accuracy=size_for_accuracy(arrivals, load, accuracy),
     )
 
 
-def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: float, target: float) -> PoolHealth:
+def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: float, target: float,
+           accuracy: float = DEFAULT_ACCURACY) -> PoolHealth:
     """One pool's health over the last `hours`, for a tenant that may read it."""
     if not 0 < hours <= 24 * 31:
         raise InvalidInput("hours must be between 0 and 744", code="invalid_window")
@@ -115,4 +168,4 @@ def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: floa
     since = now_ms - int(hours * 3_600_000)
     # Its lines, not its numbers: an extension pool's one number holds a thousand leases.
     lines = pools.size(pool) * lines_per_number(pool)
-    return pool_health(pool, lines, leases.history_of_pool(pool_id, since, now_ms), since, now_ms, target)
+    return pool_health(pool, lines, leases.history_of_pool(pool_id, since, now_ms), since, now_ms, target, accuracy)

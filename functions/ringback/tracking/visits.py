@@ -35,6 +35,7 @@ class Visit:
     pages_viewed: int = 1
     shown_lines: tuple[str, ...] = ()
     clicks: tuple[dict, ...] = ()  # [{"line": ..., "at": ms}] from tel: click beacons
+    device: str | None = None  # mobile | desktop (CloudFront's device headers); None unknown
 
     @property
     def visitor_key(self) -> str:
@@ -120,6 +121,8 @@ def new_visit(
                             ("city", "cloudfront-viewer-city"))
         if (value := viewer.get(header))
     }
+    device = ("mobile" if "true" in (viewer.get("cloudfront-is-mobile-viewer"), viewer.get("cloudfront-is-tablet-viewer"))
+              else "desktop" if viewer.get("cloudfront-is-desktop-viewer") == "true" else None)
     return Visit(
         session_id=session_id,
         tenant_id=site.tenant_id,
@@ -135,4 +138,5 @@ def new_visit(
         landing_page=f"{page_parts.scheme}://{page_parts.netloc}{page_parts.path}",
         keyword=keyword,
         region=region,
+        device=device,
     )

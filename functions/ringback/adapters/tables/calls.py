@@ -21,11 +21,12 @@ class CallsByTenantTime(GlobalSecondaryIndex):
 
 
 class CallsByCaller(GlobalSecondaryIndex):
-    """First-time or returning caller, and a caller's history, in one Query."""
+    """First-time or returning caller, and a caller's history, in one Query: what each
+    earlier call was made to and attributed to (attribution weighs the caller's past)."""
 
     class Meta:
         index_name = "by_tenant_caller"
-        projection = IncludeProjection(["status", "site_id"])
+        projection = IncludeProjection(["status", "site_id", "caller", "tracking_number", "attribution"])
 
     tenant_caller = UnicodeAttribute(hash_key=True)  # "{tenant_id}#{caller E.164}"
     started_at = NumberAttribute(range_key=True)

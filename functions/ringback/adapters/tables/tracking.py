@@ -11,7 +11,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from ringback.adapters.tables.base import TableMeta, StreamedMeta
@@ -128,8 +128,8 @@ class PoolRecord(Model):
     site_id = UnicodeAttribute()
     name = UnicodeAttribute()
     mode = UnicodeAttribute(default="numbers")  # numbers | extensions
-    lease_seconds = NumberAttribute(default=900)  # 180 .. 604800
-    exhaustion_policy = UnicodeAttribute(default="default_number")  # default_number | share_oldest
+    lease_seconds = NumberAttribute(default=180)  # 180 .. 604800
+    exhaustion_policy = UnicodeAttribute(default="share_oldest")  # default_number | share_oldest
     shards = NumberAttribute(default=1)  # free-list partitions, for pools beyond ~1,000 writes/s
     rule = JSONAttribute(default=dict)  # which visits this pool serves
     overflow_count = NumberAttribute(default=0)
@@ -157,11 +157,13 @@ class QuarantineRecord(Model):
 
 
 class SlotsByPoolFreeAt(GlobalSecondaryIndex):
-    """The free list: the first item of (pool shard, free_at <= now) is the line free longest."""
+    """A pool shard's lines in free-at order: the first is the line free longest, or, when
+    all are held, the one whose holder was active least recently. `sequence` is projected
+    so that one Query is all an allocation reads (the next code comes from it)."""
 
     class Meta:
         index_name = "by_pool_free_at"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["sequence"])
 
     pool_key = UnicodeAttribute(hash_key=True)  # "{pool_id}#{shard}"
     free_at = NumberAttribute(range_key=True)
@@ -188,6 +190,9 @@ class PoolSlotRecord(Model):
     session_id = UnicodeAttribute(null=True)  # the current or latest holder
     leased_at = NumberAttribute(null=True)
     holders = NumberAttribute(default=0)  # >1 while shared under the share_oldest policy
+    # Leases taken of the line so far (numbers mode): the next lease's code follows from it
+    # (ringback.tracking.codes). Absent on slots written before codes: read as 0.
+    sequence = NumberAttribute(default=0)
     by_pool_free_at = SlotsByPoolFreeAt()
 
 
@@ -208,6 +213,7 @@ class LeaseRecord(Model):
     expires_at = NumberAttribute()
     history_key = UnicodeAttribute()  # the range key of this lease's history item
     shared = BooleanAttribute(default=False)
+    code = UnicodeAttribute(null=True)  # the 3-digit payload shown with the number
     expire_after = TTLAttribute()
 
 
@@ -233,6 +239,18 @@ class HistoryByPool(GlobalSecondaryIndex):
     started = UnicodeAttribute(range_key=True)
 
 
+class HistoryByNumber(GlobalSecondaryIndex):
+    """Every lease of a number's lines (the number, or each "number,extension"), oldest
+    first: the visits a call to that number may have come from."""
+
+    class Meta:
+        index_name = "by_number"
+        projection = AllProjection()
+
+    number = UnicodeAttribute(hash_key=True)  # E.164, the line without its extension
+    started = UnicodeAttribute(range_key=True)
+
+
 class LeaseHistoryRecord(Model):
     """Who held a line from when until when, kept for the tenant's retention period.
 
@@ -252,9 +270,14 @@ class LeaseHistoryRecord(Model):
     started_at = NumberAttribute()
     ended_at = NumberAttribute()  # moved forward when the lease is extended
     shared = BooleanAttribute(default=False)
+    code = UnicodeAttribute(null=True)  # the 3-digit payload shown with the number
+    # The line without its extension. Absent on items written before the by_number index,
+    # which it leaves out (a sparse index).
+    number = UnicodeAttribute(null=True)
     retain_until = TTLAttribute()
     by_visitor = HistoryByVisitor()
     by_pool = HistoryByPool()
+    by_number = HistoryByNumber()
 
 
 # --- Visits ---------------------------------------------------------------------------
@@ -290,6 +313,7 @@ class VisitRecord(Model):
     landing_page = UnicodeAttribute(null=True)
     keyword = UnicodeAttribute(null=True)
     region = MapAttribute(default=dict)  # country, region, city from CloudFront viewer headers
+    device = UnicodeAttribute(null=True)  # mobile | desktop, from CloudFront's device headers
     pages_viewed = NumberAttribute(default=1)
     shown_lines = ListAttribute(of=UnicodeAttribute, default=list)
     clicks = ListAttribute(default=list)  # [{"line": ..., "at": ms}] from tel: click beacons
