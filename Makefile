@@ -39,9 +39,11 @@ deploy: install build node_modules/.package-lock.json
 clean:
 	rm -rf $(VENV) node_modules cdk.out .devstack .pytest_cache functions/widget/static
 
-# The browser scripts (frontend/src -> functions/widget/static, served as /v1/swap.js).
+# The browser scripts (frontend/src -> functions/widget/static, served as /v1/swap.js) and
+# the dashboard (frontend/dashboard -> frontend/app, served at /app/; type-checked).
 build: install
 	$(BIN)/python frontend/build.py
+	$(BIN)/python frontend/dashboard_build.py
 
 # Debian's Chromium for the browser tests and the benchmark (Playwright downloads no browser).
 browser:

@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     f"Ringback local stack is up ({time.monotonic() - started:.1f} s)",
                     f"  API + frontend     {public_url}   (health: {public_url}/health)",
+                    f"  dashboard          {public_url}/app/   (opens with an API key of the tenant)",
                     f"  demo customer site http://localhost:{args.site_port}/",
                     f"  site config        {public_url}/v1/sites/{demo.site_key}/config"
                     f"  (Origin: http://localhost:{args.site_port})",

@@ -25,7 +25,8 @@ from infra.constructs import AcknowledgeGrantWildcards, acknowledge
 from infra.constructs.data import private_bucket
 
 API_PATHS = ("/v1/*", "/health")
-FRONTEND_BUILD_INPUTS = ("*.py", "src", "__pycache__")
+# Sources and toolchain of the built files, never uploaded: the dashboard's build lands in app/.
+FRONTEND_BUILD_INPUTS = ("*.py", "src", "__pycache__", "dashboard", "node_modules")
 
 
 def publishable_files(folder: Path | None) -> list[Path]:
