@@ -67,6 +67,13 @@ def site_for_origin(sites: SiteDirectory, site_key: str, origin: str | None) -> 
     return site
 
 
+def site_language(site: Site) -> str | None:
+    """The language the site chose for its widget (its code prompt and "ext." label follow
+    it), None when it follows the page."""
+    locale = (site.settings.get("callback") or {}).get("locale")
+    return locale if isinstance(locale, str) and locale != "auto" else None
+
+
 def public_config(site: Site) -> dict[str, Any]:
     """What the snippet on a page may know: nothing that identifies the tenant or its staff."""
     return {

@@ -24,7 +24,7 @@ from ringback.tracking.attribution import (
 from ringback.tracking.codes import code_prompt
 from ringback.tracking.journeys import JOURNEY_MS, touches
 from ringback.tracking.regions import phone_place
-from ringback.tracking.sessions import site_language
+from ringback.accounts.sites import site_language
 from ringback.calls.log import CallSummary
 from ringback.clock import Clock
 from ringback.calls.routing import (

@@ -176,7 +176,6 @@ class _Weighed:
     visitor_key: str
     weight: float
     reasons: list[str]
-    last_active: int
 
 
 def delay_density(delay_ms: float) -> float:
@@ -269,7 +268,7 @@ def attribute_call(by_session: dict[str, list[HistoryEntry]], visits: dict[str, 
         visitor = entries[0].visitor_key
         if visitor in evidence.previous_visitors:
             reasons.append("called_before")
-        weighed.append(_Weighed(session_id, visitor, weight, reasons, last_active))
+        weighed.append(_Weighed(session_id, visitor, weight, reasons))
 
     # "None of them": calls from outside arrive at a rate proportional to the number's
     # visits (its candidates over the history there is), in the delay density's units.
@@ -283,12 +282,14 @@ def attribute_call(by_session: dict[str, list[HistoryEntry]], visits: dict[str, 
     for w in weighed:
         visitors[w.visitor_key] = visitors.get(w.visitor_key, 0.0) + w.weight / total
     ranked = sorted(weighed, key=lambda w: (-visitors[w.visitor_key], -w.weight, w.session_id))
-    candidates = _with_caller_known(_best_per_visitor(ranked, visitors), evidence.previous_visitors)
+    # The visitors whose visit the keyed code matched: one, and the code names them.
+    matched = {w.visitor_key for w in weighed if "code" in w.reasons}
+    candidates = _with_caller_known(_best_per_visitor(ranked, visitors, len(matched) == 1),
+                                    evidence.previous_visitors)
     # Calibrated, a unique code's visitor may overtake a likelier-looking ranked one.
     candidates.sort(key=lambda c: -c.probability)
     best = candidates[0]
     runner_up = candidates[1] if len(candidates) > 1 else None
-    matched = [c for c in candidates if "code" in c.reasons]
     if code is not None and payload is not None:
         code["matched"] = bool(matched)
     if best.probability < SUPPORTED:
@@ -304,16 +305,15 @@ def attribute_call(by_session: dict[str, list[HistoryEntry]], visits: dict[str, 
                        best.visitor_key, tuple(candidates[:KEPT_CANDIDATES]), code)
 
 
-def _best_per_visitor(ranked: list[_Weighed], visitors: dict[str, float]) -> list[Candidate]:
+def _best_per_visitor(ranked: list[_Weighed], visitors: dict[str, float], unique_code: bool) -> list[Candidate]:
     """One candidate per visitor (its likeliest visit), with the visitor's probability."""
     seen, out = set(), []
-    matched = {w.visitor_key for w in ranked if "code" in w.reasons}
     for w in ranked:
         if w.visitor_key in seen:
             continue
         seen.add(w.visitor_key)
         posterior = visitors[w.visitor_key]
-        by_code = "code" in w.reasons and len(matched) == 1
+        by_code = unique_code and "code" in w.reasons
         out.append(Candidate(w.session_id, w.visitor_key, calibrated(posterior, by_code), tuple(w.reasons), posterior))
     return out
 

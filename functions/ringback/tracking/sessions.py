@@ -18,7 +18,7 @@ from ringback.tracking.leases import Allocator, Lease, touch_interval_ms
 from ringback.ports import LeaseStore, Routing, SiteDirectory, TenantDirectory, VisitLog
 from ringback.tracking.rules import choose
 from ringback.tracking.rule_order import order_of
-from ringback.accounts.sites import Site, site_for_origin
+from ringback.accounts.sites import Site, site_for_origin, site_language
 from ringback.tracking.visits import Visit, new_visit, require_client_id
 
 UNTRACKED_TTL_MS = 30 * 60_000  # the script re-asks after this when no route applied
@@ -73,12 +73,6 @@ class PageContext:
     # previous line is asked for first. A false claim only costs that one read.
     returning: bool = False
     language: Any = None  # the page's language ("de", "ru-RU"), for the code's label
-
-
-def site_language(site: Site) -> str | None:
-    """The language the site chose for its widget, None when it follows the page."""
-    locale = (site.settings.get("callback") or {}).get("locale")
-    return locale if isinstance(locale, str) and locale != "auto" else None
 
 
 def new_session_id() -> str:
