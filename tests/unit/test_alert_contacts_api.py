@@ -3,27 +3,18 @@ replace them at the version read; refused for a site with no number that can tex
 number that is not one, an analyst and another tenant."""
 import pytest
 
-from ringback import bootstrap
 from ringback.accounts.provisioning import Directories, add_static_number
-from ringback.accounts.tenants import Membership, Principal, Tenant
-from ringback.bootstrap import build_memory_services
-from ringback.clock import ManualClock
+from ringback.accounts.tenants import Principal
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(NOW))
-    for tenant in ("shop", "other"):
-        services.tenants.save(Tenant(tenant, tenant.title()))
-    for tenant, user, role in (("shop", "u-admin", "admin"), ("shop", "u-analyst", "analyst"),
-                               ("shop", "u-owner", "owner"), ("other", "u-other", "owner")):
-        services.tenants.add_member(Membership(tenant, user, f"{user}@{tenant}.test", role))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(NOW) as services:
+        yield services
 
 
 def call(method, path, user="u-admin", body=None, etag=None):

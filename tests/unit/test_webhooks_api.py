@@ -7,13 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from ringback import bootstrap
-from ringback.accounts.tenants import Membership, Principal, Tenant
+from ringback.accounts.tenants import Principal
 from ringback.accounts.webhook_endpoints import MAX_ENDPOINTS, WebhookEndpoints
-from ringback.bootstrap import build_memory_services
 from ringback.calls.events import ROTATION_OVERLAP_MS, verify
-from ringback.clock import ManualClock
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 
@@ -38,16 +36,11 @@ def receiver():
 
 @pytest.fixture
 def svc(receiver):
-    services = build_memory_services(ManualClock(NOW))
-    services = replace(services, webhooks=WebhookEndpoints(services.sites, services.audit, receiver))
-    for tenant in ("shop", "other"):
-        services.tenants.save(Tenant(tenant, tenant.title()))
-    for tenant, user, role in (("shop", "u-admin", "admin"), ("shop", "u-analyst", "analyst"),
-                               ("shop", "u-owner", "owner"), ("other", "u-other", "owner")):
-        services.tenants.add_member(Membership(tenant, user, f"{user}@{tenant}.test", role))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    def with_receiver(services):
+        return replace(services, webhooks=WebhookEndpoints(services.sites, services.audit, receiver))
+
+    with shop_and_other(NOW, with_receiver) as services:
+        yield services
 
 
 def call(method, path, user="u-admin", body=None, etag=None):
