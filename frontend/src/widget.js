@@ -89,7 +89,9 @@
     }
   };
   var ROOT = '#ringback-callback';
-  var CSS = (ROOT + ',~ *{all:revert;box-sizing:border-box}' +
+  // The reset spares the icon's <path>: all:revert would drop its d (a CSS property in
+  // Chromium), leaving an empty launcher.
+  var CSS = (ROOT + ',~ :not(path){all:revert;box-sizing:border-box}' +
     '~{--rb-c:#0a7cff;position:fixed;z-index:2147483000;bottom:20px;right:20px;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;text-align:left}' +
     '~.rb-left{right:auto;left:20px}' +
     '~ [hidden]{display:none!important}' +

@@ -118,6 +118,11 @@ def test_the_snippet_loads_the_widget_once_after_the_page_is_parsed_and_the_numb
                       "afterParse": True, "afterSwap": True}
     assert page.text_content("#host-text") == "Call (415) 555-0107 any time."
     assert page.is_visible("#ringback-callback .rb-launcher")
+    # The launcher shows its phone icon: the reset of the page's styles leaves the icon's
+    # shape alone (all:revert on a <path> would drop its d and fill, an empty circle).
+    icon = page.evaluate("""() => { const p = document.querySelector('#ringback-callback .rb-launcher path');
+        const box = p.getBoundingClientRect(); return {w: box.width, h: box.height, fill: getComputedStyle(p).fill}; }""")
+    assert icon["w"] > 10 and icon["h"] > 10 and icon["fill"] == "rgb(255, 255, 255)", icon
     assert page.is_hidden("#rb-dialog")
     assert api.config_requests == 1 and page.errors == []
 
