@@ -5,7 +5,9 @@
 Starts moto (AWS), creates every table, bucket and the user pool from the same
 definitions the CDK app uses, serves the API and the frontend on one port, sets up the
 demo tenant through that API as a customer would (devstack/demo.py), serves the demo
-customer site on another port, prints the URLs, and stops it all on Ctrl-C (or SIGTERM).
+customer site on another port, prints the URLs, then gives the demo tenant its first visits,
+calls and callbacks in the background (devstack/demo_traffic.py; --no-demo-traffic skips
+it), and stops it all on Ctrl-C (or SIGTERM).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from devstack.streams import StreamPoller  # noqa: E402
 from devstack.gateway import Authorizer, LocalApi, StaticFiles, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
 from devstack.demo import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, create_demo  # noqa: E402
+from devstack.demo_traffic import DemoTraffic, describe  # noqa: E402
 from devstack.shutdown import die_with_parent, stop_together  # noqa: E402
 
 
@@ -47,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--operator", choices=("manual", "scripted"), default="manual",
                         help="the demo operator's phone: answered by hand on the phone page (manual), "
                              "or answering after 4 s and talking for 30 (scripted, what the tests use)")
+    parser.add_argument("--no-demo-traffic", dest="demo_traffic", action="store_false",
+                        help="leave the demo tenant without traffic (tests that count what they make use this); "
+                             "by default a few visits, calls and callbacks are placed once the stack is up")
     parser.add_argument("--state-dir", type=Path, default=REPO / ".devstack", help="logs")
     parser.add_argument("--template", type=Path, default=None,
                         help="the synthesized local stage whose IAM policies the functions run with "
@@ -100,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
                                        user_pool_client_id=user_pool.client_id)
         os.environ.update(settings.as_environment())
 
-        from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
+        from infra.catalog import DASHBOARD_CONFIG, FRONTEND_DIR, FUNCTIONS, load_app
 
         # The demo operator answers on the phone page (manual) or after a few rings (scripted).
-        carrier.script(DEMO_DESTINATION, Party.interactive() if args.operator == "manual"
-                       else Party(answer_after=4, talk_for=30))
+        operator = {"outcome": "interactive"} if args.operator == "manual" else {"answer_after": 4, "talk_for": 30}
+        carrier.script(DEMO_DESTINATION, Party.from_json(operator))
 
         # Each function in its own process, with its environment and its role's
         # credentials; moto holds those to the role's policy from the template.
@@ -138,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         authorizer = Authorizer(lambda event: functions.invoke(authorizer_name, event, timeout=10))
         api = LocalApi(apps, authorizer,
                        invoke=lambda name, event: functions.invoke(function_name(settings, name), event, timeout=29))
-        servers.append(serve(args.host, args.port, edge_handler(api, StaticFiles(FRONTEND_DIR))))
+        frontend = StaticFiles(FRONTEND_DIR, generated={DASHBOARD_CONFIG: user_pool.dashboard_config()})
+        servers.append(serve(args.host, args.port, edge_handler(api, frontend)))
         # The demo business signs up and sets itself up through the API now serving; the
         # numbers it buys ring the voice URL set at purchase, as Twilio's do.
         demo = create_demo(public_url, moto.url, user_pool.client_id,
@@ -154,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     f"Ringback local stack is up ({time.monotonic() - started:.1f} s)",
                     f"  API + frontend     {public_url}   (health: {public_url}/health)",
-                    f"  dashboard          {public_url}/app/   (opens with an API key of the tenant)",
+                    f"  dashboard          {public_url}/app/   (sign in as {DEMO_EMAIL} / {DEMO_PASSWORD})",
                     f"  demo customer site http://localhost:{args.site_port}/",
                     f"  site config        {public_url}/v1/sites/{demo.site_key}/config"
                     f"  (Origin: http://localhost:{args.site_port})",
@@ -167,11 +174,19 @@ def main(argv: list[str] | None = None) -> int:
                     f"  local mailbox      {moto.url}/_local/mailbox?to=ADDRESS   (sign-up codes, as e-mails)",
                     f"  demo tenant        {demo.tenant_id}: site {demo.site_id} (site key {demo.site_key}),"
                     f" pool {demo.pool_id} ({demo.pool_size} numbers), static {demo.static_number}",
+                    *(["  demo traffic       visits, calls and callbacks are being placed (the operator's phone"
+                       " answers by itself until they are in)"] if args.demo_traffic else []),
                     "Ctrl-C stops everything.",
                 ]
             ),
             flush=True,
         )
+        if args.demo_traffic:
+            traffic = DemoTraffic(public_url, f"http://localhost:{args.site_port}", carrier.url, demo.site_key,
+                                  demo.static_number,
+                                  lambda: aws.sign_in(settings, user_pool, DEMO_EMAIL, DEMO_PASSWORD), operator, stop)
+            threading.Thread(target=_place_demo_traffic, args=(traffic, f"{public_url}/app/", stop),
+                             name="demo-traffic", daemon=True).start()
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -179,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         # waiting): the same clean stop below, and exit status 0.
         pass
     finally:
+        stop.set()  # the demo traffic, if still placing, stops without a word
         # All at once: Ctrl-C stops the stack within 2 s (bench/shutdown.py).
         late = stop_together([*reversed(stoppers), *(server.shutdown for server in servers), carrier.stop,
                               moto.stop], seconds=1.5)
@@ -187,6 +203,19 @@ def main(argv: list[str] | None = None) -> int:
         print("Ringback local stack stopped." + (f" (left running: {', '.join(late)})" if late else ""),
               flush=True)
     return 0
+
+
+def _place_demo_traffic(traffic: DemoTraffic, dashboard_url: str, stop: threading.Event) -> None:
+    """After the banner, so the stack is usable at once: the demo's first day of traffic."""
+    started = time.monotonic()
+    try:
+        summary = traffic.run()
+    except Exception as error:  # noqa: BLE001 - said, not raised: the stack itself is fine
+        if not stop.is_set():
+            print(f"Demo traffic failed: {error}", flush=True)
+        return
+    print(f"Demo traffic is in: {describe(summary)}, after {time.monotonic() - started:.0f} s."
+          f" See them at {dashboard_url}", flush=True)
 
 
 class _Background:

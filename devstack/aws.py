@@ -218,6 +218,12 @@ class UserPool:
         # Real Cognito serves the keys under the issuer; moto serves them under its own host.
         return f"{self.endpoint_url}/{self.pool_id}/.well-known/jwks.json"
 
+    def dashboard_config(self) -> bytes:
+        """The dashboard's app/config.json (infra/constructs/edge.py DASHBOARD_CONFIG), as
+        the deploy writes it, plus the endpoint the browser reaches Cognito at here."""
+        return json.dumps({"region": self.region, "userPoolId": self.pool_id, "clientId": self.client_id,
+                           "cognitoEndpoint": self.endpoint_url + "/"}).encode()
+
 
 # CloudFormation's AWS::Cognito::UserPool properties that CreateUserPool names otherwise,
 # and those CloudFormation sets through SetUserPoolMfaConfig after creating the pool.

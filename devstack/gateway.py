@@ -169,6 +169,10 @@ class LocalApi:
         response_headers = dict(response.get("headers") or {})
         for name, values in (response.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)
+        # API Gateway's proxy integration labels a response without a Content-Type as JSON
+        # (Chalice sets none when a view returns a dict).
+        if not any(name.lower() == "content-type" for name in response_headers):
+            response_headers["Content-Type"] = "application/json"
         payload = response.get("body") or b""
         if response.get("isBase64Encoded"):
             payload = base64.b64decode(payload)
@@ -181,16 +185,30 @@ def _json(status: int, body: dict):
     return int(status), {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
+def dashboard_path(path: str) -> str:
+    """The dashboard's own addresses (/app/calls/CA…) serve its one page, as the
+    distribution's viewer-request function (infra/constructs/edge.py) rewrites them."""
+    if path == "/app" or (path.startswith("/app/") and "." not in path.rsplit("/", 1)[-1]):
+        return "/app/index.html"
+    return path
+
+
 class StaticFiles:
     """Files under a folder, with optional {{NAME}} substitution in HTML (the demo site
-    needs the local API's address and the demo site's key)."""
+    needs the local API's address and the demo site's key), and files the stack writes
+    (the dashboard's config.json, which the deploy writes in AWS)."""
 
-    def __init__(self, root: Path, substitutions: dict[str, str] | None = None) -> None:
+    def __init__(self, root: Path, substitutions: dict[str, str] | None = None,
+                 generated: dict[str, bytes] | None = None) -> None:
         self._root = root.resolve()
         self._substitutions = substitutions or {}
+        self._generated = generated or {}
 
     def get(self, path: str):
         relative = unquote(urlsplit(path).path).lstrip("/")
+        if relative in self._generated:
+            return 200, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-cache"}, \
+                self._generated[relative]
         target = (self._root / relative).resolve()
         if self._root not in target.parents and target != self._root:
             return _json(HTTPStatus.NOT_FOUND, error_body("not_found", "no such file", None))
@@ -255,7 +273,7 @@ def edge_handler(api: LocalApi, frontend: StaticFiles) -> Handler:
             return api.handle(method, path, headers, body, client_ip)
         if method not in {"GET", "HEAD"}:
             return _json(HTTPStatus.METHOD_NOT_ALLOWED, error_body("method_not_allowed", "static files are read-only", None))
-        return frontend.get(path)
+        return frontend.get(dashboard_path(route_path))
 
     return handle
 

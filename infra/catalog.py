@@ -16,10 +16,17 @@ REPO = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO / "functions"
 SHARED_PACKAGE = FUNCTIONS_DIR / "ringback"
 FRONTEND_DIR = REPO / "frontend"
+# Where the dashboard finds its user pool: the deploy writes it from the stack's values
+# (infra/constructs/edge.py), the local stack from the local pool's.
+DASHBOARD_CONFIG = "app/config.json"
 
 READ, WRITE = "read", "write"
 # Read, and UpdateItem only: the authorizer notes a key's last use, and writes nothing else.
 TOUCH = "touch"
+# An append-only log (webhook deliveries): PutItem and nothing else, not even a read; Query
+# and nothing else; or both, for the function that writes it and serves its list.
+APPEND, QUERY = "append", "query"
+APPEND_QUERY = f"{APPEND}+{QUERY}"
 # What a function does with the call-events queue and the callback dial workflow.
 SEND = "send"
 START, ANSWER = "start", "answer"
@@ -105,7 +112,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         name="pool",
-        description="The management API (sites, numbers, members, API keys, clients, pools) and the API's authorizer",
+        description="The management API (sites, numbers, members, API keys, clients, pools, callback retries) "
+                    "and the API's authorizer",
         tables={
             "tenants": WRITE, "members": WRITE, "invitations": WRITE, "api_keys": WRITE, "audit_log": WRITE,
             "sites": WRITE,
@@ -113,7 +121,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             # Released numbers, kept from every buyer for a while (ringback.accounts.purchases).
             "number_quarantine": WRITE,
             "leases": WRITE, "lease_history": WRITE,
+            # A member reopens a missed callback request (ringback.callbacks.retries); the
+            # install check counts each tenant's checks (ringback.accounts.install_check).
+            "callback_requests": WRITE, "rate_counters": WRITE,
+            # A test delivery is kept in the endpoint's delivery log, which the dashboard lists.
+            "webhook_deliveries": APPEND_QUERY,
         },
+        # The reopened request's next dial: StartExecution, as the widget's form starts the first.
+        workflows={"callback_dial": (START,)},
         # Tracking numbers are bought from the carrier, each tenant's in its own subaccount
         # (ringback.accounts.number_shop).
         secrets=(CARRIER,),
@@ -137,6 +152,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "rate_counters": WRITE, "idempotency": WRITE,
             # Every text sent (missed-call alerts) and its delivery status.
             "messages": WRITE,
+            # The events worker keeps each POST to an endpoint; it never reads them back.
+            "webhook_deliveries": APPEND,
         },
         buckets={"recordings": WRITE},
         queues={"call_events": SEND},
@@ -153,11 +170,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Analytics events to S3 and the report API",
         tables={
             "tenants": READ, "members": READ, "sites": READ, "pools": READ,
-            "lease_history": READ, "visits": READ, "calls": READ,
+            "lease_history": READ, "visits": READ,
+            # What the business says about a call (its lead, tags, notes) is an UpdateItem of
+            # those attributes alone (ringback.calls.desk); a call is never put or deleted here.
+            "calls": TOUCH,
             "callback_requests": READ, "callback_legs": READ,
+            # Each change of a call's lead is audited.
+            "audit_log": WRITE,
         },
         # Recordings: the dashboard's five-minute links are signed with this role.
         buckets={"analytics": WRITE, "recordings": READ},
+        # A change of a call's lead is a call.updated event for the site's endpoints.
+        queues={"call_events": SEND},
         # The stream worker writes callers' keys (HMACs of their numbers).
         secrets=(ANALYTICS_KEY,),
         report_queries=True,

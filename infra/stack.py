@@ -49,6 +49,11 @@ class RingbackStack(Stack):
             access_logs=self.data.access_logs,
             removal_policy=self.data.removal_policy,
             frontend_dir=frontend_dir,
+            dashboard_config={
+                "region": Aws.REGION,
+                "userPoolId": self.auth.user_pool.user_pool_id,
+                "clientId": self.auth.dashboard_client.user_pool_client_id,
+            },
         )
 
         settings = Settings(

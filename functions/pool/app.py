@@ -1,20 +1,25 @@
 """The management API: who works in a tenant (members, invitations, API keys, an agency's
-clients, the audit log), number pools and their sizing; and the API's authorizer."""
+clients, the audit log), sites (and whether their snippet is installed), number pools and
+their sizing, a member's retry of a missed callback; and the API's authorizer."""
 from functools import cache
 from urllib.parse import unquote
 
 from chalice import Response
 
 import pool_api.account  # noqa: F401  (each module registers its routes on the app)
+import pool_api.callback_requests  # noqa: F401
 import pool_api.caller_ids  # noqa: F401
 import pool_api.callbacks  # noqa: F401
+import pool_api.install_check  # noqa: F401
 import pool_api.pools  # noqa: F401
 import pool_api.alerts  # noqa: F401
 import pool_api.site_settings  # noqa: F401
+import pool_api.sizing  # noqa: F401
 import pool_api.webhooks  # noqa: F401
 from pool_api.web import app, now as _now, query_number, scope as _scope, version as _version, versioned
 from ringback.accounts import number_shop, schemas, site_admin
 from ringback.accounts.site_admin import site_json
+from ringback.accounts.audit import AuditFilter
 from ringback.accounts.api_keys import refuse_keys
 from ringback.accounts.members import member_json
 from ringback.adapters.identity import CognitoTokens, authenticate, authorizer_response
@@ -142,7 +147,8 @@ def open_client():
 @app.route("/v1/audit", methods=["GET"], authorizer=DASHBOARD_USERS)
 def audit_log():
     params = app.current_request.query_params or {}
-    return services().audit.read(_scope(), limit=int(query_number("limit", 50)), cursor=params.get("cursor"))
+    return services().audit.read(_scope(), limit=int(query_number("limit", 50)), cursor=params.get("cursor"),
+                                 where=AuditFilter.from_params(params))
 
 
 # -- sites ---------------------------------------------------------------------------------

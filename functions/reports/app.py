@@ -1,8 +1,15 @@
-"""Reports for the dashboard: the call log, callback requests, and the SQL reports over the
-analytics tables (with the ad spend they are costed against)."""
+"""Reports for the dashboard: the call log and what the business says about each call (its
+lead, tags, notes, follow-up), callers, the work queue, callback requests, and the SQL
+reports over the analytics tables (with the ad spend they are costed against)."""
+from urllib.parse import unquote
+
 from chalice import Response
 
+from ringback.accounts.tenants import READ, WRITE
 from ringback.calls import log as calls
+from ringback.calls.desk import desk_of
+from ringback.calls.filters import CallFilter
+from ringback.calls.leads import LEAD_CHANGE, NEW_NOTE, author_of
 from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
 from ringback.analytics import report_output
 from ringback.bootstrap import services
@@ -28,7 +35,7 @@ def _int_param(params, name, default=None):
 def call_recordings(call_id):
     svc = services()
     scope = svc.scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"))
-    return {"urls": svc.recordings.link(scope, call_id), "expiresInSeconds": LINK_SECONDS}
+    return {"urls": svc.recordings.link(scope, unquote(call_id)), "expiresInSeconds": LINK_SECONDS}
 
 
 def _listing():
@@ -50,8 +57,71 @@ def _listing():
 @app.route("/v1/calls", methods=["GET"], authorizer=DASHBOARD_USERS)
 def list_calls():
     svc, scope, tenant, page_of = _listing()
-    page = calls.calls_between(svc.calls, scope, tenant, **page_of)
-    return {"calls": [call.__dict__ for call in page.items], "cursor": page.cursor}
+    where = CallFilter.from_params(app.current_request.query_params or {})
+    page = calls.calls_between(svc.calls, scope, tenant, **page_of, where=where)
+    return {"calls": [calls.call_json(call) for call in page.items], "cursor": page.cursor}
+
+
+# -- one call: its lead, tags, notes and follow-up (ringback.calls.desk) -----------------
+
+
+def _scope(permission=READ):
+    svc = services()
+    return svc, svc.scope_for(app.principal(), app.current_request.headers.get("x-tenant-id"), permission)
+
+
+def _version_read():
+    """The lead version an edit was read at: If-Match: "v3" (the call's ETag)."""
+    raw = (app.current_request.headers.get("if-match") or "").strip().removeprefix("W/").strip('"')
+    if not raw:
+        return None
+    if not (raw.startswith("v") and raw[1:].isdigit()):
+        raise InvalidInput('If-Match must be an ETag this API gave, such as "v3"', code="invalid_if_match",
+                           details={"field": "If-Match"})
+    return int(raw[1:])
+
+
+def _versioned(call, body=None, status=200):
+    return Response(calls.call_json(call) if body is None else body, status_code=status,
+                    headers={"ETag": f'"v{call.lead_version}"'})
+
+
+@app.route("/v1/calls/{call_id}", methods=["GET"], authorizer=DASHBOARD_USERS)
+def get_call(call_id):
+    svc, scope = _scope()
+    return _versioned(desk_of(svc).call(scope, unquote(call_id)))
+
+
+@app.route("/v1/calls/{call_id}", methods=["PATCH"], authorizer=DASHBOARD_USERS)
+def change_call(call_id):
+    svc, scope = _scope(WRITE)
+    body = app.valid_body(LEAD_CHANGE)
+    changed = desk_of(svc).change_lead(scope, author_of(app.principal()), unquote(call_id), body["lead"],
+                                       _version_read())
+    return _versioned(changed)
+
+
+@app.route("/v1/calls/{call_id}/notes", methods=["POST"], authorizer=DASHBOARD_USERS)
+def add_call_note(call_id):
+    svc, scope = _scope(WRITE)
+    body = app.valid_body(NEW_NOTE)
+    note, call = desk_of(svc).add_note(scope, author_of(app.principal()), unquote(call_id), body["text"])
+    return _versioned(call, {"noteId": note["note_id"], "text": note["text"], "author": note["author"],
+                             "at": note["at"]}, status=201)
+
+
+@app.route("/v1/callers/{number}", methods=["GET"], authorizer=DASHBOARD_USERS)
+def caller_card(number):
+    svc, scope = _scope()
+    tenant = (app.current_request.query_params or {}).get("tenant")
+    return desk_of(svc).caller_card(scope, tenant, unquote(number))
+
+
+@app.route("/v1/work-queue", methods=["GET"], authorizer=DASHBOARD_USERS)
+def work_queue():
+    svc, scope = _scope()
+    tenant = (app.current_request.query_params or {}).get("tenant")
+    return desk_of(svc).work_queue(scope, tenant)
 
 
 @app.route("/v1/callback-requests", methods=["GET"], authorizer=DASHBOARD_USERS)

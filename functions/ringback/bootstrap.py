@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from ringback.accounts.alert_contacts import AlertContacts
     from ringback.accounts.caller_ids import CallerIds
     from ringback.callbacks.settings import CallbackSettings
+    from ringback.accounts.install_check import InstallCheck
+    from ringback.guards import RateCounter
     from ringback.analytics.ad_spend import AdSpend
     from ringback.analytics.reports import Reports
 
@@ -106,6 +108,10 @@ class Services:
     # Caller IDs verified at the carrier, and a site's callback dial settings.
     caller_ids: "CallerIds | None" = None
     callback_settings: "CallbackSettings | None" = None
+    # Whether a customer's page carries the snippet, fetched through the SSRF guard.
+    install_check: "InstallCheck | None" = None
+    # The fixed-window counters every rate limit counts on.
+    rate_counter: "RateCounter | None" = None
 
     def scope_for(self, principal: Principal, requested_tenant: str | None, permission: str = READ) -> TenantScope:
         """The tenant a request acts for, refused unless the caller holds `permission`
@@ -139,15 +145,15 @@ def assemble(settings, clock, sites, tenants, pools, calls, routing, visits, lea
     )
     return Services(settings, clock, sites, tenants, pools, calls, routing, visits, leases, tracking, inbound,
                     notifier, recordings, events, callbacks, idempotency, changes, alerts=alerts,
-                    texts=InboundTexts(numbers, sites, inbound, alerts, messages))
+                    texts=InboundTexts(numbers, sites, inbound, alerts, messages), rate_counter=rate_counter)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    from ringback.adapters import dynamo, dynamo_accounts, dynamo_pools
+    from ringback.adapters import dynamo, dynamo_accounts, dynamo_deliveries, dynamo_pools
     from ringback.adapters.carrier import TwilioCarrier
     from ringback.adapters.dynamo_leases import DynamoLeaseStore
     from ringback.adapters.dynamo_messages import DynamoMessages
-    from ringback.adapters.http_out import poster
+    from ringback.adapters.http_out import page_fetcher, poster
     from ringback.adapters.parquet_s3 import ParquetEventFiles
     from ringback.adapters.s3 import S3RecordingStore
     from ringback.adapters.sqs import SqsDeliveryQueue
@@ -172,7 +178,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     events = (
         Events(SqsDeliveryQueue(settings.events_queue_url, region=settings.region,
                                 endpoint_url=settings.aws_endpoint_url),
-               poster(settings.webhooks_allow_local), clock, sites)
+               poster(settings.webhooks_allow_local), clock, sites, dynamo_deliveries.DynamoDeliveryLog())
         if settings.events_queue_url
         else None
     )
@@ -213,7 +219,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
                              users=_user_inviter(settings))
     # A test delivery answers within the API's request, so it waits less than the queue's deliveries.
     services = with_site_parts(services, poster(settings.webhooks_allow_local, timeout=5),
-                               settings.webhooks_allow_local)
+                               settings.webhooks_allow_local, fetch_page=page_fetcher(settings.webhooks_allow_local),
+                               deliveries=dynamo_deliveries.DynamoDeliveryLog())
     return with_reports(services, settings) if settings.analytics_bucket else services
 
 
@@ -272,17 +279,25 @@ def with_callback_settings(services: Services, audit_log) -> Services:
                                                       caller_ids.is_verified if caller_ids else None))
 
 
-def with_site_parts(services: Services, post, allow_local: bool = False) -> Services:
+def with_site_parts(services: Services, post, allow_local: bool = False, fetch_page=None, deliveries=None) -> Services:
     """A site's webhook endpoints and alert contacts, audited in the account services' log
-    (so after with_accounts). `post` sends a test delivery (ringback.adapters.http_out);
-    `allow_local`: the local stack's http://127.0.0.1 receivers may be set."""
+    (so after with_accounts), and the install check. `post` sends a test delivery and
+    `fetch_page` reads a customer's page (ringback.adapters.http_out); `allow_local`: the
+    local stack's http://127.0.0.1 receivers and pages may be used. `deliveries`: the webhook
+    delivery log (ringback.ports.DeliveryLog) test deliveries are kept in and the list reads."""
     from ringback.accounts.alert_contacts import AlertContacts
+    from ringback.accounts.install_check import InstallCheck
     from ringback.accounts.provisioning import Directories
     from ringback.accounts.webhook_endpoints import WebhookEndpoints
 
     dirs = Directories(services.tenants, services.sites, services.pools)
-    return replace(services, webhooks=WebhookEndpoints(services.sites, services.audit, post, allow_local),
-                   alert_contacts=AlertContacts(dirs, services.audit))
+    settings = services.settings
+    base_url = settings.public_base_url if settings is not None else "http://localhost"
+    return replace(services, webhooks=WebhookEndpoints(services.sites, services.audit, post, allow_local,
+                                                       deliveries=deliveries),
+                   alert_contacts=AlertContacts(dirs, services.audit),
+                   install_check=InstallCheck(services.sites, fetch_page, base_url, services.rate_counter,
+                                              allow_local) if fetch_page is not None else None)
 
 
 def with_reports(services: Services, settings: Settings) -> Services:
@@ -336,16 +351,17 @@ def _idempotency_store(settings: Settings):
 
 def build_memory_services(clock: Clock, settings: Settings | None = None) -> Services:
     """The whole domain on in-memory fakes: for domain tests and trace replays."""
-    from ringback.adapters import memory, memory_accounts
+    from ringback.adapters import memory, memory_accounts, memory_deliveries
 
-    leases = memory.MemoryLeaseStore()
+    leases, deliveries = memory.MemoryLeaseStore(), memory_deliveries.MemoryDeliveryLog()
     pools = memory.MemoryPools(leases)
     sites = memory.MemorySites()
     services = assemble(
         settings, clock, sites, memory.MemoryTenants(), pools, memory.MemoryCallLog(),
         memory.MemoryRouting(pools), memory.MemoryVisits(), leases, memory.MemoryRateCounter(),
         memory.MemoryNumbers(pools), memory.MemoryNotifier(), memory.MemoryRecordingStore(),
-        memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock, sites),
+        memory.MemoryCarrierRecordings(), Events(memory.MemoryDeliveryQueue(), _refuse_network, clock, sites,
+                                                 deliveries),
         memory.MemoryCallbacks(), memory.MemoryWorkflow(), memory.MemoryDialer(), memory.MemoryIdempotency(),
         changes=ChangeLog(memory.MemoryEventFiles()), messages=memory.MemoryMessages(),
     )
@@ -357,7 +373,7 @@ def build_memory_services(clock: Clock, settings: Settings | None = None) -> Ser
     services = with_accounts(services, memory_accounts.MemoryInvitations(), memory_accounts.MemoryApiKeys(),
                              memory_accounts.MemoryAuditLog(), numbers, numbers.main_sid,
                              quarantine=MemoryQuarantine(), users=memory_accounts.MemoryUserInviter())
-    return with_site_parts(services, _refuse_network)
+    return with_site_parts(services, _refuse_network, fetch_page=memory.no_pages, deliveries=deliveries)
 
 
 def _refuse_network(url: str, body: bytes, headers: dict) -> int:

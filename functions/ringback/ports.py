@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ringback.accounts.members import Invitation
     from ringback.accounts.tenants import Membership, Tenant
     from ringback.calls.alerts import Message
+    from ringback.calls.deliveries import DeliveryAttempt
     from ringback.calls.log import CallSummary, Page
     from ringback.calls.inbound import TrackingNumber
     from ringback.tracking.leases import Candidate, HistoryEntry, Lease, LeaseRequest
@@ -99,8 +100,25 @@ class ApiKeyStore(Protocol):
 
 class AuditLog(Protocol):
     def add(self, entry: "AuditEntry") -> None: ...
-    def of_tenant(self, tenant_id: str, limit: int, cursor: str | None) -> "tuple[list[AuditEntry], str | None]":
-        """Newest first; the cursor continues where the page ended (None: no more)."""
+    def of_tenant(self, tenant_id: str, limit: int, cursor: str | None, start_ms: int | None = None,
+                  end_ms: int | None = None) -> "tuple[list[AuditEntry], str | None]":
+        """Newest first, only entries at start_ms <= at < end_ms (None: unbounded); the
+        cursor (the last entry id read) continues where the page ended (None: no more).
+        A cursor outside the range starts at its newest end, or reads nothing past its oldest."""
+        ...
+
+
+class DeliveryLog(Protocol):
+    """Every attempt to deliver a webhook (ringback.calls.deliveries), by endpoint."""
+
+    def add(self, attempt: "DeliveryAttempt") -> None:
+        """Keep one attempt; the same attempt again (same delivery id) replaces it."""
+        ...
+    def of_endpoint(self, tenant_id: str, site_id: str, endpoint_id: str, since_ms: int, limit: int,
+                    after: str | None) -> "tuple[list[DeliveryAttempt], str | None]":
+        """That endpoint's attempts at or after since_ms, newest first, at most `limit`,
+        from just after the delivery id `after` (None: the newest); and the delivery id
+        to continue after when more follow (None: no more)."""
         ...
 
 
@@ -175,6 +193,19 @@ class CallLog(Protocol):
     def note_alert(self, call_id: str, message_id: str, alert: dict) -> None:
         """Keep the latest state of a text about the call (alerts[message_id]); an entry
         is replaced only by one of a higher `rank`, whatever order the writes land in."""
+        ...
+    def set_lead(self, call_id: str, lead: dict, expected_version: int) -> bool:
+        """Store the call's lead as version expected_version + 1, only if the stored lead
+        is still at expected_version (0: never set). False, and nothing written, when it
+        is not (or there is no such call). Nothing else of the call is written."""
+        ...
+    def of_caller(self, tenant_id: str, caller: str, limit: int) -> "list[CallSummary]":
+        """That caller's latest calls to the tenant, newest first, whole (lead and outcome
+        included)."""
+        ...
+    def cursor_after(self, tenant_id: str, call: "CallSummary") -> str:
+        """A cursor for between() that continues after this call of the tenant's log: a
+        reader that stopped part way through a page resumes exactly there."""
         ...
 
 

@@ -11,6 +11,7 @@ RINGBACK_PUBLIC_BASE_URL); `serve_api` adds the API behaviours once the API exis
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -21,10 +22,23 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra.catalog import DASHBOARD_CONFIG
 from infra.constructs import AcknowledgeGrantWildcards, acknowledge
 from infra.constructs.data import private_bucket
 
 API_PATHS = ("/v1/*", "/health")
+# The dashboard is one page whose addresses (/app/calls/CA…) are its own: a viewer
+# request for one of them gets app/index.html. The same rule as devstack.gateway's.
+DASHBOARD_ROUTES_JS = """
+function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri === '/app' || (uri.indexOf('/app/') === 0 && uri.split('/').pop().indexOf('.') === -1)) {
+    request.uri = '/app/index.html';
+  }
+  return request;
+}
+"""
 # Sources and toolchain of the built files, never uploaded: the dashboard's build lands in app/.
 FRONTEND_BUILD_INPUTS = ("*.py", "src", "__pycache__", "dashboard", "node_modules")
 
@@ -54,6 +68,7 @@ class EdgeConstruct(Construct):
         access_logs: s3.IBucket,
         removal_policy: RemovalPolicy,
         frontend_dir: Path | None,
+        dashboard_config: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         # SSE-S3 rather than the data key: everything here is public through CloudFront
@@ -79,6 +94,16 @@ class EdgeConstruct(Construct):
                 compress=True,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=self.security_headers,
+                function_associations=[cloudfront.FunctionAssociation(
+                    function=cloudfront.Function(
+                        self,
+                        "DashboardRoutes",
+                        code=cloudfront.FunctionCode.from_inline(DASHBOARD_ROUTES_JS),
+                        runtime=cloudfront.FunctionRuntime.JS_2_0,
+                        comment="Ringback: the dashboard's own addresses serve its page",
+                    ),
+                    event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                )],
             ),
             default_root_object="index.html",
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
@@ -90,7 +115,7 @@ class EdgeConstruct(Construct):
 
         self.deployment: s3deploy.BucketDeployment | None = None
         if publishable_files(frontend_dir):
-            self._deploy_frontend(frontend_dir)
+            self._deploy_frontend(frontend_dir, dashboard_config)
 
     def serve_api(self, rest_api_id: str, stage_name: str) -> None:
         """Route the API paths to the REST API's stage.
@@ -122,7 +147,7 @@ class EdgeConstruct(Construct):
                 response_headers_policy=self.security_headers,
             )
 
-    def _deploy_frontend(self, frontend_dir: Path) -> None:
+    def _deploy_frontend(self, frontend_dir: Path, dashboard_config: Mapping[str, str] | None) -> None:
         """Upload frontend/ on every deploy and invalidate the distribution.
 
         The upload runs in a Lambda function that CDK provides and owns (one per stack,
@@ -133,7 +158,11 @@ class EdgeConstruct(Construct):
             "FrontendFiles",
             # frontend/ also holds the build inputs of the scripts the widget function
             # serves (frontend/build.py, src/); only the pages themselves are published.
-            sources=[s3deploy.Source.asset(str(frontend_dir), exclude=list(FRONTEND_BUILD_INPUTS))],
+            sources=[
+                s3deploy.Source.asset(str(frontend_dir), exclude=list(FRONTEND_BUILD_INPUTS)),
+                # The pool's ids are tokens until deploy time; the deployment resolves them.
+                *([s3deploy.Source.json_data(DASHBOARD_CONFIG, dict(dashboard_config))] if dashboard_config else []),
+            ],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],

@@ -26,7 +26,8 @@ from infra.bundling import (
     optional_dependencies,
     runtime_dependencies,
 )
-from infra.catalog import READ, REPO, TOUCH, WRITE, FunctionSpec, Sizing, function_environment
+from infra.catalog import (APPEND, APPEND_QUERY, QUERY, READ, REPO, TOUCH, WRITE, FunctionSpec, Sizing,
+                           function_environment)
 from ringback.settings import Settings
 
 # cdk-nag's AwsSolutions-L1 accepts only the newest Python runtime aws-cdk-lib knows.
@@ -230,5 +231,14 @@ def _grant_tables(name: str, access_by_table: Mapping[str, str], function: lambd
             if table.encryption_key is not None:
                 # A write to a table under our key uses it as grant_read_write_data's does.
                 table.encryption_key.grant(function, "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+        elif access in (APPEND, QUERY, APPEND_QUERY):
+            # Named actions alone: neither grant_read_data (GetItem, Scan, ...) nor any update or delete.
+            parts = access.split("+")
+            table.grant(function, *(["dynamodb:PutItem"] if APPEND in parts else []),
+                        *(["dynamodb:Query"] if QUERY in parts else []))
+            if table.encryption_key is not None:
+                # DynamoDB decrypts the table key under our key for a read or a write alike.
+                table.encryption_key.grant(function, "kms:Decrypt", "kms:DescribeKey", *(
+                    ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"] if APPEND in parts else []))
         else:
             raise ValueError(f"function '{name}': unknown access {access!r} to '{logical}'")

@@ -291,6 +291,35 @@ def test_another_tenants_entries_never_appear_even_with_a_cursor_from_its_log(au
     assert audit_log.of_tenant(uid("nobody"), 10, None) == ([], None)
 
 
+def test_a_time_range_reads_only_its_entries_and_pages_within_them(audit_log, uid):
+    entries = [entry(uid, "shop", 1_000 + n * 10, n) for n in range(10)]  # at 1000, 1010, ... 1090
+    entries.append(entry(uid, "shop", 1_030, 99))  # two in one millisecond, both inside
+    for e in entries:
+        audit_log.add(e)
+    inside = sorted((e for e in entries if 1_020 <= e.at < 1_070), key=lambda e: e.entry_id, reverse=True)
+    pages, cursor = [], None
+    while True:
+        page, cursor = audit_log.of_tenant(uid("shop"), 2, cursor, 1_020, 1_070)
+        pages.append(page)
+        if cursor is None:
+            break
+    assert [e for p in pages for e in p] == inside and [len(p) for p in pages] == [2, 2, 2]
+    assert audit_log.of_tenant(uid("shop"), 10, None, 1_085, None)[0] == [entries[9]]  # from only
+    assert audit_log.of_tenant(uid("shop"), 10, None, None, 1_010)[0] == [entries[0]]  # to only, exclusive
+    assert audit_log.of_tenant(uid("shop"), 10, None, 1_001, 1_009) == ([], None)
+
+
+def test_a_cursor_outside_the_range_starts_at_its_newest_end_or_reads_nothing(audit_log, uid):
+    entries = [entry(uid, "shop", 1_000 + n * 10, n) for n in range(10)]
+    for e in entries:
+        audit_log.add(e)
+    above, below = entries[8].entry_id, entries[1].entry_id  # a cursor kept while the range changed
+    page, _ = audit_log.of_tenant(uid("shop"), 10, above, 1_030, 1_060)
+    assert page == [entries[5], entries[4], entries[3]]
+    assert audit_log.of_tenant(uid("shop"), 10, below, 1_030, 1_060) == ([], None)
+    assert audit_log.of_tenant(uid("shop"), 10, entries[4].entry_id, 1_030, 1_060)[0] == [entries[3]]
+
+
 def test_a_tenants_carrier_subaccount_is_kept(tenants, uid):
     tenant = Tenant(uid("t"), "Acme", created_at=1)
     tenants.create(tenant)

@@ -42,6 +42,18 @@ def test_a_save_wins_only_over_the_version_it_read(store, uid):
     assert stored.version == 2 and stored.pending["token"] == "t" and stored.status == "accepted"
 
 
+def test_a_members_retry_is_kept_with_the_request(store, uid):
+    request = new_request(uid)
+    store.add(request)
+    reopened = store.get(request.request_id)
+    assert reopened.retries == []
+    reopened.retries.append({"attempt": 1, "at": 5, "by": "user:u1", "key": "dash-0001", "after": "missed",
+                             "outcome": {"result": "visitor_no_answer"}, "rounds_before": 3, "round_base": 3})
+    assert store.save(reopened)
+    stored = store.get(request.request_id)
+    assert stored.retries == reopened.retries and stored.attempt == 1 and stored.series == (3, 3)
+
+
 def test_the_latest_request_for_a_phone_is_found_within_a_window(store, uid):
     tenant = uid("tenant")
     older = new_request(uid, 0, tenant=tenant)
@@ -89,3 +101,19 @@ def test_an_alert_is_noted_forward_only_and_counts_as_a_write(store, uid):
     assert not store.save(stale)  # it read before the alert was noted
     stored.status = "failed"
     assert store.save(stored) and store.get(request.request_id).alerts["tw:SM1"]["status"] == "sent"
+
+
+def test_the_whisper_an_operator_heard_is_kept_on_the_round_and_a_stale_save_cannot_drop_it(store, uid):
+    request = new_request(uid)
+    store.add(request)
+    heard = "Callback request from Café Ünïcode. Page /call/415-555-0134. " + "x" * 400
+    answered, stale = store.get(request.request_id), store.get(request.request_id)
+    answered.pending = {"round": 1, "leg_seq": 0, "token": "t", "operator_leg": "01#operator#00",
+                        "answered": None, "whisper": heard}
+    answered.rounds = [{"round": 0, "leg_seq": 0, "result": "operator_no_answer", "at": 1, "whisper": None}]
+    assert store.save(answered)
+    stale.pending = {"round": 1, "leg_seq": 0, "token": "t", "operator_leg": None, "answered": None}
+    assert not store.save(stale)  # read before the whisper was written: refused, nothing lost
+    stored = store.get(request.request_id)
+    assert stored.pending["whisper"] == heard and stored.whisper == heard
+    assert stored.as_json()["rounds"][0]["whisper"] is None

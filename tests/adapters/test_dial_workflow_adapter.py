@@ -44,6 +44,22 @@ def test_starting_a_request_twice_makes_one_execution(workflow, uid):
     assert json.loads(described["input"]) == {"request_id": rid, "last": {}}
 
 
+def test_a_manual_retry_is_an_execution_of_its_own_started_once(workflow, uid):
+    adapter, real = workflow
+    rid = uid("cb")
+    adapter.start(rid)
+    adapter.start(rid, 1)
+    adapter.start(rid, 1)
+    names = adapter.started if real is None else sorted(
+        e["name"] for e in real[0].list_executions(stateMachineArn=real[1])["executions"])
+    assert names == [rid, f"{rid}-retry-1"]
+    if real is not None:
+        retry = next(e for e in real[0].list_executions(stateMachineArn=real[1])["executions"]
+                     if e["name"].endswith("-retry-1"))
+        assert json.loads(real[0].describe_execution(executionArn=retry["executionArn"])["input"]) == {
+            "request_id": rid, "last": {}}
+
+
 def test_answering_a_token_nobody_waits_for_is_harmless(workflow):
     adapter, _ = workflow
     adapter.succeed("AAAA-not-a-token", {"result": "connected"})

@@ -200,10 +200,11 @@ def rows(reports, name, scope=T1, **params):
 
 def test_calls_by_source_counts_each_calls_latest_state_once(reports):
     assert [tuple(r.values()) for r in rows(reports, "calls_by_source")] == [
-        ("google", "cpc", "spring", "plumber", "/", 4, 3, 1, 75.0, 3, 90.0),
-        ("bing", "cpc", "brand", None, "/contact", 1, 0, 1, 0.0, 1, None),
-        ("google", "organic", None, None, None, 1, 0, 1, 0.0, 1, None),
-        (None, None, None, None, None, 1, 1, 0, 100.0, 0, 30.0),
+        # No call of this month was marked a lead (see tests/adapters/test_lead_reports.py).
+        ("google", "cpc", "spring", "plumber", "/", 4, 3, 1, 75.0, 3, 90.0, 0, 0, None, None),
+        ("bing", "cpc", "brand", None, "/contact", 1, 0, 1, 0.0, 1, None, 0, 0, None, None),
+        ("google", "organic", None, None, None, 1, 0, 1, 0.0, 1, None, 0, 0, None, None),
+        (None, None, None, None, None, 1, 1, 0, 100.0, 0, 30.0, 0, 0, None, None),
     ]
 
 
@@ -296,11 +297,13 @@ def test_pool_health_utilisation_overflow_and_calls_on_shared_lines(reports):
 
 def test_cost_per_call_and_per_lead_from_the_latest_upload(reports):
     assert [tuple(r.values()) for r in rows(reports, "cost_per_lead")] == [
-        ("t1", "google", "cpc", "spring", "USD", 160.0, 90, 4, 3, 4, 8, 40.0, 20.0),
-        ("t1", "bing", "cpc", "brand", "USD", 30.0, 10, 1, 0, 1, 2, 30.0, 15.0),
-        ("t1", "facebook", "paid", "promo", "USD", 25.0, 5, 0, 0, 0, 0, None, None),
-        ("t1", "", "", "", None, None, None, 1, 1, 1, 2, None, None),
-        ("t1", "google", "organic", "", None, None, None, 1, 0, 0, 1, None, None),
+        # Contacts are calls and callback requests; no call of this month was marked a lead,
+        # so there is no cost per lead (see tests/adapters/test_lead_reports.py).
+        ("t1", "google", "cpc", "spring", "USD", 160.0, 90, 4, 3, 4, 8, 0, 0, None, 40.0, 20.0, None),
+        ("t1", "bing", "cpc", "brand", "USD", 30.0, 10, 1, 0, 1, 2, 0, 0, None, 30.0, 15.0, None),
+        ("t1", "facebook", "paid", "promo", "USD", 25.0, 5, 0, 0, 0, 0, 0, 0, None, None, None, None),
+        ("t1", "", "", "", None, None, None, 1, 1, 1, 2, 0, 0, None, None, None, None),
+        ("t1", "google", "organic", "", None, None, None, 1, 0, 0, 1, 0, 0, None, None, None, None),
     ]
 
 

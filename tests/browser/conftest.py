@@ -101,3 +101,14 @@ def static_site(swap_script):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def customer_site(tmp_path):
+    """The customer's own website on its own origin: (its folder, its origin)."""
+    from tests.support.receivers import customer_pages
+
+    pages = tmp_path / "site"
+    pages.mkdir()
+    with customer_pages(pages) as origin:
+        yield pages, origin

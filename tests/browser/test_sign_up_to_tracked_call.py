@@ -3,9 +3,6 @@ They sign up, confirm, sign in, create a site and read its snippet, search and b
 into a pool with a rule, point the calls at their office; the snippet on their own page
 swaps in one of the numbers they bought, and a call to it rings the voice URL set at
 purchase and is attributed to the visit."""
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import urllib.parse
 
 import pytest
@@ -27,24 +24,6 @@ def stack(swap_script, tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("devstack"))
     yield stack
     stack.stop()
-
-
-class QuietFiles(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
-@pytest.fixture
-def customer_site(tmp_path):
-    """The customer's own website on its own origin: one page, their snippet pasted in."""
-    pages = tmp_path / "site"
-    pages.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(pages)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield pages, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_new_customer_goes_from_sign_up_to_a_tracked_call_through_the_api_alone(stack, page, customer_site):

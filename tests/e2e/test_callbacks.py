@@ -78,6 +78,10 @@ def test_the_operator_is_rung_first_then_the_visitor_and_both_legs_are_kept(stac
     assert legs["visitor"]["number"] == visitor and legs["visitor"]["talk_seconds"] == 30
     assert legs["operator"]["ring_seconds"] is not None and legs["visitor"]["ring_seconds"] is not None
     assert detail["outcome"]["talk_seconds"] == 30
+    # What the operator heard before the visitor was put through, kept on the round.
+    assert detail["whisper"].startswith("Callback request from ")
+    assert "Source google, keyword burst pipe. Page /pricing." in detail["whisper"]
+    assert [r["whisper"] for r in detail["rounds"]] == [detail["whisper"]]
     # The recording reached the tenant's prefix in S3 (encrypted) and its link works.
     [link] = detail["recording_links"]
     s3 = aws_client(stack, "s3")
@@ -173,3 +177,40 @@ def test_bad_requests_get_our_error_shape(stack):
     status, body = http("POST", f"{stack.url}/v1/callbacks", {"siteKey": stack.site_key, "phone": "+14155550128"},
                         {"Origin": "https://evil.example"})
     assert status == 403 and json.loads(body)["error"]["code"] == "origin_not_allowed"
+
+
+def test_a_member_retries_a_missed_request_and_it_is_dialled_once_more(stack):
+    from tests.support.stack import id_token
+
+    configure(stack, max_rounds=1, ring_seconds=10)
+    script(stack, DEMO_DESTINATION, outcome="no-answer")
+    visitor = "+14155550129"
+    status, accepted = request_callback(stack, visitor)
+    rid = accepted["requestId"]
+    final, _ = wait_for(stack, rid, ("completed", "missed", "failed"))
+    assert final["status"] == "missed"
+
+    script(stack, DEMO_DESTINATION, answer_after=2, talk_for=40)
+    script(stack, visitor, answer_after=2, talk_for=10)
+    owner = {"Authorization": id_token(stack), "Idempotency-Key": "e2e-retry-000001"}
+    url = f"{stack.url}/v1/callback-requests/{rid}/retry"
+    status, retried = http("POST", url, None, owner)
+    assert status == 202 and retried["retry"]["attempt"] == 1, retried
+    # The same key again answers the same retry; another press while it dials is refused.
+    status, again = http("POST", url, None, owner)
+    assert status == 202 and again["retry"] == retried["retry"], again
+    status, body = http("POST", url, None, {"Authorization": owner["Authorization"]})
+    assert status == 409 and json.loads(body)["error"]["code"] == "callback_in_progress"
+
+    final, seen = wait_for(stack, rid, ("completed", "missed", "failed"))
+    assert final["status"] == "completed", seen
+    detail = settled(stack, rid)
+    manual = [t for t in detail["transitions"] if t.get("reason") == "manual_retry"]
+    assert len(manual) == 1 and manual[0]["by"] == retried["retry"]["requestedBy"]
+    assert manual[0]["by"].startswith("user:")
+    assert [r["result"] for r in detail["rounds"]][-1] == "connected"
+    # One execution for the visitor's request, one for the retry: nothing dialled twice.
+    executions = aws_client(stack, "stepfunctions").list_executions(
+        stateMachineArn=next(line.split("callback workflow ")[1].rstrip(")\n")
+                             for line in stack.output if "callback workflow" in line))["executions"]
+    assert sorted(e["name"] for e in executions if e["name"].startswith(rid)) == [rid, f"{rid}-retry-1"]

@@ -42,6 +42,9 @@ BODIES = {
     ("PUT", "/v1/sites/{site}/alert-contacts"): {"contacts": [{"number": "+14155550111"}]},
     ("PUT", "/v1/sites/{site}/callbacks"): {"enabled": True, "operators": ["+14155550111"]},
     ("POST", "/v1/caller-ids"): {"number": "+14155550111", "friendlyName": "Intruder"},
+    ("POST", "/v1/sites/{site}/install-check"): {"url": "https://intruder.example/"},
+    ("PATCH", "/v1/calls/{call_id}"): {"lead": {"status": "spam"}},
+    ("POST", "/v1/calls/{call_id}/notes"): {"text": "Taken over"},
 }
 # Path parameters that name something of a tenant (a report's name is the catalogue's).
 OWNED = ("call_id", "request_id", "pool_id", "user_id", "invitation_id", "key_id", "site", "number",
@@ -50,7 +53,8 @@ OWNED = ("call_id", "request_id", "pool_id", "user_id", "invitation_id", "key_id
 MANAGERS_ONLY = {"/v1/api-keys", "/v1/audit"}
 # Writes that take no body.
 NO_BODY = {("POST", "/v1/sites/{site}/site-key"), ("POST", "/v1/sites/{site}/webhooks/{webhook_id}/secret"),
-           ("POST", "/v1/sites/{site}/webhooks/{webhook_id}/test")}
+           ("POST", "/v1/sites/{site}/webhooks/{webhook_id}/test"),
+           ("POST", "/v1/callback-requests/{request_id}/retry")}
 
 
 def tenant_routes():
@@ -185,6 +189,12 @@ def test_the_same_callers_are_let_in_where_they_belong(world):
                 assert status == 200, (caller, path, status, body)
     for caller in ("analyst", "read_key"):
         assert attempt(stack, "GET", "/v1/api-keys", samples, who[caller])[0] == 403
+    # An endpoint's delivery list is read as the site is, by anyone of its tenant (the
+    # stranger's 404 above is the scope's, not a broken route).
+    for caller in ("owner", "analyst", "read_key"):
+        status, body = attempt(stack, "GET", "/v1/sites/{site}/webhooks/{webhook_id}/deliveries", samples,
+                               who[caller])
+        assert status == 200 and isinstance(body["deliveries"], list), (caller, status, body)
     status, body = call(stack, "GET", f"/v1/calls/{samples['call_id']}/recordings", who["read_key"])
     assert status in (200, 404), body  # the key reaches its own tenant's call (a recording may not exist)
     assert call(stack, "POST", "/v1/clients", who["write_key"], {"name": "x"})[0] == 403  # keys never manage

@@ -97,6 +97,20 @@ def test_the_call_log_is_scoped_to_the_signed_in_tenant(stack):
     assert status == 400 and json.loads(body)["error"]["code"] == "invalid_parameter"
 
 
+def test_the_install_check_finds_the_snippet_on_the_demo_site(stack):
+    # The demo site is on loopback, which only the local stack lets the check fetch.
+    from tests.support.calls import http
+
+    token = {"Authorization": id_token(stack)}
+    url = f"{stack.url}/v1/sites/{stack.site_id}/install-check"
+    status, answer = http("POST", url, {"url": stack.site_url + "/"}, token)
+    assert status == 200 and answer["installed"] is True, answer
+    assert [(c["check"], c["ok"]) for c in answer["checks"]] == [
+        ("reachable", True), ("snippet", True), ("site_key", True), ("domain", True)]
+    status, body = http("POST", url, {"url": "http://169.254.169.254/latest/meta-data/"}, token)
+    assert status == 400 and json.loads(body)["error"]["code"] == "page_url_refused"
+
+
 def test_unknown_paths_get_the_json_error_shape(stack):
     status, _, body = get(f"{stack.url}/v1/no-such-thing")
     assert status == 404 and json.loads(body)["error"]["code"] == "not_found"

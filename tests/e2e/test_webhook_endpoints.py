@@ -3,9 +3,7 @@ does it: a new user points an endpoint at their own receiver, sends a test deliv
 verifies it with the secret shown once, rotates the secret and verifies with either; the
 demo owner subscribes an endpoint to missed calls only and a missed call reaches it."""
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,30 +12,16 @@ from ringback.calls.events import verify
 from tests.support.accounts import call, new_user_token
 from tests.support.calls import http, place_call, wait_for_hook
 from tests.support.stack import EVENT_SECONDS, id_token
+from tests.support.receivers import webhook_receiver
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def receiver():
-    """The customer's endpoint: keeps what it is sent, answers 200."""
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hooks", received
-    server.shutdown()
-    server.server_close()
+    """The customer's endpoint on 127.0.0.1: keeps what it is sent, answers 200."""
+    with webhook_receiver("/hooks") as (url, received):
+        yield url, received
 
 
 def etag(stack, token, site):

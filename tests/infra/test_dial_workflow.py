@@ -162,7 +162,8 @@ def test_the_functions_that_start_or_answer_a_dial_are_told_the_workflow_arn_and
     functions = {**synth.stack.functions.functions, **synth.stack.functions.workers}
     for name, function in functions.items():
         env = synth.resources[synth.logical_id(function)]["Properties"]["Environment"]["Variables"]
-        told = name in ("widget", "dialer") or name.startswith("dialer-")
+        # The pool's authorizer worker runs with a role of its own, told of no workflow.
+        told = name in ("widget", "pool", "dialer") or name.startswith("dialer-")
         assert env.get("RINGBACK_DIAL_WORKFLOW_ARN") == (workflow_arn if told else None), name
         assert "RINGBACK_TIME_SCALE" not in env, name
 
@@ -181,6 +182,10 @@ def test_widget_may_start_the_dial_workflow_only(synth, workflow_arn):
     assert _states_access(statements(synth, "widget")) == [({"states:StartExecution"}, [workflow_arn])]
 
 
+def test_pool_may_start_the_dial_workflow_only_for_a_members_retry(synth, workflow_arn):
+    assert _states_access(statements(synth, "pool")) == [({"states:StartExecution"}, [workflow_arn])]
+
+
 def test_dialer_and_its_workers_may_answer_task_tokens_of_the_dial_workflow_only(synth, workflow_arn):
     assert _states_access(statements(synth, "dialer")) == [(set(TASK_RESPONSE_ACTIONS), [workflow_arn])]
     assert set(TASK_RESPONSE_ACTIONS) == {
@@ -188,14 +193,15 @@ def test_dialer_and_its_workers_may_answer_task_tokens_of_the_dial_workflow_only
     }
 
 
-@pytest.mark.parametrize("spec", [s for s in FUNCTIONS if s.name not in ("widget", "dialer")], ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", [s for s in FUNCTIONS if s.name not in ("widget", "pool", "dialer")],
+                         ids=lambda s: s.name)
 def test_other_functions_cannot_touch_the_dial_workflow(synth, spec):
     assert _states_access(statements(synth, spec.name)) == []
 
 
 def test_no_other_policy_in_the_stack_grants_step_functions_actions(synth):
     granted_roles = {
-        function_resource(synth, name)["Properties"]["Role"]["Fn::GetAtt"][0] for name in ("widget", "dialer")
+        function_resource(synth, name)["Properties"]["Role"]["Fn::GetAtt"][0] for name in ("widget", "pool", "dialer")
     }
     for logical, policy in synth.of_type("AWS::IAM::Policy").items():
         if _states_access(policy["Properties"]["PolicyDocument"]["Statement"]):

@@ -54,7 +54,7 @@ def test_call_events_queue_is_encrypted_tls_only_and_parks_poison_messages(synth
                for statements in policies for s in statements)
 
 
-def test_the_events_worker_consumes_the_queue_and_only_the_dialer_knows_its_url(synth):
+def test_the_events_worker_consumes_the_queue_and_only_its_senders_know_its_url(synth):
     worker = synth.stack.functions.workers["dialer-events"]
     worker_props = synth.resources[synth.logical_id(worker)]["Properties"]
     assert worker_props["Handler"] == "app.deliver_events"
@@ -66,4 +66,5 @@ def test_the_events_worker_consumes_the_queue_and_only_the_dialer_knows_its_url(
     assert mapping["Properties"]["FunctionName"] == {"Ref": synth.logical_id(worker)}
     for name, function in synth.stack.functions.functions.items():
         env = synth.resources[synth.logical_id(function)]["Properties"]["Environment"]["Variables"]
-        assert ("RINGBACK_EVENTS_QUEUE_URL" in env) == (name == "dialer"), name
+        # The dialer's call events, and the reports function's call.updated (a lead changed).
+        assert ("RINGBACK_EVENTS_QUEUE_URL" in env) == (name in ("dialer", "reports")), name

@@ -2,6 +2,8 @@
 API (no caching, viewer headers and CloudFront's location headers passed through)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from infra.constructs.edge import API_PATHS, publishable_files
@@ -87,3 +89,34 @@ def test_frontend_is_deployed_only_when_there_is_something_to_publish(synth, tmp
 
     deployments = synth.of_type("Custom::CDKBucketDeployment")
     assert len(deployments) == (1 if synth.stack.edge.deployment is not None else 0)
+
+
+def test_the_dashboards_own_addresses_serve_its_page_and_nothing_else(config):
+    """The viewer-request function the default behaviour runs, executed as CloudFront
+    would (with node): /app/calls/CA… gets the dashboard's page; files and other pages
+    are left alone."""
+    import json
+    import subprocess
+
+    from infra.constructs.edge import DASHBOARD_ROUTES_JS
+    from devstack.gateway import dashboard_path
+
+    (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    uris = ["/app", "/app/", "/app/calls/tw:CA1", "/app/settings/webhooks", "/app/assets/index-1.js",
+            "/app/config.json", "/index.html", "/demo/", "/v1/calls"]
+    script = DASHBOARD_ROUTES_JS + f"\nconsole.log(JSON.stringify({json.dumps(uris)}.map(function (u) {{" \
+        "return handler({request: {uri: u}}).uri; })));"
+    rewritten = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout)
+    assert rewritten == ["/app/index.html", "/app/index.html", "/app/index.html", "/app/index.html",
+                         "/app/assets/index-1.js", "/app/config.json", "/index.html", "/demo/", "/v1/calls"]
+    # The local gateway follows the same rule.
+    assert [dashboard_path(u) for u in uris] == rewritten
+
+
+def test_the_deploy_writes_the_dashboards_config_from_the_stacks_user_pool(synth):
+    (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
+    markers = json.dumps(deployment["Properties"].get("SourceMarkers", []))
+    pool = synth.logical_id(synth.stack.auth.user_pool)
+    client = synth.logical_id(synth.stack.auth.dashboard_client)
+    assert pool in markers and client in markers, markers

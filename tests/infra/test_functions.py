@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.catalog import FUNCTIONS, READ, TOUCH, WRITE
+from infra.catalog import APPEND, APPEND_QUERY, FUNCTIONS, QUERY, READ, TOUCH, WRITE
 from infra.constructs.functions import RUNTIME
 from tests.infra.policies import function_resource, table_access
 
@@ -100,6 +100,9 @@ def test_function_gets_exactly_its_catalog_tables(synth, spec):
             assert WRITE_ACTIONS <= access[logical], logical
         elif level == TOUCH:
             assert WRITE_ACTIONS & access[logical] == {"dynamodb:UpdateItem"}, logical
+        elif level in (APPEND, QUERY, APPEND_QUERY):
+            actions = {APPEND: "dynamodb:PutItem", QUERY: "dynamodb:Query"}
+            assert access[logical] == {actions[part] for part in level.split("+")}, logical
         else:
             assert level == READ
             assert not WRITE_ACTIONS & access[logical], logical
@@ -109,10 +112,21 @@ def test_widget_cannot_touch_the_call_log(synth):
     assert "calls" not in table_access(synth, "widget")
 
 
-def test_reports_reads_calls_but_cannot_change_them(synth):
+def test_reports_updates_a_calls_lead_but_never_puts_or_deletes_a_call(synth):
+    # The dashboard's lead changes are UpdateItems (ringback.calls.desk); the call records
+    # themselves are the dialer's.
     access = table_access(synth, "reports")["calls"]
     assert "dynamodb:Query" in access
-    assert not WRITE_ACTIONS & access
+    assert WRITE_ACTIONS & access == {"dynamodb:UpdateItem"}
+
+
+def test_the_webhook_delivery_log_is_put_by_its_writers_and_queried_by_its_reader_only(synth):
+    # The events worker (dialer) records attempts and reads none; the pool function records
+    # a test delivery and serves the list. Nobody updates, deletes or scans it.
+    assert table_access(synth, "dialer")["webhook_deliveries"] == {"dynamodb:PutItem"}
+    assert table_access(synth, "pool")["webhook_deliveries"] == {"dynamodb:PutItem", "dynamodb:Query"}
+    assert "webhook_deliveries" not in table_access(synth, "widget")
+    assert "webhook_deliveries" not in table_access(synth, "reports")
 
 
 def test_roles_carry_no_aws_managed_policy(synth):

@@ -26,10 +26,13 @@ class Stack:
     # A busy machine may also be synthesizing the CDK app for a changed tree (~12 s idle).
     READY_SECONDS = 240
 
-    def __init__(self, tmp_path, clock_scale: float | None = None, template=None):
+    def __init__(self, tmp_path, clock_scale: float | None = None, template=None, demo_traffic: bool = False):
         # Free ports are picked here and bound by the stack's processes a moment later;
         # another process may take one in between, so a stack that could not bind its
         # ports is started again on others.
+        # `make dev` places demo traffic once it is up; a test counts what it makes itself,
+        # so its stack starts without, unless the test is about that traffic.
+        self.demo_traffic = demo_traffic
         for attempt in range(3):
             if self._start(tmp_path, clock_scale, template):
                 return
@@ -52,7 +55,8 @@ class Stack:
              # The product's clock (and so the callback workflow's waits) may run faster too.
              *(["--clock-scale", str(clock_scale)] if clock_scale else []),
              # The synthesized template whose IAM policies the functions run with.
-             *(["--template", str(template)] if template else [])],
+             *(["--template", str(template)] if template else []),
+             *([] if self.demo_traffic else ["--no-demo-traffic"])],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             # If this test run is killed, the stack goes with it (devstack/shutdown.py).
             env=child_environment(dict(os.environ)),

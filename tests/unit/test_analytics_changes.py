@@ -138,7 +138,7 @@ def test_a_call_row_counts_its_alert_texts_and_keeps_the_carriers_duration():
     }
     table, row = to_row(change("calls", call_item(status="no-answer", alerts=alerts, call_seconds=41,
                                                   carrier_status="completed")))
-    assert table.version == 3
+    assert table.version == 4
     assert (row["alerts_sent"], row["alerts_delivered"], row["alerts_failed"]) == (3, 1, 2)
     assert row["alert_error_code"] == "30003" and row["call_seconds"] == 41  # the first failure, by message id
     assert "4155550198" not in json.dumps(row)  # the contacts' numbers stay out too

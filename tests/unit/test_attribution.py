@@ -55,6 +55,9 @@ def test_the_current_holder_gets_no_automatic_win_over_the_visit_that_tapped_sec
     entries = [entry("a", T, T + 9 * MINUTE), entry("b", T + 9 * MINUTE + 1000, T + 30 * MINUTE)]
     result = attribute(entries, [tapped, visit("b")], call(T + 10 * MINUTE, ""))
     assert result.session_id == "a" and "tapped" in result.candidates[0].reasons
+    # What the dashboard says in words: tapped 20 s before calling, last active 1 min before.
+    best = result.candidates[0].as_json()
+    assert best["tapped_seconds_before"] == 20 and best["active_seconds_before"] == 60
 
 
 def test_a_late_call_among_many_visits_is_left_unattributed_and_keeps_its_candidates():

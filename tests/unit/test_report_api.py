@@ -125,13 +125,13 @@ def test_csv_output_is_a_download_with_formulas_defused(svc):
         'attachment; filename="calls_by_source_2026-03-01_2026-03-31.csv"'
     lines = response.body.decode().splitlines()
     assert lines[0] == ("source,medium,campaign,keyword,landing_page,calls,answered,missed,answered_pct,"
-                        "first_time_callers,avg_talk_seconds")
+                        "first_time_callers,avg_talk_seconds,leads,sales,sale_value,sale_currency")
     assert lines[1].startswith("'=src-client-a,cpc,,,,2,2,0,100.0,0,")
 
 
 @pytest.mark.parametrize("path,status,code", [
     ("/v1/reports/salaries", 404, "report_not_found"),
-    (f"/v1/reports/calls_by_source?from=2025-01-01&to=2026-03-01", 400, "invalid_range"),
+    ("/v1/reports/calls_by_source?from=2025-01-01&to=2026-03-01", 400, "invalid_range"),
     (f"/v1/reports/calls_by_source?{MARCH}&pool=p1", 400, "invalid_parameter"),
     (f"/v1/reports/calls_by_source?{MARCH}&tenants=everyone", 400, "invalid_parameter"),
     (f"/v1/reports/calls_by_source?{MARCH}&touch=sideways", 400, "invalid_parameter"),

@@ -21,6 +21,15 @@ describe("a call's attribution in words", () => {
     expect(sourceOf(byCode, en)).toBe("google / cpc / spring");
   });
 
+  it("says how long before the call the visitor tapped or was last on the site", () => {
+    const tapped: Attribution = { ...byCode, method: "ranked", runner_up: null, candidates: [
+      { session_id: "s1", visitor_key: "x#1", probability: 0.98, reasons: ["tapped", "shown"],
+        tapped_seconds_before: 8, active_seconds_before: 240 }] };
+    expect(explain(tapped, en).slice(0, 2)).toEqual([
+      "tapped the number 8 s before calling", "was on the site 4 min before calling"]);
+    expect(explain(tapped, ru)[0]).toBe("нажал на номер за 8 с до звонка");
+  });
+
   it("says an unattributed call is not attributed, with how likely its best candidate was", () => {
     const left: Attribution = { method: "unattributed", session_id: null, confidence: 0.31,
       candidates: [{ session_id: "s9", visitor_key: "x#9", probability: 0.31, reasons: ["shown"] }] };

@@ -1,5 +1,6 @@
 """A site's outgoing webhook endpoints: list, add, read, change, remove, rotate the
-secret, send a test delivery (ringback.accounts.webhook_endpoints)."""
+secret, send a test delivery, read its recent deliveries (ringback.accounts.webhook_endpoints);
+and the event types an endpoint may subscribe to."""
 from chalice import Response
 
 from pool_api.web import app, no_content, now, scope, version, versioned
@@ -7,6 +8,8 @@ from ringback.accounts.tenants import WRITE
 from ringback.accounts.webhook_endpoints import NEW_WEBHOOK, ROTATION, WEBHOOK_CHANGE, WebhookEndpoints
 from ringback.adapters.web import DASHBOARD_USERS
 from ringback.bootstrap import services
+from ringback.calls.deliveries import PAGE_DEFAULT
+from ringback.errors import InvalidInput
 
 BASE = "/v1/sites/{site}/webhooks"
 
@@ -61,3 +64,19 @@ def rotate_webhook_secret(site, webhook_id):
 @app.route(BASE + "/{webhook_id}/test", methods=["POST"], authorizer=DASHBOARD_USERS)
 def test_webhook(site, webhook_id):
     return _webhooks().test(scope(WRITE), site, webhook_id, now())
+
+
+@app.route(BASE + "/{webhook_id}/deliveries", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_webhook_deliveries(site, webhook_id):
+    params = app.current_request.query_params or {}
+    raw = params.get("limit")
+    if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+        raise InvalidInput("'limit' must be a whole number", code="invalid_parameter", details={"field": "limit"})
+    return _webhooks().deliveries(scope(), site, webhook_id, now(), int(raw) if raw else PAGE_DEFAULT,
+                                  params.get("cursor"))
+
+
+@app.route("/v1/webhook-event-types", methods=["GET"], authorizer=DASHBOARD_USERS)
+def list_webhook_event_types():
+    scope()  # the same callers as every tenant route, though the list is the same for all
+    return _webhooks().event_types()

@@ -1,5 +1,5 @@
 """A site's outgoing webhook endpoints, as its admins manage them through the API: add,
-read, change, remove, rotate the secret, send a test delivery.
+read, change, remove, rotate the secret, send a test delivery, read the recent deliveries.
 
 The endpoints live in Site.settings["webhooks"] (ringback.calls.events.Endpoint is the
 stored shape, and Events.publish reads them), so every change is a new version of the
@@ -10,10 +10,14 @@ twice only: in the answer that created the endpoint and in the answer of a rotat
 is never read back, never in the audit log. A rotation keeps the old secret signing
 beside the new one for 24 hours by default (calls/events.py), so the receiver can switch
 over without missing a delivery; `overlapSeconds: 0` drops it at once (a leaked secret).
+
+Each attempt to deliver to an endpoint, test deliveries too, is kept in its delivery log
+(calls/deliveries.py) for 30 days; anyone who may read the site reads it, newest first.
 """
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -21,9 +25,10 @@ from ringback.accounts.audit import Audit
 from ringback.accounts.site_parts import site_at, site_of
 from ringback.accounts.sites import Site
 from ringback.accounts.tenants import WRITE, TenantScope
+from ringback.calls import deliveries as delivery_log
 from ringback.calls.events import EVENT_TYPES, ROTATION_OVERLAP_MS, TEST_EVENT, Delivery, Endpoint, endpoints_of
-from ringback.errors import Conflict, NotFound
-from ringback.ports import SiteDirectory
+from ringback.errors import Conflict, NotFound, Unavailable
+from ringback.ports import DeliveryLog, SiteDirectory
 from ringback.url_guard import check_url
 
 ALL_EVENTS = "*"
@@ -39,6 +44,18 @@ ROTATION = {"type": "object", "additionalProperties": False, "properties": {
     "overlapSeconds": {"type": "integer", "minimum": 0, "maximum": ROTATION_OVERLAP_MS // 1000}}}
 
 Post = Callable[[str, bytes, dict[str, str]], int]
+# What each event type means, for clients that list them (GET /v1/webhook-event-types)
+# instead of keeping a copy of EVENT_TYPES; a type without a line here fails its test.
+EVENT_DESCRIPTIONS = {
+    "call.ringing": "A call to a tracking number came in and is being put through.",
+    "call.answered": "The call was answered at one of the site's destinations.",
+    "call.missed": "Nobody answered the call: busy, no answer, failed or canceled.",
+    "call.recording": "The call's recording was stored.",
+    "call.voicemail": "The caller left a voicemail.",
+    "callback.completed": "A callback request ended with the visitor and an operator connected.",
+    "callback.missed": "A callback request ended without a conversation: missed or failed.",
+    "call.updated": "A user changed the call's lead: its status, value, tags, follow-up or notes.",
+}
 
 
 def new_secret() -> str:
@@ -62,9 +79,11 @@ def _events(chosen: list[str] | None) -> tuple[str, ...] | None:
 class WebhookEndpoints:
     def __init__(self, sites: SiteDirectory, audit: Audit, post: Post, allow_local: bool = False,
                  make_secret: Callable[[], str] = new_secret,
-                 make_id: Callable[[], str] = lambda: "wh_" + secrets.token_hex(8)) -> None:
+                 make_id: Callable[[], str] = lambda: "wh_" + secrets.token_hex(8),
+                 deliveries: DeliveryLog | None = None, stopwatch: delivery_log.Stopwatch = time.monotonic) -> None:
         self._sites, self._audit, self._post, self._allow_local = sites, audit, post, allow_local
         self._make_secret, self._make_id = make_secret, make_id
+        self._deliveries, self._stopwatch = deliveries, stopwatch
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -75,6 +94,21 @@ class WebhookEndpoints:
     def get(self, scope: TenantScope, site_id: str, webhook_id: str, now_ms: int) -> tuple[dict[str, Any], int]:
         site = site_of(self._sites, scope, site_id)
         return webhook_json(_find(site, webhook_id), now_ms), site.version
+
+    def deliveries(self, scope: TenantScope, site_id: str, webhook_id: str, now_ms: int,
+                   limit: int = delivery_log.PAGE_DEFAULT, cursor: str | None = None) -> dict[str, Any]:
+        """The endpoint's delivery attempts of the last 30 days, newest first. Another
+        tenant's endpoint, or one removed, is not found, as on every route here."""
+        site = site_of(self._sites, scope, site_id)
+        _find(site, webhook_id)
+        if self._deliveries is None:
+            raise Unavailable("the delivery log is not configured here")
+        return delivery_log.page(self._deliveries, scope.tenant_id, site_id, webhook_id, now_ms, limit, cursor)
+
+    @staticmethod
+    def event_types() -> dict[str, Any]:
+        """Every event type an endpoint may subscribe to, in EVENT_TYPES' order."""
+        return {"eventTypes": [{"type": t, "description": EVENT_DESCRIPTIONS[t]} for t in EVENT_TYPES]}
 
     # -- changing --------------------------------------------------------------------------
 
@@ -151,14 +185,14 @@ class WebhookEndpoints:
         delivery = Delivery(f"{TEST_EVENT}:{secrets.token_hex(8)}", TEST_EVENT, scope.tenant_id, site_id, now_ms,
                             {"webhook_id": webhook_id, "message": "A test delivery from Ringback."}, endpoint)
         body = delivery.body()
-        try:
-            status = self._post(endpoint.url, body, delivery.headers(now_ms, body))
-        except OSError as error:
-            return {"delivered": False, "status": None, "eventId": delivery.event_id,
-                    "error": (str(error) or error.__class__.__name__)[:300]}
-        answer: dict[str, Any] = {"delivered": 200 <= status < 300, "status": status, "eventId": delivery.event_id}
+        sent = delivery_log.send(self._post, endpoint.url, body, delivery.headers(now_ms, body), self._stopwatch)
+        # Kept in the endpoint's delivery log beside the events' attempts; never in the way of the answer.
+        delivery_log.record(self._deliveries, delivery.attempted(now_ms, sent))
+        if sent.status is None:
+            return {"delivered": False, "status": None, "eventId": delivery.event_id, "error": sent.problem}
+        answer: dict[str, Any] = {"delivered": sent.delivered, "status": sent.status, "eventId": delivery.event_id}
         if not answer["delivered"]:
-            answer["error"] = f"the endpoint answered HTTP {status}; a delivery counts only on 2xx"
+            answer["error"] = f"the endpoint answered HTTP {sent.status}; a delivery counts only on 2xx"
         return answer
 
     def _save(self, site: Site, endpoints: list[Endpoint], now_ms: int) -> int:

@@ -22,6 +22,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ringback.errors import Forbidden
 from ringback.calls.inbound import CallPlan
+from ringback.callbacks.model import WHISPER_MAX_CHARS
 
 PROVIDER = "tw"
 WEBHOOKS = "/v1/carrier"
@@ -209,7 +210,7 @@ class TwilioCarrier:
 def operator_bridge(plan, status_url: str, action_url: str, recording_url: str) -> str:
     """The operator's TwiML for a callback: the whisper, then <Dial> the visitor."""
     response = VoiceResponse()
-    response.say(plan.whisper[:500])
+    response.say(plan.whisper[:WHISPER_MAX_CHARS])  # the domain cut it alike, and kept what is said
     dial = response.dial(
         action=action_url, method="POST", timeout=plan.ring_seconds, caller_id=plan.caller_id,
         record="record-from-answer" if plan.record else "do-not-record",

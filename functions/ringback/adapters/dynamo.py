@@ -22,6 +22,7 @@ from ringback.adapters.tables import (
     RateCounterRecord,
     SiteRecord,
 )
+from ringback.calls.leads import lead_of
 from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput, PreconditionFailed
 from ringback.accounts.sites import Site
@@ -147,6 +148,8 @@ def _call(r: CallRecord) -> CallSummary:
         alerts=dict(r.alerts.as_dict()) if r.alerts else {},
         carrier_status=r.carrier_status,
         call_seconds=_int(r.call_seconds),
+        lead=lead_of(r.lead),
+        lead_version=_int(r.lead_version) or 0,
     )
 
 
@@ -196,6 +199,27 @@ class DynamoCallLog:
             f"{tenant_id}#{caller}", CallRecord.started_at < before_ms,
             scan_index_forward=False, limit=limit, page_size=limit,
         )]
+
+    def of_caller(self, tenant_id: str, caller: str, limit: int) -> list[CallSummary]:
+        # The index projects too little for the card (no outcome, no lead), and a GSI's
+        # projection cannot change in place: its keys, then the whole items in one batch.
+        keys = [r.call_id for r in CallRecord.by_tenant_caller.query(
+            f"{tenant_id}#{caller}", scan_index_forward=False, limit=limit, page_size=limit)]
+        calls = [_call(r) for r in CallRecord.batch_get(keys)] if keys else []
+        return sorted(calls, key=lambda c: (c.started_at, c.call_id), reverse=True)
+
+    def set_lead(self, call_id: str, lead: dict, expected_version: int) -> bool:
+        same = CallRecord.lead_version == expected_version
+        at_version = same | CallRecord.lead_version.does_not_exist() if expected_version == 0 else same
+        return applied(lambda: CallRecord(call_id).update(
+            actions=[CallRecord.lead.set(lead), CallRecord.lead_version.set(expected_version + 1)],
+            condition=CallRecord.call_id.exists() & at_version,
+        ))
+
+    def cursor_after(self, tenant_id: str, call: CallSummary) -> str:
+        # by_tenant_time's LastEvaluatedKey: the table's key and the index's.
+        return _encode_cursor({"call_id": {"S": call.call_id}, "tenant_id": {"S": tenant_id},
+                               "started_at": {"N": str(call.started_at)}})
 
     def add(self, tenant_id: str, call: CallSummary) -> bool:
         record = CallRecord(
@@ -311,7 +335,7 @@ def _callback_record(request, version: int) -> CallbackRequestRecord:
         updated_at=request.updated_at, scheduled_for=request.scheduled_for, retry_at=request.retry_at,
         status=request.status, rounds=request.rounds, pending=request.pending, transitions=request.transitions,
         attribution=request.attribution, outcome=request.outcome, recordings=dict(request.recordings),
-        alerts=dict(request.alerts), locale=request.locale, version=version,
+        alerts=dict(request.alerts), locale=request.locale, retries=request.retries, version=version,
     )
 
 
@@ -324,5 +348,6 @@ def _callback(r: CallbackRequestRecord):
         scheduled_for=_int(r.scheduled_for), retry_at=_int(r.retry_at), rounds=list(r.rounds or []),
         pending=r.pending, transitions=list(r.transitions or []), attribution=dict(r.attribution or {}),
         outcome=dict(r.outcome or {}), recordings=dict(r.recordings.as_dict()) if r.recordings else {},
-        alerts=dict(r.alerts.as_dict()) if r.alerts else {}, locale=r.locale, version=int(r.version), updated_at=int(r.updated_at or 0),
+        alerts=dict(r.alerts.as_dict()) if r.alerts else {}, locale=r.locale, version=int(r.version),
+        updated_at=int(r.updated_at or 0), retries=list(r.retries or []),
     )

@@ -246,13 +246,32 @@ class DynamoAuditLog:
             retain_until=_seconds(entry.at + AUDIT_RETENTION_MS),
         ).save(condition=AuditEntryRecord.entry_id.does_not_exist())
 
-    def of_tenant(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
-        # The cursor is the last entry id shown; the tenant of the start key is always the
+    def of_tenant(self, tenant_id: str, limit: int, cursor: str | None, start_ms: int | None = None,
+                  end_ms: int | None = None) -> tuple[list[AuditEntry], str | None]:
+        # The cursor is the last entry id read; the tenant of the start key is always the
         # caller's own, so a cursor cannot reach into another tenant's log. One item more
         # than the page tells whether another page follows, so the last page has no cursor.
+        if end_ms is not None and end_ms <= max(start_ms or 0, 0):
+            return [], None
+        # The time range is a key condition on the entry id ("{at:013d}#{random}"): only
+        # entries within it are read. "~" sorts after "#" and every hex digit.
+        low = f"{start_ms:013d}" if start_ms is not None else None
+        high = f"{end_ms - 1:013d}~" if end_ms is not None else None
+        if low is not None and high is not None:
+            condition = AuditEntryRecord.entry_id.between(low, high)
+        elif low is not None:
+            condition = AuditEntryRecord.entry_id >= low
+        else:
+            condition = AuditEntryRecord.entry_id <= high if high is not None else None
+        # DynamoDB refuses a start key outside the key condition (a cursor kept while the
+        # range changed): above the range, read from its newest end; below it, nothing is left.
+        if cursor is not None and high is not None and cursor > high:
+            cursor = None
+        if cursor is not None and low is not None and cursor < low:
+            return [], None
         start = {"tenant_id": {"S": tenant_id}, "entry_id": {"S": cursor}} if cursor is not None else None
         records = list(AuditEntryRecord.query(
-            tenant_id, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start,
+            tenant_id, condition, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start,
         ))
         page = [_entry(r) for r in records[:limit]]
         return page, (page[-1].entry_id if len(records) > limit else None)

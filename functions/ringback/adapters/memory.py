@@ -227,15 +227,19 @@ def _snapshot(request, version: int) -> dict:
 
 
 class MemoryWorkflow:
-    """The dial workflow's fake: records starts and how each task token was answered."""
+    """The dial workflow's fake: records the executions started (by name, as Step Functions
+    refuses a name twice) and how each task token was answered."""
 
     def __init__(self) -> None:
         self.started: list[str] = []
         self.answers: dict[str, tuple] = {}
 
-    def start(self, request_id: str) -> None:
-        if request_id not in self.started:
-            self.started.append(request_id)
+    def start(self, request_id: str, attempt: int = 0) -> None:
+        from ringback.callbacks.model import execution_name
+
+        name = execution_name(request_id, attempt)
+        if name not in self.started:
+            self.started.append(name)
 
     def succeed(self, token: str, output: dict) -> None:
         self.answers.setdefault(token, ("success", output))
@@ -364,3 +368,11 @@ class MemoryEventFiles:
         with self._lock:
             for name in names:
                 self.files.pop(prefix + name, None)
+
+
+def no_pages(url: str):
+    """The install check's page fetcher in memory: no network, so no page. A test that
+    wants one passes its own."""
+    from ringback.accounts.install_check import PageUnreachable
+
+    raise PageUnreachable(f"no network in memory services ({url})")

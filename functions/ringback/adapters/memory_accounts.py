@@ -115,8 +115,11 @@ class MemoryAuditLog:
     def add(self, entry: AuditEntry) -> None:
         self._entries.append(entry)
 
-    def of_tenant(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
-        mine = sorted((e for e in self._entries if e.tenant_id == tenant_id), key=lambda e: e.entry_id, reverse=True)
+    def of_tenant(self, tenant_id: str, limit: int, cursor: str | None, start_ms: int | None = None,
+                  end_ms: int | None = None) -> tuple[list[AuditEntry], str | None]:
+        mine = sorted((e for e in self._entries if e.tenant_id == tenant_id
+                       and (start_ms is None or e.at >= start_ms) and (end_ms is None or e.at < end_ms)),
+                      key=lambda e: e.entry_id, reverse=True)
         if cursor is not None:
             mine = [e for e in mine if e.entry_id < cursor]
         page = mine[:limit]

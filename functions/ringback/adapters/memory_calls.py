@@ -8,6 +8,7 @@ import threading
 from collections import defaultdict
 from dataclasses import replace
 
+from ringback.calls.leads import new_lead
 from ringback.calls.log import CallSummary, Page
 from ringback.errors import InvalidInput
 
@@ -31,9 +32,29 @@ class MemoryCallLog:
             calls = [self._calls[call_id][1] for call_id in self._by_caller.get((tenant_id, caller), ())]
         earlier = sorted((c for c in calls if c.started_at < before_ms), key=lambda c: (c.started_at, c.call_id),
                          reverse=True)
-        # What the index projects: the outcome, recordings, alerts and carrier status stay behind.
-        return [replace(c, outcome={}, recordings={}, alerts={}, carrier_status=None, call_seconds=None)
+        # What the index projects: the outcome, recordings, alerts, carrier status and lead stay behind.
+        return [replace(c, outcome={}, recordings={}, alerts={}, carrier_status=None, call_seconds=None,
+                        lead=new_lead(), lead_version=0)
                 for c in earlier[:limit]]
+
+    def of_caller(self, tenant_id: str, caller: str, limit: int) -> list[CallSummary]:
+        with self._lock:
+            calls = [self._calls[call_id][1] for call_id in self._by_caller.get((tenant_id, caller), ())]
+        return sorted(calls, key=lambda c: (c.started_at, c.call_id), reverse=True)[:limit]
+
+    def set_lead(self, call_id: str, lead: dict, expected_version: int) -> bool:
+        with self._lock:
+            stored = self._calls.get(call_id)
+            if stored is None or stored[1].lead_version != expected_version:
+                return False
+            tenant, call = stored
+            # A copy, as DynamoDB keeps what was written, not the caller's dict.
+            self._calls[call_id] = (tenant, replace(call, lead=json.loads(json.dumps(lead)),
+                                                    lead_version=expected_version + 1))
+            return True
+
+    def cursor_after(self, tenant_id: str, call: CallSummary) -> str:
+        return _cursor({"tenant_id": tenant_id, "started_at": call.started_at, "call_id": call.call_id})
 
     def finish(self, call_id: str, status: str, outcome: dict) -> bool:
         with self._lock:
@@ -100,7 +121,9 @@ class MemoryCallLog:
         page = matching[:limit]
         next_cursor = None
         if len(matching) > limit:
-            last = page[-1]
-            key = {"tenant_id": tenant_id, "started_at": last.started_at, "call_id": last.call_id}
-            next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+            next_cursor = self.cursor_after(tenant_id, page[-1])
         return Page(items=page, cursor=next_cursor)
+
+
+def _cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()

@@ -7,6 +7,8 @@ import logging
 import boto3
 from botocore.exceptions import ClientError
 
+from ringback.callbacks.model import execution_name
+
 log = logging.getLogger(__name__)
 
 # A token that is no longer waiting: the round already ended (timed out, or another
@@ -20,11 +22,11 @@ class StepFunctionsWorkflow:
         self._arn = state_machine_arn
         self._client = client or boto3.client("stepfunctions", region_name=region, endpoint_url=endpoint_url)
 
-    def start(self, request_id: str) -> None:
-        # The execution is named after the request: Step Functions refuses a second
-        # execution of that name, so a retried start can never dial twice.
+    def start(self, request_id: str, attempt: int = 0) -> None:
+        # The execution is named after the request and its attempt: Step Functions refuses
+        # a second execution of that name, so a retried start can never dial twice.
         try:
-            self._client.start_execution(stateMachineArn=self._arn, name=request_id,
+            self._client.start_execution(stateMachineArn=self._arn, name=execution_name(request_id, attempt),
                                          input=json.dumps({"request_id": request_id, "last": {}}))
         except ClientError as error:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ringback.calls.alerts import alert_counts
+from ringback.calls.leads import lead_of
 from ringback.analytics.schema import BY_SOURCE, CALLBACKS, CALLS, LEASES, SESSIONS, Table
 from ringback.analytics.touches import journey_columns
 from ringback.callbacks.model import FINAL as CALLBACK_FINAL
@@ -166,6 +167,7 @@ def _call(item: dict, tenant_id: str) -> dict:
         # The visitor's journey, for reports that credit the first or the last touch.
         **journey_columns(attribution),
         "confidence_level": attribution.get("level"),
+        **_lead(lead_of(_json(item.get("lead"), None))),
     }
 
 
@@ -199,6 +201,12 @@ _ROWS: dict[str, Callable[[dict, str], dict]] = {
 
 def _source(attribution: dict) -> dict:
     return {name: attribution.get(name) for name in ("source", "medium", "campaign", "keyword")}
+
+
+def _lead(lead: dict) -> dict:
+    """A call never qualified is a new lead; only a sale has a value."""
+    return {"lead_status": lead.get("status"), "lead_value": _float(lead.get("value")),
+            "lead_currency": lead.get("currency"), "tags": ",".join(lead.get("tags") or ())}
 
 
 def _on_shared_line(attribution: dict) -> bool:

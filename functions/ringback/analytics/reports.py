@@ -91,7 +91,7 @@ _CALLBACK_FILTERS = ("site", "source", "medium", "campaign", "keyword")
 CATALOGUE: dict[str, Report] = {r.name: r for r in (
     Report("calls_by_source", "Calls by source",
            "Calls by source, medium, campaign, keyword and landing page: answered, missed, first-time callers, "
-           "average talk time. touch= credits the attributed visit (call, the default), the visitor's first "
+           "average talk time, leads (calls marked lead or sale), sales and their value. touch= credits the attributed visit (call, the default), the visitor's first "
            "touch (first) or their last non-direct touch (last).",
            ("calls",), _CALL_FILTERS, touches=True),
     Report("answered_by_hour", "Answered and missed calls by hour",
@@ -110,8 +110,9 @@ CATALOGUE: dict[str, Report] = {r.name: r for r in (
            "(leases sharing a line), and calls on shared lines.",
            ("leases", "calls"), ("pool",)),
     Report("cost_per_lead", "Cost per call and per lead",
-           "Uploaded ad spend by source, medium and campaign, against calls and leads (calls and callback "
-           "requests): cost per call, cost per lead.",
+           "Uploaded ad spend by source, medium and campaign, against calls, contacts (calls and callback "
+           "requests) and leads (calls marked lead or sale): cost per call, per contact and per lead; sales "
+           "and their value.",
            ("calls", "callbacks", "ad_spend"), ("source", "medium", "campaign"), rows_per_tenant=True),
     Report("missed_call_alerts", "Missed-call alerts",
            "Per site: missed calls, those a text was sent about, texts sent, delivered and failed, missed calls "

@@ -81,8 +81,12 @@ LEASES = Table(
 # null ("journey not tracked yet"), as do calls with no known visitor. `shared_line` then
 # stopped meaning "had a runner-up": candidates are ranked over days, so it is read from
 # the candidates that held the line at the call (changes._on_shared_line).
+# Version 4 added what the business says about the call (ringback.calls.leads): its lead
+# status (new until somebody qualifies it), a sale's value and currency, and its tags, comma
+# separated in the order set ("" when none; a tag holds no comma). Version 1 to 3 rows read
+# them as null ("not tracked yet"), which no report counts as a lead.
 CALLS = Table(
-    "calls", 3, ("call_id",),
+    "calls", 4, ("call_id",),
     (
         ("call_id", STRING), ("site_id", STRING), ("tracking_number", STRING), ("caller_key", STRING),
         ("started_at", BIGINT), ("status", STRING), ("answered", BOOLEAN), ("attribution_method", STRING),
@@ -97,6 +101,7 @@ CALLS = Table(
         ("last_touch_source", STRING), ("last_touch_medium", STRING), ("last_touch_campaign", STRING),
         ("last_touch_keyword", STRING), ("last_touch_landing_page", STRING),
         ("confidence_level", STRING),
+        ("lead_status", STRING), ("lead_value", DOUBLE), ("lead_currency", STRING), ("tags", STRING),
     ),
     "calls",
 )

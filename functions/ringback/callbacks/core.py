@@ -18,6 +18,7 @@ from ringback.callbacks.model import (
     OPERATOR_STATUS_RESULTS,
     OutboundDialer,
     RESULT_ERRORS,
+    WHISPER_MAX_CHARS,
 )
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound
@@ -148,7 +149,7 @@ class CallbackCore:
         if self._calls is not None and self._calls.has_caller(request.tenant_id, request.phone):
             parts.append("They have called before.")
         parts.append("Connecting the visitor now.")
-        return " ".join(parts)
+        return " ".join(parts)[:WHISPER_MAX_CHARS]
 
 
 def _page_path(page: str) -> str:

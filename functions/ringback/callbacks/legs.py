@@ -22,12 +22,22 @@ class LegWebhooks(CallbackCore):
         """An operator picked up. The first of the round gets the visitor; any other
         operator ringing at the same time is cancelled. None: hang this operator up."""
         round_no = leg_round(key)
+        site, spoken = None, None
 
         def take(request: CallbackRequest) -> bool:
+            nonlocal site, spoken
             pending = request.pending
             if (request.is_final or pending is None or pending["round"] != round_no
                     or pending.get("answered") or pending.get("operator_leg") not in (None, key)):
                 return False
+            if not pending.get("whisper"):
+                # Kept on the round by the same versioned write that gives this operator the
+                # visitor: the dashboard shows what they heard, and a webhook the carrier
+                # retries speaks the same words. Built once, however often the write is retried.
+                if spoken is None:
+                    site = self._sites.get(request.site_id)
+                    spoken = self._whisper(site, request)
+                pending["whisper"] = spoken
             pending["operator_leg"] = key
             request.move("calling_visitor", self._clock.now_ms(), round=round_no)
             return True
@@ -43,10 +53,10 @@ class LegWebhooks(CallbackCore):
             if (leg.role == "operator" and leg_round(leg.leg) == round_no and leg.leg != key
                     and leg.status not in LEG_FINAL and leg.call_id and self._dialer is not None):
                 self._dialer.cancel(leg.call_id, account=account)
-        site = self._sites.get(request.site_id)
+        site = site or self._sites.get(request.site_id)
         policy = DialPolicy.for_site(site)
-        caller_id = (request.pending or {}).get("caller_id") or self._caller_id(site)
-        return BridgePlan(self._whisper(site, request), request.phone, caller_id,
+        caller_id = pending.get("caller_id") or self._caller_id(site)
+        return BridgePlan(pending["whisper"], request.phone, caller_id,
                           policy.visitor_ring_seconds, policy.record, round_no)
 
     def leg_status(self, request_id: str, key: str, call_id: str | None, status: str,

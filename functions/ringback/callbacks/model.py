@@ -83,8 +83,10 @@ class CallbackRequest:
     status: str = "accepted"
     scheduled_for: int | None = None  # the slot the visitor chose, or the next opening
     retry_at: int | None = None
-    rounds: list[dict] = field(default_factory=list)  # RoundResult.as_json() of every round so far
-    pending: dict | None = None  # the round being rung: round, leg_seq, token, operator_leg, answered
+    # RoundResult.as_json() of every round so far, with the `whisper` its operator heard, if any
+    rounds: list[dict] = field(default_factory=list)
+    # The round being rung: round, leg_seq, token, operator_leg, answered, whisper (once spoken)
+    pending: dict | None = None
     transitions: list[dict] = field(default_factory=list)
     attribution: dict = field(default_factory=dict)
     outcome: dict = field(default_factory=dict)
@@ -93,6 +95,9 @@ class CallbackRequest:
     locale: str | None = None
     version: int = 0
     updated_at: int = 0
+    # Each time a member asked to dial a missed or failed request again (callbacks/retries.py):
+    # attempt, at, by, key, after (the status it ended in), outcome, rounds_before, round_base.
+    retries: list[dict] = field(default_factory=list)
 
     @property
     def site_phone(self) -> str:
@@ -101,6 +106,31 @@ class CallbackRequest:
     @property
     def is_final(self) -> bool:
         return self.status in FINAL
+
+    @property
+    def attempt(self) -> int:
+        """Which dial of the request this is: 0 the visitor's own, then one per manual retry;
+        each is its own execution of the dial workflow (execution_name)."""
+        return len(self.retries)
+
+    @property
+    def series(self) -> tuple[int, int]:
+        """Where the rounds of the current attempt begin: (their first index in `rounds`,
+        the last round number before them). The dial policy sees a retried request as a new
+        one, with fresh rounds and retries; round numbers go on counting, so every round's
+        legs keep keys of their own."""
+        if not self.retries:
+            return 0, 0
+        return int(self.retries[-1]["rounds_before"]), int(self.retries[-1]["round_base"])
+
+    @property
+    def whisper(self) -> str | None:
+        """What an operator heard last: the round being rung, else the latest round in
+        which one answered (a later round nobody answered leaves it standing)."""
+        for entry in [self.pending or {}, *reversed(self.rounds)]:
+            if entry.get("whisper"):
+                return entry["whisper"]
+        return None
 
     def move(self, status: str, at: int, **detail: Any) -> None:
         """Record a transition; repeating the current status with the same detail is a no-op."""
@@ -128,12 +158,19 @@ class CallbackRequest:
             "request_id": self.request_id, "tenant_id": self.tenant_id, "site_id": self.site_id,
             "phone": self.phone, "session_id": self.session_id, "created_at": self.created_at,
             "status": self.status, "scheduled_for": self.scheduled_for, "retry_at": self.retry_at,
-            "rounds": self.rounds, "transitions": self.transitions, "attribution": self.attribution,
+            # Every round names its whisper, null when no operator answered in it.
+            "rounds": [{**r, "whisper": r.get("whisper")} for r in self.rounds], "whisper": self.whisper,
+            "transitions": self.transitions, "attribution": self.attribution,
             "outcome": self.outcome, "recordings": sorted(self.recordings), "alerts": self.alerts,
+            # Who asked to dial it again, and how it had ended; never the Idempotency-Key.
+            "retries": [{k: v for k, v in r.items() if k in RETRY_FIELDS} for r in self.retries],
         }
         if legs is not None:
             out["legs"] = [leg.as_json() for leg in legs]
         return out
+
+
+RETRY_FIELDS = ("attempt", "at", "by", "after", "outcome")
 
 
 def _same(a: dict, b: dict) -> bool:
@@ -197,9 +234,17 @@ class CallbackStore(Protocol):
         ...
 
 
+def execution_name(request_id: str, attempt: int = 0) -> str:
+    """The dial workflow's execution for one attempt of a request. Step Functions refuses a
+    second execution of a name, so a retried start can never dial twice; a manual retry is
+    a new attempt, and so a new name."""
+    return request_id if attempt == 0 else f"{request_id}-retry-{attempt}"
+
+
 class DialWorkflow(Protocol):
-    def start(self, request_id: str) -> None:
-        """Start the dial workflow for this request; starting it twice is harmless."""
+    def start(self, request_id: str, attempt: int = 0) -> None:
+        """Start the dial workflow for this attempt of the request (execution_name);
+        starting the same attempt twice is harmless."""
         ...
 
     def succeed(self, token: str, output: dict) -> None: ...
@@ -247,6 +292,12 @@ class CallbackForm:
     locale: str | None = None
     client_address: str | None = None
     viewer_country: str | None = None
+
+
+# The longest whisper the operator hears: the carrier adapter says no more
+# (carrier.operator_bridge), and the text kept on the round is cut here alike, so it is
+# exactly what was spoken.
+WHISPER_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 operator legs and keep the task token) and `abandon`."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ringback.callbacks.core import CallbackCore
 from ringback.callbacks.model import (
     CallbackLeg,
@@ -42,7 +44,10 @@ class DialRounds(CallbackCore):
                 result = pending.get("answered") or _result_of(last)
                 if result == "lost":
                     lost_round = dict(pending)
-                request.rounds.append(RoundResult(pending["round"], pending["leg_seq"], result, now).as_json())
+                entry = RoundResult(pending["round"], pending["leg_seq"], result, now).as_json()
+                if pending.get("whisper"):
+                    entry["whisper"] = pending["whisper"]  # what its operator heard outlives the round
+                request.rounds.append(entry)
                 request.pending = None
             if request.is_final:
                 return WorkflowStep("done", status=request.status)
@@ -53,8 +58,13 @@ class DialRounds(CallbackCore):
             policy = DialPolicy.for_site(site)
             schedule = Schedule(site.working_hours, site.timezone, visitor_timezone(request.phone),
                                 policy.visitor_hours)
-            history = [RoundResult.from_json(r) for r in request.rounds]
+            # A manually retried request starts afresh: the policy sees only this attempt's
+            # rounds, numbered from 1, and its round numbers are shifted back when it rings.
+            first, base = request.series
+            history = [replace(r, round=r.round - base) for r in map(RoundResult.from_json, request.rounds[first:])]
             step = next_step(policy, schedule, history, request.scheduled_for, now)
+            if isinstance(step, Ring):
+                step = replace(step, round=step.round + base)
             if isinstance(step, Wait):
                 if step.reason == "scheduled":
                     request.scheduled_for = step.until

@@ -31,6 +31,7 @@ from ringback.callbacks.model import (
     SLOT_HORIZON_MS,
 )
 from ringback.callbacks.offer import allowed_countries, callback_settings, e164, visitor_phone
+from ringback.callbacks.retries import ManualRetries
 from ringback.callbacks.rounds import DialRounds
 from ringback.calls.log import Page
 from ringback.calls.recordings import LINK_SECONDS
@@ -39,9 +40,10 @@ from ringback.guards import enforce
 from ringback.hours import is_open
 
 
-class Callbacks(DialRounds, LegWebhooks):
+class Callbacks(DialRounds, LegWebhooks, ManualRetries):
     """The callback service: the public endpoint and the dashboard here, the workflow's
-    steps (rounds.py) and the carrier's webhooks (legs.py) beside them."""
+    steps (rounds.py), the carrier's webhooks (legs.py) and a member's retry (retries.py)
+    beside them."""
 
     def request(self, form: CallbackForm) -> tuple[CallbackRequest, bool]:
         """Accept a visitor's request: (the stored request, whether it merged into an
@@ -65,7 +67,8 @@ class Callbacks(DialRounds, LegWebhooks):
             merged = self._store.get(existing)
             if merged is not None and not merged.is_final:
                 if merged.status == "accepted" and self._workflow is not None:
-                    self._workflow.start(merged.request_id)  # in case the first start was lost
+                    # In case the first start was lost (the same attempt: nothing dials twice).
+                    self._workflow.start(merged.request_id, merged.attempt)
                 return merged, True
         if self._rate_counter is not None:
             enforce(self._rate_counter, CALLBACK_LIMITS[1:],

@@ -1,6 +1,7 @@
 """Call events for the customer's own systems: signed JSON webhooks, retried with backoff.
 
-Every call event (ringing, answered, missed, recording, voicemail) and callback outcome is
+Every call event (ringing, answered, missed, recording, voicemail, and a user's change of
+its lead: updated) and callback outcome is
 published once per enabled endpoint of the site that subscribes to its type. A delivery
 POSTs the event as JSON with
 
@@ -18,24 +19,34 @@ verifies, and may switch to the new secret at any time within the overlap. `veri
 what a receiver does. Each attempt reads the endpoint as it is now (`Events(sites=…)`), so
 a retry after a rotation is signed with the secrets of then, and an endpoint deleted or
 disabled since the event gets no more attempts.
+
+Every POST is kept in the endpoint's delivery log (`Events(deliveries=…)`,
+calls/deliveries.py), so its admins see what was sent and what came of it; a log that
+cannot be written changes nothing about the delivery or its retries.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
+from ringback.calls.deliveries import DeliveryAttempt, Sent, Stopwatch, record, send
+
 if TYPE_CHECKING:
-    from ringback.ports import SiteDirectory
+    from ringback.ports import DeliveryLog, SiteDirectory
 
 BACKOFF_SECONDS = (30, 120, 600, 3600, 21600)
 MAX_QUEUE_DELAY = 900
 SIGNATURE_TOLERANCE_SECONDS = 300
 ROTATION_OVERLAP_MS = 24 * 3600 * 1000
 EVENT_TYPES = ("call.ringing", "call.answered", "call.missed", "call.recording", "call.voicemail",
-               "callback.completed", "callback.missed")
+               "callback.completed", "callback.missed",
+               # A user changed the call's lead: its status, value, tags, follow-up or notes
+               # (ringback.calls.desk). Sent once per change: its id names the lead's version.
+               "call.updated")
 # Sent only when asked for (POST /v1/sites/{site}/webhooks/{id}/test), to whatever the
 # endpoint subscribes to.
 TEST_EVENT = "webhook.test"
@@ -122,6 +133,12 @@ class Delivery:
             "Ringback-Signature": sign(self.endpoint.secrets_at(now_ms), now_ms // 1000, body),
         }
 
+    def attempted(self, at_ms: int, sent: Sent) -> DeliveryAttempt:
+        """This attempt as the delivery log keeps it: no body, no secret."""
+        return DeliveryAttempt(self.tenant_id, self.site_id, self.endpoint.webhook_id or legacy_id(self.endpoint.url),
+                               self.event_id, self.event_type, self.attempt, at_ms, sent.outcome, sent.status,
+                               sent.duration_ms, sent.error)
+
     def as_message(self) -> dict[str, Any]:
         endpoint = {**self.endpoint.__dict__,
                     "events": list(self.endpoint.events) if self.endpoint.events is not None else None}
@@ -175,18 +192,22 @@ def verify(secret: str, header: str, body: bytes, now_s: int) -> bool:
 
 class Events:
     def __init__(self, queue: DeliveryQueue, post: Callable[[str, bytes, dict[str, str]], int], clock,
-                 sites: "SiteDirectory | None" = None) -> None:
+                 sites: "SiteDirectory | None" = None, deliveries: "DeliveryLog | None" = None,
+                 stopwatch: Stopwatch = time.monotonic) -> None:
         self._queue, self._post, self._clock, self._sites = queue, post, clock, sites
+        self._deliveries, self._stopwatch = deliveries, stopwatch
 
     def publish(self, event_type: str, call_id: str, tenant_id: str, site_id: str, site_settings: dict,
-                data: dict[str, Any]) -> int:
+                data: dict[str, Any], occurrence: str | None = None) -> int:
         """Queue the event for every enabled endpoint of the site subscribed to its type;
-        returns how many."""
+        returns how many. The event id is `{type}:{call_id}`, which a receiver dedupes on;
+        a type that happens to one call many times (call.updated) names each occurrence
+        (`{type}:{call_id}:{occurrence}`), so a second change is not taken for a retry."""
         endpoints = [e for e in endpoints_of(site_settings) if e.subscribes(event_type)]
+        event_id = f"{event_type}:{call_id}" + (f":{occurrence}" if occurrence else "")
         for endpoint in endpoints:
             self._queue.send(
-                Delivery(f"{event_type}:{call_id}", event_type, tenant_id, site_id, self._clock.now_ms(), data,
-                         endpoint),
+                Delivery(event_id, event_type, tenant_id, site_id, self._clock.now_ms(), data, endpoint),
                 delay_seconds=0,
             )
         return len(endpoints)
@@ -207,11 +228,10 @@ class Events:
             return "dropped"
         delivery = replace(delivery, endpoint=endpoint)
         body = delivery.body()
-        try:
-            status = self._post(endpoint.url, body, delivery.headers(self._clock.now_ms(), body))
-        except OSError:
-            status = 0
-        if 200 <= status < 300:
+        at = self._clock.now_ms()
+        sent = send(self._post, endpoint.url, body, delivery.headers(at, body), self._stopwatch)
+        record(self._deliveries, delivery.attempted(at, sent))
+        if sent.delivered:
             return "delivered"
         if delivery.attempt > len(BACKOFF_SECONDS):
             return "given_up"

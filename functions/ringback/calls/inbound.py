@@ -25,7 +25,7 @@ from ringback.tracking.codes import code_prompt
 from ringback.tracking.journeys import JOURNEY_MS, touches
 from ringback.tracking.regions import phone_place
 from ringback.accounts.sites import site_language
-from ringback.calls.log import CallSummary
+from ringback.calls.log import CallSummary, event_data
 from ringback.clock import Clock
 from ringback.calls.routing import (
     CLOSED_HANGUP, CLOSED_VOICEMAIL, DEFAULT_RING_SECONDS, MISSED_HANGUP, MISSED_VOICEMAIL, NO_DESTINATION_VOICEMAIL,
@@ -116,12 +116,7 @@ class InboundCalls:
         site = self._sites.get(call.site_id)
         if site is None:
             return
-        data = {
-            "call_id": call.call_id, "caller": call.caller, "tracking_number": call.tracking_number,
-            "started_at": call.started_at, "status": call.status, "attribution": call.attribution,
-            "outcome": call.outcome, "recordings": sorted(call.recordings),
-        }
-        self._events.publish(event_type, call_id, tenant_id, site.site_id, site.settings, data)
+        self._events.publish(event_type, call_id, tenant_id, site.site_id, site.settings, event_data(call))
 
     def receive(self, call: IncomingCall) -> tuple[CallSummary, CallPlan]:
         tracked = self._numbers.tracking_number(call.to)

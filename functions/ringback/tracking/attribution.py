@@ -116,11 +116,16 @@ class Candidate:
     probability: float  # calibrated: the share of answers like this one that are right
     reasons: tuple[str, ...]
     posterior: float = 0.0  # the model's own, before calibration
+    # What the reasons rest on, for saying them in words ("tapped the number 8 s before
+    # calling"): seconds from the visit's last activity, and from its tap, to the call.
+    active_seconds_before: int | None = None
+    tapped_seconds_before: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"session_id": self.session_id, "visitor_key": self.visitor_key,
                 "probability": round(self.probability, 4), "posterior": round(self.posterior, 6),
-                "reasons": list(self.reasons)}
+                "reasons": list(self.reasons), "active_seconds_before": self.active_seconds_before,
+                "tapped_seconds_before": self.tapped_seconds_before}
 
 
 def calibrated(posterior: float, by_code: bool = False) -> float:
@@ -176,6 +181,8 @@ class _Weighed:
     visitor_key: str
     weight: float
     reasons: list[str]
+    active_seconds_before: int
+    tapped_seconds_before: int | None
 
 
 def delay_density(delay_ms: float) -> float:
@@ -241,9 +248,10 @@ def attribute_call(by_session: dict[str, list[HistoryEntry]], visits: dict[str, 
         reasons = ["held" if any(e.started_at <= evidence.at <= e.ended_at for e in entries) else "shown"]
         if any(e.shared for e in entries):
             reasons.append("shared")
-        tapped = visit is not None and any(
-            str(c.get("line", "")).partition(",")[0] == evidence.number
-            and 0 <= evidence.at - int(c.get("at", 0)) <= TAP_WINDOW_MS for c in visit.clicks)
+        taps = [evidence.at - int(c.get("at", 0)) for c in (visit.clicks if visit is not None else ())
+                if str(c.get("line", "")).partition(",")[0] == evidence.number
+                and 0 <= evidence.at - int(c.get("at", 0)) <= TAP_WINDOW_MS]
+        tapped = bool(taps)
         if tapped:
             weight *= TAP_RATIO
             reasons.append("tapped")
@@ -268,7 +276,8 @@ def attribute_call(by_session: dict[str, list[HistoryEntry]], visits: dict[str, 
         visitor = entries[0].visitor_key
         if visitor in evidence.previous_visitors:
             reasons.append("called_before")
-        weighed.append(_Weighed(session_id, visitor, weight, reasons))
+        weighed.append(_Weighed(session_id, visitor, weight, reasons, (evidence.at - last_active) // 1000,
+                                min(taps) // 1000 if taps else None))
 
     # "None of them": calls from outside arrive at a rate proportional to the number's
     # visits (its candidates over the history there is), in the delay density's units.
@@ -314,7 +323,8 @@ def _best_per_visitor(ranked: list[_Weighed], visitors: dict[str, float], unique
         seen.add(w.visitor_key)
         posterior = visitors[w.visitor_key]
         by_code = unique_code and "code" in w.reasons
-        out.append(Candidate(w.session_id, w.visitor_key, calibrated(posterior, by_code), tuple(w.reasons), posterior))
+        out.append(Candidate(w.session_id, w.visitor_key, calibrated(posterior, by_code), tuple(w.reasons), posterior,
+                             w.active_seconds_before, w.tapped_seconds_before))
     return out
 
 

@@ -26,7 +26,7 @@ import math
 
 from ringback.tracking.attribution import delay_within
 from ringback.tracking.leases import HistoryEntry
-from ringback.tracking.pools import Pool, lines_per_number
+from ringback.tracking.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, lines_per_number
 
 MAX_SIZE = 100_000
 # Calls that arrive with their code (a tap's post-dial digits, or keyed): what
@@ -169,3 +169,64 @@ def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: floa
     # Its lines, not its numbers: an extension pool's one number holds a thousand leases.
     lines = pools.size(pool) * lines_per_number(pool)
     return pool_health(pool, lines, leases.history_of_pool(pool_id, since, now_ms), since, now_ms, target, accuracy)
+
+
+# -- sizing a pool before it exists: from the visitors a site expects a day ---------------
+
+# The busiest hour's share of a day's visits: a business-hours site's 10:00 peak, 7 of
+# 84.1 in bench/traffic.py's DIURNAL_BUSINESS (an assumed profile, the one the attribution
+# benchmark replays). A pool sized for the peak holds every other hour too.
+PEAK_HOUR_SHARE = 0.083
+# A visit's mean length (seed 001: "a session of three minutes"); its line stays held
+# for the pool's lease after the visitor's last activity.
+VISIT_SECONDS = 180
+MAX_DAILY_VISITORS = 1_000_000
+
+
+@dataclass(frozen=True)
+class SizingAdvice:
+    daily_visitors: int
+    lease_seconds: int
+    arrivals_per_hour: float  # in the busiest hour
+    mean_hold_seconds: float
+    offered_load_erlangs: float
+    target_shared_probability: float
+    size_for_target: int  # Erlang-B: the smallest size a visitor finds full at most that often
+    target_accuracy: float
+    size_for_accuracy: int | None  # None: no size reaches the target
+    recommended_size: int  # the larger of the two
+    blocking_probability: float  # at the recommended size
+    expected_accuracy: float  # at the recommended size
+
+    def as_json(self) -> dict[str, Any]:
+        def camel(name: str) -> str:
+            head, *rest = name.split("_")
+            return head + "".join(part.title() for part in rest)
+
+        return {camel(k): (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def advise(daily_visitors: float, lease_seconds: float = MIN_LEASE_SECONDS, target: float = 0.01,
+           accuracy: float = DEFAULT_ACCURACY) -> SizingAdvice:
+    """How many numbers a pool needs for `daily_visitors` visitors a day: the busiest
+    hour's sessions, each holding a line for its visit and the lease after it, sized by
+    Erlang-B for `target` and by the expected accuracy for `accuracy`."""
+    if not (float(daily_visitors).is_integer() and 1 <= daily_visitors <= MAX_DAILY_VISITORS):
+        raise InvalidInput(f"dailyVisitors is a whole number from 1 to {MAX_DAILY_VISITORS:,}",
+                           code="invalid_parameter", details={"field": "dailyVisitors"})
+    if not (float(lease_seconds).is_integer() and MIN_LEASE_SECONDS <= lease_seconds <= MAX_LEASE_SECONDS):
+        raise InvalidInput(f"leaseSeconds is a whole number from {MIN_LEASE_SECONDS} to {MAX_LEASE_SECONDS}",
+                           code="invalid_parameter", details={"field": "leaseSeconds"})
+    arrivals = daily_visitors * PEAK_HOUR_SHARE
+    hold = VISIT_SECONDS + lease_seconds
+    load = arrivals * hold / 3600
+    by_blocking = servers_for(load, target)
+    by_accuracy = size_for_accuracy(arrivals, load, accuracy)
+    size = max(by_blocking, by_accuracy or 0)
+    return SizingAdvice(
+        daily_visitors=int(daily_visitors), lease_seconds=int(lease_seconds), arrivals_per_hour=arrivals,
+        mean_hold_seconds=float(hold), offered_load_erlangs=load, target_shared_probability=target,
+        size_for_target=by_blocking, target_accuracy=accuracy, size_for_accuracy=by_accuracy,
+        recommended_size=size, blocking_probability=erlang_b(size, load),
+        expected_accuracy=expected_accuracy(size, arrivals, load),
+    )

@@ -25,6 +25,7 @@ from ringback.adapters.tables.accounts import (
     InvitationRecord,
     MemberRecord,
     TenantRecord,
+    WebhookDeliveryRecord,
 )
 from ringback.adapters.tables.calls import CallbackLegRecord, CallbackRequestRecord, CallRecord, MessageRecord
 from ringback.adapters.tables.guards import IdempotencyRecord, RateCounterRecord
@@ -46,6 +47,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     InvitationRecord,
     ApiKeyRecord,
     AuditEntryRecord,
+    WebhookDeliveryRecord,
     SiteRecord,
     TrackingNumberRecord,
     PoolRecord,

@@ -146,3 +146,34 @@ class AuditEntryRecord(Model):
     before = JSONAttribute(null=True)  # any JSON value; absent for None
     after = JSONAttribute(null=True)
     retain_until = TTLAttribute()
+
+
+class WebhookDeliveryRecord(Model):
+    """One attempt to deliver a webhook to one of a site's endpoints (ringback.calls.deliveries).
+
+    `endpoint` is "{tenant_id}#{site_id}#{endpoint_id}": an endpoint stored before endpoints
+    had ids is named from its URL (calls/events.legacy_id), so two tenants' ids could be
+    equal, and the tenant and site in the key keep their logs apart. `delivery_id` is
+    "{at:013d}#{event_id}#{attempt:02d}", so newest first is one descending Query and the
+    last 30 days a key condition. Append-only: the events worker and a test delivery put,
+    the dashboard queries; nothing updates or deletes. TTL removes an attempt 30 days on
+    (`expire_after`); reads bound the range themselves, since TTL deletes lazily.
+    """
+
+    class Meta(TableMeta):
+        table_name = "webhook_deliveries"
+
+    endpoint = UnicodeAttribute(hash_key=True)
+    delivery_id = UnicodeAttribute(range_key=True)
+    tenant_id = UnicodeAttribute()
+    site_id = UnicodeAttribute()
+    endpoint_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    attempt = NumberAttribute()
+    at = NumberAttribute()
+    outcome = UnicodeAttribute()  # delivered | failed | refused | timed_out
+    http_status = NumberAttribute(null=True)  # absent: no answer came
+    duration_ms = NumberAttribute()
+    error = UnicodeAttribute(null=True)  # short, masked; never a body, header or secret
+    expire_after = TTLAttribute()

@@ -58,6 +58,11 @@ class CallRecord(Model):
     # time on the line (CallDuration). The operator's talk time is the outcome's.
     carrier_status = UnicodeAttribute(null=True)
     call_seconds = NumberAttribute(null=True)
+    # What the business says about the call (ringback.calls.leads), written by the
+    # dashboard only, and its own version (the call's ETag), which the carrier's writes
+    # never move. Absent until somebody changes it.
+    lead = JSONAttribute(null=True)
+    lead_version = NumberAttribute(null=True)
     retain_until = TTLAttribute(null=True)
     by_tenant_time = CallsByTenantTime()
     by_tenant_caller = CallsByCaller()
@@ -109,6 +114,8 @@ class CallbackRequestRecord(Model):
     recordings = MapAttribute(default=dict)  # recording sid -> S3 key
     alerts = MapAttribute(default=dict)  # missed-callback texts, as on CallRecord
     locale = UnicodeAttribute(null=True)
+    # Members' manual retries: [{"attempt", "at", "by", "key", "after", "outcome", ...}]
+    retries = JSONAttribute(default=list)
     version = NumberAttribute(default=1)
     retain_until = TTLAttribute(null=True)
     by_tenant_time = CallbacksByTenantTime()
