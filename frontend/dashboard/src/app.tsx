@@ -65,7 +65,8 @@ function SignedIn({ config, auth, t, language, setLanguage, onSignOut }: SignedI
   useEffect(() => {
     (async () => {
       try {
-        sessionStorage.removeItem(TENANT_STORE);
+        // The account shown stays as it is while /v1/me is read again (a refresh after a
+        // rename): pages polling meanwhile keep asking for the same account.
         const who = await api.get<Me>("/v1/me");
         const home = who.memberships[0];
         const agency = who.memberships.find((m) => m.kind === "agency");
