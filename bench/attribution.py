@@ -106,7 +106,7 @@ def score(trace, product: dict, naive: dict) -> dict:
         "calibration": [
             {"bin": [low, min(top, 1.0)], "count": c, "mean_confidence": round(s / c, 3) if c else None,
              "accuracy": pct(r, c) if c else None}
-            for (low, top), (c, s, r) in zip(BINS, bins)
+            for (low, top), (c, s, r) in zip(BINS, bins, strict=True)
         ],
         "errors": product["errors"],
     }

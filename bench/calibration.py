@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ def observations() -> dict[str, list[tuple[float, bool]]]:
 
 def knots(points: list[tuple[float, bool]]) -> list[dict]:
     bins = []
-    for low, high in zip(EDGES, EDGES[1:]):
+    for low, high in pairwise(EDGES):
         inside = [(p, right) for p, right in points if low <= p < high]
         if inside:
             bins.append({"from": low, "to": min(high, 1.0), "n": len(inside),
@@ -64,7 +65,8 @@ def knots(points: list[tuple[float, bool]]) -> list[dict]:
             last, before = merged.pop(), merged.pop()
             n = last["n"] + before["n"]
             merged.append({"from": before["from"], "to": last["to"], "n": n,
-                           "mean_posterior": (last["mean_posterior"] * last["n"] + before["mean_posterior"] * before["n"]) / n,
+                           "mean_posterior": (last["mean_posterior"] * last["n"]
+                                              + before["mean_posterior"] * before["n"]) / n,
                            "right": (last["right"] * last["n"] + before["right"] * before["n"]) / n})
     return merged
 

@@ -61,7 +61,8 @@ def viewer_headers(state: str, device: str) -> dict[str, str]:
     mobile = "true" if device == "mobile" else "false"
     return {"cloudfront-viewer-country": "US", "cloudfront-viewer-country-region": state,
             "cloudfront-viewer-city": STATES[state][2][0][0], "cloudfront-is-mobile-viewer": mobile,
-            "cloudfront-is-tablet-viewer": "false", "cloudfront-is-desktop-viewer": "false" if device == "mobile" else "true"}
+            "cloudfront-is-tablet-viewer": "false",
+            "cloudfront-is-desktop-viewer": "false" if device == "mobile" else "true"}
 
 
 def state_of(description: str | None) -> str | None:

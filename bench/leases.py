@@ -216,8 +216,10 @@ def main() -> None:
         ratios = {
             size: {
                 "throughput_x": round(ours[size]["allocations_per_s"] / naive[size]["allocations_per_s"], 2),
-                "requests_ratio": round(naive[size]["requests_per_allocation"] / ours[size]["requests_per_allocation"], 2),
-                "items_ratio": round(naive[size]["items_read_per_allocation"] / max(ours[size]["items_read_per_allocation"], 0.1), 1),
+                "requests_ratio": round(naive[size]["requests_per_allocation"]
+                                        / ours[size]["requests_per_allocation"], 2),
+                "items_ratio": round(naive[size]["items_read_per_allocation"]
+                                     / max(ours[size]["items_read_per_allocation"], 0.1), 1),
             }
             for size in ours
         }

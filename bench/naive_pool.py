@@ -60,10 +60,7 @@ def replay_naive(trace, pool_size: int, numbers: list[str]) -> dict:
         pool.visit(visit.visit_id, visit.start_ms)
     outcomes = {}
     for call in trace.calls:
-        if call.visit_id is None:
-            number = pool.numbers[int(call.leak * pool_size)]
-        else:
-            number = pool.shown[call.visit_id]
+        number = pool.numbers[int(call.leak * pool_size)] if call.visit_id is None else pool.shown[call.visit_id]
         if number is None:
             outcomes[call.call_id] = (None, True)
         else:

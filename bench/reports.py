@@ -42,6 +42,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 import pyarrow.dataset as ds  # noqa: E402
 
+from ringback.accounts.sites import Site  # noqa: E402
 from ringback.accounts.tenants import TenantScope  # noqa: E402
 from ringback.adapters.duckdb_runner import DuckDbRunner, partition_schema  # noqa: E402
 from ringback.adapters.memory import MemorySites  # noqa: E402
@@ -49,7 +50,6 @@ from ringback.adapters.parquet_s3 import arrow_schema  # noqa: E402
 from ringback.analytics import schema  # noqa: E402
 from ringback.analytics.reports import CATALOGUE, Query, Reports, query_for  # noqa: E402
 from ringback.clock import ManualClock  # noqa: E402
-from ringback.accounts.sites import Site  # noqa: E402
 
 SECOND, MINUTE, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
 YEAR_START = date(2025, 1, 1)
@@ -308,7 +308,7 @@ def write(root: Path, name: str, table: pa.Table) -> dict:
     definition = schema.table(name)
     file_schema = arrow_schema(definition)
     columns = [table[c].cast(f.type) if c in table.column_names else pa.nulls(len(table), f.type)
-               for c, f in zip(file_schema.names, file_schema)]
+               for c, f in zip(file_schema.names, file_schema, strict=True)]
     typed = pa.Table.from_arrays(columns + [table["tenant_id"], table["dt"]],
                                  schema=pa.schema(list(file_schema) + list(partition_schema())))
     typed = typed.sort_by([("tenant_id", "ascending"), ("dt", "ascending")])
@@ -358,7 +358,8 @@ def run(root: Path, args) -> int:
     sessions, leases = world.sessions(args.calls // 2, per_tenant)
     generated += [write(root, "sessions", sessions), write(root, "leases", leases)]
     del sessions, leases
-    generated += [write(root, "callbacks", world.callbacks(args.calls // 20)), write(root, "ad_spend", world.ad_spend())]
+    generated += [write(root, "callbacks", world.callbacks(args.calls // 20)),
+                  write(root, "ad_spend", world.ad_spend())]
     generation_s = time.perf_counter() - started
     for g in generated:
         print(f"generated {g['table']:9} {g['rows']:>11,} rows  {g['files']:>7,} files  "
@@ -375,7 +376,8 @@ def run(root: Path, args) -> int:
     scope = TenantScope(biggest, "owner", frozenset({biggest}))
 
     # Baseline: every partition of calls, counted.
-    everything = Query("SELECT count(*) AS calls FROM calls", tuple(world.tenant_ids), {"calls": ("0000-01-01", "9999-12-31")})
+    everything = Query("SELECT count(*) AS calls FROM calls", tuple(world.tenant_ids),
+                       {"calls": ("0000-01-01", "9999-12-31")})
     baseline_ms, baseline = timed(lambda: runner.run(everything), repeat=1)
     whole_bytes = baseline.bytes_scanned
     print(f"baseline: full-table COUNT(*) of calls: {baseline.rows[0][0]:,} rows, {whole_bytes / 1e6:.1f} MB "
@@ -385,7 +387,7 @@ def run(root: Path, args) -> int:
                    for name in ("calls", "callbacks", "leases", "ad_spend")}
     results = []
     for name in CATALOGUE:
-        ms, (request, result) = timed(lambda: reports.run(scope, name, MONTH))
+        ms, (request, result) = timed(lambda name=name: reports.run(scope, name, MONTH))
         whole = sum(table_bytes[t] for t in CATALOGUE[name].tables)
         results.append({"report": name, "ms": round(ms, 1), "rows": len(result.rows),
                         "bytes_scanned": result.bytes_scanned, "tables_bytes": whole})

@@ -197,8 +197,8 @@ class _Generator:
         if who["device"] == "desktop" and self.rng.random() < IDLE_VISIBLE_TAB:
             visible += int(self.loguniform(*IDLE_VISIBLE_S) * 1000)
         visit = Visit(f"v{self.s.seed:03d}-{len(self.visits):07d}", who["client_id"], who["visits"], start_ms, end,
-                      tuple(pages), referrer, who["device"], source, who["state"], viewer_headers(who["state"], who["device"]),
-                      who["address"], visible)
+                      tuple(pages), referrer, who["device"], source, who["state"],
+                      viewer_headers(who["state"], who["device"]), who["address"], visible)
         self.visits.append(visit)
         return visit
 

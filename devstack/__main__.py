@@ -24,15 +24,27 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "functions"))
 
 from devstack import aws, template  # noqa: E402
-from devstack.functions import LocalFunctions, function_name  # noqa: E402
-from devstack.lambdas import LocalLambda  # noqa: E402
-from devstack.queues import QueuePoller  # noqa: E402
-from devstack.streams import StreamPoller  # noqa: E402
-from devstack.gateway import Authorizer, LocalApi, StaticFiles, edge_handler, serve, static_handler  # noqa: E402
 from devstack.carrier import Carrier, Party  # noqa: E402
 from devstack.demo import DEMO_DESTINATION, DEMO_EMAIL, DEMO_PASSWORD, create_demo  # noqa: E402
 from devstack.demo_traffic import DemoTraffic, describe  # noqa: E402
+from devstack.functions import LocalFunctions, function_name  # noqa: E402
+from devstack.gateway import (  # noqa: E402
+    Authorizer,
+    EdgeConfigCache,
+    EdgeScripts,
+    LocalApi,
+    StaticFiles,
+    UsagePlanMeters,
+    cloudfront_invalidations,
+    edge_handler,
+    serve,
+    static_handler,
+)
+from devstack.lambdas import LocalLambda  # noqa: E402
+from devstack.queues import QueuePoller, reports_item_failures  # noqa: E402
 from devstack.shutdown import die_with_parent, stop_together  # noqa: E402
+from devstack.streams import StreamPoller  # noqa: E402
+from infra.edge_routes import REDIRECT, REWRITE, STABLE_SCRIPTS_MODE  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", type=Path, default=None,
                         help="the synthesized local stage whose IAM policies the functions run with "
                              "(default: synthesized from infra/, cached in .devstack/cache/)")
+    parser.add_argument("--stable-scripts", choices=(REWRITE, REDIRECT),
+                        default=os.environ.get("RINGBACK_STABLE_SCRIPTS") or STABLE_SCRIPTS_MODE,
+                        help="how the snippet's /v1/swap.js reaches the hashed script: the distribution's "
+                             f"choice ({STABLE_SCRIPTS_MODE}) unless told (bench/swap.py measures both)")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -92,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         # The carrier's credentials reach the functions through the application secret.
         settings = dataclasses.replace(settings, secrets_arn=aws.create_app_secrets(settings),
                                        twilio_account_sid=None, twilio_auth_token=None)
+        # The distribution whose cache of the sites' config the pool function invalidates.
+        settings = dataclasses.replace(settings, distribution_id=aws.create_distribution(settings))
         # The functions read their settings from the environment, as in Lambda.
         os.environ.update(aws.LOCAL_CREDENTIALS)
         os.environ.update(settings.as_environment())
@@ -100,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
         aws.create_tables(settings)
         aws.create_buckets(settings)
+        aws.create_usage_plans(settings, synthesis.result())
         user_pool = aws.create_user_pool(settings, synthesis.result())
         # The authorizer trusts this pool's tokens for this client, as in AWS.
         settings = dataclasses.replace(settings, user_pool_id=user_pool.pool_id,
@@ -120,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         apps = {spec.name: load_app(spec.name) for spec in FUNCTIONS}
         # Lambda's SQS event source, locally: the dialer's events worker posts call events
         # to the sites' webhooks.
+        # Its partial batch response is honoured if the template's mapping asks for it.
         poller = QueuePoller(aws.client("sqs", settings), events_url, events_arn,
-                             functions.handler(function_name(settings, "dialer", "events"))).start()
+                             functions.handler(function_name(settings, "dialer", "events")),
+                             reports_item_failures(synthesis.result(), "call_events")).start()
         stoppers.append(poller.stop)
         # Lambda's DynamoDB Streams event source: the reports function turns the streamed
         # tables' changes into Parquet in the analytics bucket.
@@ -141,11 +162,17 @@ def main(argv: list[str] | None = None) -> int:
         stoppers.append(lambdas.stop)
 
         authorizer_name = function_name(settings, "pool", "authorizer")
-        authorizer = Authorizer(lambda event: functions.invoke(authorizer_name, event, timeout=10))
+        authorizer = Authorizer(lambda event: functions.invoke(authorizer_name, event, timeout=10),
+                                meters=UsagePlanMeters(aws.client("apigateway", settings)))
         api = LocalApi(apps, authorizer,
                        invoke=lambda name, event: functions.invoke(function_name(settings, name), event, timeout=29))
         frontend = StaticFiles(FRONTEND_DIR, generated={DASHBOARD_CONFIG: user_pool.dashboard_config()})
-        servers.append(serve(args.host, args.port, edge_handler(api, frontend)))
+        # What CloudFront serves without a function: the scripts (built now, as a deploy
+        # publishes them) and the sites' config from its cache.
+        scripts = EdgeScripts(FRONTEND_DIR / "scripts", args.stable_scripts).build()
+        config_cache = EdgeConfigCache(cloudfront_invalidations(aws.client("cloudfront", settings),
+                                                                settings.distribution_id))
+        servers.append(serve(args.host, args.port, edge_handler(api, frontend, scripts, config_cache)))
         # The demo business signs up and sets itself up through the API now serving; the
         # numbers it buys ring the voice URL set at purchase, as Twilio's do.
         demo = create_demo(public_url, moto.url, user_pool.client_id,

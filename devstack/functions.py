@@ -20,8 +20,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,7 @@ class _Host:
     name: str
     process: subprocess.Popen
     url: str | None = None
+    starting: threading.Lock = field(default_factory=threading.Lock)
 
 
 class LocalFunctions:
@@ -71,7 +73,7 @@ class LocalFunctions:
         # What runs as a process of its own, with a role of its own: each function (with
         # the workers that share its role) and each worker the catalog gives a role of its
         # own ("pool-authorizer") -> (its function, that worker or None).
-        self._units: dict[str, tuple["FunctionSpec", str | None]] = {}
+        self._units: dict[str, tuple[FunctionSpec, str | None]] = {}
         # Lambda function name -> the unit whose process serves it.
         self.served_by: dict[str, str] = {}
         for spec in specs:
@@ -121,6 +123,16 @@ class LocalFunctions:
             return settings.dial_workflow_arn
         if kind == "user_pool":
             return f"arn:aws:cognito-idp:{region}:{account}:userpool/{settings.user_pool_id}"
+        if kind == "distribution":
+            # Ref is the id; the template builds the ARN around it (cloudfront::ACCOUNT:distribution/ID).
+            return settings.distribution_id if attribute == "Ref" else \
+                f"arn:aws:cloudfront::{account}:distribution/{settings.distribution_id}"
+        if kind == "usage_plan":
+            # Created by name before the functions start (devstack.aws.create_usage_plans).
+            from ringback.adapters.usage_plans import usage_plan_name
+
+            plans = aws.client("apigateway", settings).get_usage_plans(limit=500)["items"]
+            return next((plan["id"] for plan in plans if plan["name"] == usage_plan_name(settings.stage, name)), None)
         return None
 
     def create_roles(self) -> dict[str, dict[str, str]]:
@@ -158,21 +170,46 @@ class LocalFunctions:
                    PYTHONUNBUFFERED="1")
         return env
 
-    def start(self, timeout: float = 120.0) -> "LocalFunctions":
-        credentials = self.create_roles()
-        for name, (spec, worker) in self._units.items():
-            log = open(self._log_dir / f"function-{name}.log", "ab")
-            process = subprocess.Popen(
-                [sys.executable, "-m", "devstack.function_host", spec.name, self._settings.stage,
-                 *([worker] if worker else [])],
-                cwd=REPO, env=child_environment(self.environment(name, credentials[name])),
-                stdout=subprocess.PIPE, stderr=log,
-            )
-            self._hosts[name] = _Host(name, process)
+    def start(self, timeout: float = 120.0) -> LocalFunctions:
+        self._credentials = self.create_roles()
+        for name in self._units:
+            self._hosts[name] = _Host(name, self._spawn(name))
         deadline = time.monotonic() + timeout
         for host in self._hosts.values():
             host.url = self._wait_ready(host, deadline)
         return self
+
+    def _spawn(self, name: str, port: int = 0, tied: bool = True) -> subprocess.Popen:
+        spec, worker = self._units[name]
+        env = self.environment(name, self._credentials[name])
+        # RINGBACK_FUNCTION_NICE (bench/swap.py): the functions run at that lower CPU
+        # priority, as if on hosts of their own (Lambda's), so a cold start's imports do not
+        # take the CPU from a browser on this machine. Unset: as everything else.
+        nice = os.environ.get("RINGBACK_FUNCTION_NICE")
+        # The child keeps its own descriptor of the log; this process's copy closes here.
+        with open(self._log_dir / f"function-{name}.log", "ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "devstack.function_host", spec.name, self._settings.stage,
+                 *([worker] if worker else []), *(["--port", str(port)] if port else []),
+                 *(["--nice", nice] if nice else [])],
+                cwd=REPO, env=child_environment(env) if tied else env,
+                stdout=subprocess.PIPE, stderr=log,
+            )
+
+    def _cold_start(self, host: _Host, timeout: float = 120.0) -> None:
+        """A function whose process is gone starts again on its next invocation, as Lambda
+        starts a new execution environment (imports, services) for a request that finds
+        none warm; on the same port, so whoever holds its URL reaches the new one."""
+        with host.starting:
+            if not _gone(host.process):
+                return  # another invocation started it meanwhile
+            host.process.wait()
+            port = int(urllib.parse.urlsplit(host.url).port or 0) if host.url else 0
+            # Not tied to this thread's life (devstack/shutdown.py's parent-death signal
+            # follows the forking thread, and a request's thread ends with the request):
+            # stop() ends it with the others.
+            host.process = self._spawn(host.name, port, tied=False)
+            host.url = self._wait_ready(host, time.monotonic() + timeout)
 
     def _wait_ready(self, host: _Host, deadline: float) -> str:
         line = b""
@@ -208,6 +245,11 @@ class LocalFunctions:
 
     def invoke(self, lambda_name: str, event: dict, timeout: float = 900) -> object:
         """Lambda's synchronous Invoke; a handler's error raises FunctionError."""
+        host = self._hosts[self.served_by[lambda_name]]
+        # A request that comes while another one's cold start is under way waits for that
+        # process to be ready (until then its port is not bound: it would be refused).
+        if _gone(host.process) or host.starting.locked():
+            self._cold_start(host)
         request = urllib.request.Request(
             f"{self.url_of(lambda_name)}/2015-03-31/functions/{lambda_name}/invocations",
             data=json.dumps(event).encode(), method="POST", headers={"Content-Type": "application/json"})
@@ -221,6 +263,17 @@ class LocalFunctions:
         """A callable in Lambda's (event, context) shape that invokes the function: what
         an event source (queue, stream) calls."""
         return lambda event, context=None: self.invoke(lambda_name, event)
+
+
+def _gone(process: subprocess.Popen) -> bool:
+    """The process has ended (a zombie not yet reaped counts as ended)."""
+    if process.poll() is not None:
+        return True
+    try:
+        state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
 
 
 def _drain(stream) -> None:

@@ -1,29 +1,37 @@
 """API Gateway on one local port: every function's Chalice routes under the paths the
-REST API uses, with the same authorizer (the pool function's worker), plus the frontend's static files.
+REST API uses, with the same authorizer (the pool function's worker).
 
 Requests become API Gateway proxy events (chalice.local builds them), so the handlers
-run exactly as they do in Lambda.
+run exactly as they do in Lambda. In front of it, what CloudFront does is devstack/edge.py;
+the frontend's files are devstack/static_files.py, the HTTP server devstack/http_server.py.
 """
 from __future__ import annotations
 
 import base64
-import json
-import mimetypes
 import threading
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from chalice import Chalice
 from chalice.config import Config
 from chalice.local import LocalChalice, LocalGateway, RouteMatcher
 
+# The edge, the static files and the server are importable from here too, as the local
+# stack's front door (devstack/__main__.py and the tests import them as the gateway's).
+from devstack.edge import (  # noqa: F401
+    API_PREFIXES,
+    EdgeConfigCache,
+    EdgeScripts,
+    cloudfront_invalidations,
+    dashboard_path,
+    edge_handler,
+)
+from devstack.http_server import Handler, json_answer, serve  # noqa: F401
+from devstack.static_files import StaticFiles, static_handler  # noqa: F401
+from infra.gateway_messages import NOT_METERED
 from ringback.adapters.web import error_body
-
-API_PREFIXES = ("/v1/", "/health")
 
 
 class RouteConflict(RuntimeError):
@@ -38,13 +46,40 @@ class Denied(Exception):
     pass
 
 
+class NotMetered(Denied):
+    """The authorizer named a usage key no usage plan holds: API Gateway's INVALID_API_KEY."""
+
+
+class UsagePlanMeters:
+    """Which usage keys the API's usage plans hold, asked of the local API Gateway (moto) as
+    API Gateway checks an authorizer's usageIdentifierKey. A key once found stays known: a
+    plan drops a key only when its API key is revoked, which the authorizer refuses first."""
+
+    def __init__(self, apigateway) -> None:
+        self._apigateway = apigateway
+        self._known: set[str] = set()
+        self._lock = threading.Lock()
+
+    def holds(self, value: str) -> bool:
+        if value in self._known:
+            return True
+        values: set[str] = set()
+        for plan in self._apigateway.get_usage_plans(limit=500)["items"]:
+            keys = self._apigateway.get_usage_plan_keys(usagePlanId=plan["id"], limit=1000)["items"]
+            values.update(key["value"] for key in keys if key.get("value"))
+        with self._lock:
+            self._known |= values
+        return value in values
+
+
 class Authorizer:
     """API Gateway's REQUEST authorizer, locally: the same worker the API invokes in AWS
     (the pool function's `authorizer`, running in its own process with its own role),
     asked with the event API Gateway sends, its answer read as API Gateway reads it."""
 
-    def __init__(self, invoke: Callable[[dict], dict], api_arn: str = "arn:aws:execute-api:local:000000000000:local") -> None:
-        self._invoke, self._api_arn = invoke, api_arn
+    def __init__(self, invoke: Callable[[dict], dict], api_arn: str = "arn:aws:execute-api:local:000000000000:local",
+                 meters: UsagePlanMeters | None = None) -> None:
+        self._invoke, self._api_arn, self._meters = invoke, api_arn, meters
 
     def context(self, lambda_event: dict) -> dict:
         request = lambda_event["requestContext"]
@@ -68,6 +103,12 @@ class Authorizer:
         statements = (answer.get("policyDocument") or {}).get("Statement") or []
         if not any(st.get("Effect") == "Allow" for st in statements):
             raise Denied("the authorizer denied the request")
+        # Every tenant route requires a usage plan key, read from the authorizer: API
+        # Gateway answers 403 when it names none (infra/constructs/api.py).
+        if not answer.get("usageIdentifierKey"):
+            raise Denied("the authorizer named no usage plan key")
+        if self._meters is not None and not self._meters.holds(answer["usageIdentifierKey"]):
+            raise NotMetered("no usage plan holds the key the authorizer named")
         return {**(answer.get("context") or {}), "principalId": answer.get("principalId")}
 
 
@@ -152,20 +193,24 @@ class LocalApi:
         try:
             route = self._matcher.match_route(path).route
         except ValueError:
-            return _json(HTTPStatus.NOT_FOUND, error_body("not_found", f"no route for {urlsplit(path).path}", None))
+            return json_answer(HTTPStatus.NOT_FOUND,
+                               error_body("not_found", f"no route for {urlsplit(path).path}", None))
         gateway = self._gateways[self._owners[route]]
         gateway.client_ip.value = client_ip
         try:
             response = gateway.handle_request(method=method, path=path, headers=headers, body=body)
         except Unauthorized:
-            return _json(HTTPStatus.UNAUTHORIZED, error_body("unauthenticated", "Unauthorized", None))
+            return json_answer(HTTPStatus.UNAUTHORIZED, error_body("unauthenticated", "Unauthorized", None))
+        except NotMetered:
+            return json_answer(HTTPStatus.FORBIDDEN, error_body("api_key_not_metered", NOT_METERED, None))
         except Denied:
-            return _json(HTTPStatus.FORBIDDEN, error_body("forbidden", "User is not authorized to access this resource", None))
+            return json_answer(HTTPStatus.FORBIDDEN,
+                               error_body("forbidden", "User is not authorized to access this resource", None))
         except Exception as error:  # noqa: BLE001 - the function crashed or never answered
             # API Gateway answers a failed Lambda integration with 502 (our gateway
             # responses give it the product's error shape).
             print(f"gateway: {method} {urlsplit(path).path}: the function failed: {error}", flush=True)
-            return _json(HTTPStatus.BAD_GATEWAY, error_body("internal_error", "an internal error occurred", None))
+            return json_answer(HTTPStatus.BAD_GATEWAY, error_body("internal_error", "an internal error occurred", None))
         response_headers = dict(response.get("headers") or {})
         for name, values in (response.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)
@@ -180,106 +225,3 @@ class LocalApi:
             payload = payload.encode()
         return response["statusCode"], response_headers, payload
 
-
-def _json(status: int, body: dict):
-    return int(status), {"Content-Type": "application/json"}, json.dumps(body).encode()
-
-
-def dashboard_path(path: str) -> str:
-    """The dashboard's own addresses (/app/calls/CA…) serve its one page, as the
-    distribution's viewer-request function (infra/constructs/edge.py) rewrites them."""
-    if path == "/app" or (path.startswith("/app/") and "." not in path.rsplit("/", 1)[-1]):
-        return "/app/index.html"
-    return path
-
-
-class StaticFiles:
-    """Files under a folder, with optional {{NAME}} substitution in HTML (the demo site
-    needs the local API's address and the demo site's key), and files the stack writes
-    (the dashboard's config.json, which the deploy writes in AWS)."""
-
-    def __init__(self, root: Path, substitutions: dict[str, str] | None = None,
-                 generated: dict[str, bytes] | None = None) -> None:
-        self._root = root.resolve()
-        self._substitutions = substitutions or {}
-        self._generated = generated or {}
-
-    def get(self, path: str):
-        relative = unquote(urlsplit(path).path).lstrip("/")
-        if relative in self._generated:
-            return 200, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-cache"}, \
-                self._generated[relative]
-        target = (self._root / relative).resolve()
-        if self._root not in target.parents and target != self._root:
-            return _json(HTTPStatus.NOT_FOUND, error_body("not_found", "no such file", None))
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_file():
-            return _json(HTTPStatus.NOT_FOUND, error_body("not_found", "no such file", None))
-        content = target.read_bytes()
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if content_type == "text/html" and self._substitutions:
-            text = content.decode()
-            for name, value in self._substitutions.items():
-                text = text.replace("{{" + name + "}}", value)
-            content = text.encode()
-        if content_type.startswith("text/") or content_type == "application/javascript":
-            content_type += "; charset=utf-8"
-        return 200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, content
-
-
-Handler = Callable[[str, str, dict, bytes | None, str], tuple[int, dict, bytes]]
-
-
-def serve(host: str, port: int, handle: Handler) -> ThreadingHTTPServer:
-    """An HTTP server on its own thread; call .shutdown() to stop it."""
-
-    class RequestHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _respond(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items()}
-            status, response_headers, payload = handle(self.command, self.path, headers, body, self.client_address[0])
-            self.send_response(status)
-            for name, value in response_headers.items():
-                if name.lower() not in {"content-length", "connection"}:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _respond
-
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
-            pass  # the functions log every request themselves, masked
-
-    server = ThreadingHTTPServer((host, port), RequestHandler)
-    server.daemon_threads = True
-    # A short poll interval: shutdown() waits for the loop to notice (Ctrl-C within 2 s).
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"http-{port}",
-                     daemon=True).start()
-    return server
-
-
-def edge_handler(api: LocalApi, frontend: StaticFiles) -> Handler:
-    """What CloudFront does: /v1/* and /health to the API, everything else to the bucket."""
-
-    def handle(method, path, headers, body, client_ip):
-        route_path = urlsplit(path).path
-        if route_path == "/health" or route_path.startswith(API_PREFIXES[0]):
-            return api.handle(method, path, headers, body, client_ip)
-        if method not in {"GET", "HEAD"}:
-            return _json(HTTPStatus.METHOD_NOT_ALLOWED, error_body("method_not_allowed", "static files are read-only", None))
-        return frontend.get(dashboard_path(route_path))
-
-    return handle
-
-
-def static_handler(files: StaticFiles) -> Handler:
-    def handle(method, path, headers, body, client_ip):
-        return files.get(path)
-
-    return handle

@@ -199,7 +199,7 @@ def _refuse(request: Request, denial: Denial, start_response):
         body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
                 f"<Message>{_xml(denial.message)}</Message><RequestId>{request_id}</RequestId></Error>").encode()
         headers, status = [("Content-Type", "application/xml")], "403 Forbidden"
-    elif service == "lambda":
+    elif service in ("lambda", "apigateway"):  # REST APIs with JSON errors
         body = json.dumps({"Type": "User", "Message": denial.message}).encode()
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")]
         status = "403 Forbidden"

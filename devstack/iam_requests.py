@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 from urllib.parse import unquote
 
 ANY = "<any>"
@@ -79,6 +79,13 @@ def requested_access(request: Request, account: str, resolve: Resolver) -> list[
     target = request.headers.get("x-amz-target", "")
     if service == "s3":
         return _s3(request)
+    if service == "cloudfront":
+        return _cloudfront(request, account)
+    if service == "apigateway":
+        # A REST API: API Gateway authorizes each request as apigateway:<HTTP method> on
+        # the path it names (e.g. POST arn:aws:apigateway:REGION::/usageplans/ID/keys).
+        path = unquote(request.path.split("?", 1)[0])
+        return [Access(f"apigateway:{request.method}", f"arn:aws:apigateway:{region}::{path}")]
     if target:
         prefix, _, operation = target.partition(".")
         service = _JSON_TARGET.get(prefix, service)
@@ -120,6 +127,21 @@ class _Arns:
 
     def user_pool(self, pool_id: str) -> str:
         return f"arn:aws:cognito-idp:{self.region}:{self.account}:userpool/{pool_id}"
+
+
+def _cloudfront(request: Request, account: str) -> list[Access]:
+    """CloudFront's REST API (/2020-05-31/distribution/ID/invalidation[/ID]): each
+    invalidation action on the distribution it names, as the Service Authorization
+    Reference lists them."""
+    path = unquote(request.path.split("?", 1)[0]).strip("/").split("/")
+    if len(path) >= 3 and path[1] == "distribution":
+        arn = f"arn:aws:cloudfront::{account}:distribution/{path[2]}"
+        if len(path) >= 4 and path[3] == "invalidation":
+            action = "CreateInvalidation" if request.method == "POST" else \
+                "GetInvalidation" if len(path) > 4 else "ListInvalidations"
+            return [Access(f"cloudfront:{action}", arn)]
+        return [Access(f"cloudfront:{'GetDistribution' if request.method == 'GET' else 'UpdateDistribution'}", arn)]
+    return [Access(f"cloudfront:{request.method}", ANY)]
 
 
 _TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
@@ -213,10 +235,15 @@ def _s3(request: Request) -> list[Access]:
     if method in ("GET", "HEAD"):
         if "uploadId" in query:
             return [Access("s3:ListMultipartUploadParts", object_arn)]
+        if "tagging" in query:
+            return [Access("s3:GetObjectTagging", object_arn)]
         return [Access("s3:GetObjectVersion" if "versionId" in query else "s3:GetObject", object_arn)]
     if method == "PUT":
         source = request.headers.get("x-amz-copy-source")
         accesses = [Access("s3:PutObjectTagging" if "tagging" in query else "s3:PutObject", object_arn)]
+        if "tagging" not in query and request.headers.get("x-amz-tagging"):
+            # An upload that carries tags needs the tagging permission as well, as in AWS.
+            accesses.append(Access("s3:PutObjectTagging", object_arn))
         if source:
             accesses.append(Access("s3:GetObject", f"arn:aws:s3:::{unquote(source).lstrip('/').split('?', 1)[0]}"))
         return accesses

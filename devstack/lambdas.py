@@ -16,8 +16,8 @@ import traceback
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 INVOCATIONS = "/2015-03-31/functions/"
 
@@ -106,7 +106,7 @@ class LocalLambda:
         self.url = f"http://{host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def start(self) -> "LocalLambda":
+    def start(self) -> LocalLambda:
         self._thread.start()
         return self
 

@@ -33,9 +33,8 @@ import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
-
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
 from devstack import cognito
@@ -75,7 +74,8 @@ def _touched_items(backend: DynamoDBBackend, transact_items: list[dict]) -> list
         if table.hash_key_attr not in key:
             continue
         hash_key = DynamoType(key[table.hash_key_attr])
-        range_key = DynamoType(key[table.range_key_attr]) if table.has_range_key and table.range_key_attr in key else None
+        range_key = (DynamoType(key[table.range_key_attr]) if table.has_range_key and table.range_key_attr in key
+                     else None)
         if table.has_range_key and range_key is None:
             continue
         touched.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))

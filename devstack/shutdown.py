@@ -14,12 +14,13 @@ asks the kernel to signal it when that parent dies (`die_with_parent`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 # Set by a parent in its child's environment: the child ends when this process does.
 PARENT_ENV = "RINGBACK_PARENT_PID"
@@ -52,10 +53,8 @@ def exit_at_once_on_signal() -> None:
     """SIGINT or SIGTERM ends this process now, after flushing what it printed."""
     def exit_now(*_) -> None:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):
-                pass
         os._exit(0)
 
     signal.signal(signal.SIGINT, exit_now)

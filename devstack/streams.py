@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 BATCH_SIZE = 100
 IDLE_SECONDS = 0.2
@@ -32,7 +32,7 @@ class StreamPoller:
         arns = [dynamodb_client.describe_table(TableName=name)["Table"]["LatestStreamArn"] for name in table_names]
         return cls(streams_client, arns, handler, region)
 
-    def start(self) -> "StreamPoller":
+    def start(self) -> StreamPoller:
         self._thread.start()
         return self
 

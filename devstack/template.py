@@ -20,9 +20,10 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".devstack" / "cache"
@@ -53,7 +54,7 @@ class Synthesized:
         return {"template": self.template, "resources": self.resources, "roles": self.roles}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Synthesized":
+    def from_json(cls, data: dict) -> Synthesized:
         return cls(data["template"], data["resources"], data["roles"])
 
 
@@ -119,6 +120,8 @@ def _synthesize(out: Path) -> None:
         "role": {"report_query": stack.analytics.report_role},
         "state_machine": {"callback_dial": stack.dialer.dial_workflow},
         "user_pool": {"dashboard": stack.auth.user_pool},
+        "distribution": {"public": stack.edge.distribution},
+        "usage_plan": {"api-keys": stack.api.api_keys_plan, "dashboard": stack.api.dashboard_plan},
     }
     for kind, constructs in named.items():
         resources.update({logical(c): {"kind": kind, "name": name} for name, c in constructs.items()})

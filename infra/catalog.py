@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,6 +27,11 @@ TOUCH = "touch"
 # and nothing else; or both, for the function that writes it and serves its list.
 APPEND, QUERY = "append", "query"
 APPEND_QUERY = f"{APPEND}+{QUERY}"
+# A caller's erasure (ringback.calls.erasure): read, and DeleteItem (no BatchWriteItem,
+# which would allow puts too); TOUCH with it for the calls, whose leads are updated too.
+# On a bucket: read, and delete any version of an object.
+ERASE = "erase"
+TOUCH_ERASE = f"{TOUCH}+{ERASE}"
 # What a function does with the call-events queue and the callback dial workflow.
 SEND = "send"
 START, ANSWER = "start", "answer"
@@ -35,6 +40,8 @@ START, ANSWER = "start", "answer"
 CARRIER, ANALYTICS_KEY = "carrier", "analytics_key"
 # What a function does with the dashboard's user pool: e-mail invitations (AdminCreateUser).
 INVITE = "invite"
+# What a function does with the edge's cache (the CloudFront distribution): invalidations.
+INVALIDATE = "invalidate"
 
 # The functions import the shared package by name, as they do in Lambda where it sits
 # beside app.py; infra reads their apps and the package's definitions the same way.
@@ -67,6 +74,12 @@ class FunctionSpec:
     report_queries: bool = False
     # the dashboard's user pool -> the actions it takes there: INVITE
     user_pool: tuple[str, ...] = ()
+    # the distribution's cache -> INVALIDATE (a site change forgets its cached config:
+    # ringback.accounts.edge_cache)
+    edge_cache: tuple[str, ...] = ()
+    # Enrolls tenant API keys in the API's usage plan and withdraws them
+    # (ringback.adapters.usage_plans): API Gateway API keys, created and deleted.
+    usage_plan: bool = False
     memory_mb: int = 512
     timeout_seconds: int = 15
     # Other entry points of the same package, each its own Lambda function with the
@@ -78,6 +91,9 @@ class FunctionSpec:
     # tables (logical name -> READ, WRITE or TOUCH) and nothing else: no secret, bucket,
     # queue, workflow or user pool of the function's. They are told only of those tables.
     worker_tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Workers with a role of their own that also manage the API keys plan's keys (what
+    # `usage_plan` grants), and may list that plan's keys.
+    worker_usage_plan: tuple[str, ...] = ()
     # pyproject.toml [project.optional-dependencies] groups this function and its workers
     # ship on top of the shared dependencies, each as its own layer (infra/bundling.py).
     extras: tuple[str, ...] = ()
@@ -86,13 +102,14 @@ class FunctionSpec:
     def folder(self) -> Path:
         return FUNCTIONS_DIR / self.name
 
-    def grants_of(self, worker: str | None = None) -> "FunctionSpec":
+    def grants_of(self, worker: str | None = None) -> FunctionSpec:
         """What the function, or one of its workers, runs with: a worker with a role of
         its own (worker_tables) holds that role's grants alone, any other the function's."""
         if worker is None or worker not in self.worker_tables:
             return self
         return FunctionSpec(name=self.name, description=f"{self.description}: {worker}",
-                            tables=self.worker_tables[worker], workers={worker: self.workers[worker]})
+                            tables=self.worker_tables[worker], workers={worker: self.workers[worker]},
+                            usage_plan=worker in self.worker_usage_plan)
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -134,13 +151,30 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         secrets=(CARRIER,),
         # An invitation e-mails the invitee a temporary password (ringback.adapters.cognito_users).
         user_pool=(INVITE,),
+        # A changed site's public config is dropped from the edge's cache at once.
+        edge_cache=(INVALIDATE,),
+        # Each tenant API key gets its own meter in the API's usage plan (ringback.accounts.api_keys).
+        usage_plan=True,
         # authorizer: API Gateway's REQUEST authorizer for every tenant route (a Cognito ID
         # token or an API key; ringback.adapters.identity).
-        workers={"authorizer": "app.authorize"},
-        worker_sizing={"authorizer": Sizing(memory_mb=512, timeout_seconds=10)},
+        # signup: the user pool's pre sign-up trigger (disposable domains and sign-up rates;
+        # ringback.accounts.signup_guard), in a module of its own: no Chalice app to load.
+        # enrolment: meters the API keys made before usage plans, on every deploy (a
+        # trigger of the stack: infra/constructs/key_enrolment.py; functions/pool/key_enrolment.py).
+        workers={"authorizer": "app.authorize", "signup": "signup_trigger.pre_sign_up",
+                 "enrolment": "key_enrolment.enrol_existing_keys"},
+        # Cognito gives a trigger 5 seconds, and refuses the sign-up when it takes longer.
+        # The enrolment waits out API Gateway's throttling of its management API.
+        worker_sizing={"authorizer": Sizing(memory_mb=512, timeout_seconds=10),
+                       "signup": Sizing(memory_mb=512, timeout_seconds=5),
+                       "enrolment": Sizing(memory_mb=256, timeout_seconds=600)},
         # Every request reaches the authorizer, so it holds only what it reads: API keys
         # (and their last use). A Cognito token is checked against the pool's public keys.
-        worker_tables={"authorizer": {"api_keys": TOUCH}},
+        # The trigger counts sign-ups (an UpdateItem ADD) and touches nothing else.
+        # The enrolment reads every key (a Scan) and writes none.
+        worker_tables={"authorizer": {"api_keys": TOUCH}, "signup": {"rate_counters": TOUCH},
+                       "enrolment": {"api_keys": READ}},
+        worker_usage_plan=("enrolment",),
     ),
     FunctionSpec(
         name="dialer",
@@ -172,14 +206,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             "tenants": READ, "members": READ, "sites": READ, "pools": READ,
             "lease_history": READ, "visits": READ,
             # What the business says about a call (its lead, tags, notes) is an UpdateItem of
-            # those attributes alone (ringback.calls.desk); a call is never put or deleted here.
-            "calls": TOUCH,
-            "callback_requests": READ, "callback_legs": READ,
-            # Each change of a call's lead is audited.
+            # those attributes alone (ringback.calls.desk); a call is never put here, and
+            # deleted only when the tenant erases its caller (ringback.calls.erasure), as are
+            # callback requests, their legs and the texts about them.
+            "calls": TOUCH_ERASE,
+            "callback_requests": ERASE, "callback_legs": ERASE, "messages": ERASE,
+            # Each change of a call's lead, and each erasure, is audited.
             "audit_log": WRITE,
         },
-        # Recordings: the dashboard's five-minute links are signed with this role.
-        buckets={"analytics": WRITE, "recordings": READ},
+        # Recordings: the dashboard's five-minute links are signed with this role, and an
+        # erasure deletes a caller's (every version); the analytics files it rewrites.
+        buckets={"analytics": WRITE, "recordings": ERASE},
         # A change of a call's lead is a call.updated event for the site's endpoints.
         queues={"call_events": SEND},
         # The stream worker writes callers' keys (HMACs of their numbers).
@@ -218,6 +255,7 @@ RESOURCE_VARIABLES: dict[str, Callable[[FunctionSpec], bool]] = {
     # granted on it) names it by this id.
     "RINGBACK_USER_POOL_ID": lambda spec: "authorizer" in spec.workers or bool(spec.user_pool),
     "RINGBACK_USER_POOL_CLIENT_ID": lambda spec: "authorizer" in spec.workers,
+    "RINGBACK_DISTRIBUTION_ID": lambda spec: INVALIDATE in spec.edge_cache,
     # Set only outside AWS (the local carrier), and only where the carrier is used.
     "RINGBACK_TWILIO_API_BASE_URL": lambda spec: CARRIER in spec.secrets,
     "RINGBACK_TWILIO_ACCOUNT_SID": lambda spec: CARRIER in spec.secrets,

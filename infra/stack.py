@@ -3,19 +3,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aspects, AspectPriority, Aws, CfnOutput, Stack
+from aws_cdk import AspectPriority, Aspects, Aws, CfnOutput, Stack
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.catalog import FRONTEND_DIR, FUNCTIONS, load_app
 from infra.constructs import AcknowledgeGrantWildcards
 from infra.constructs.analytics import AnalyticsConstruct
-from infra.constructs.api import ApiConstruct
+from infra.constructs.api import PUBLIC, ApiConstruct, collect_routes
 from infra.constructs.auth import AuthConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.dialer import DialerConstruct
 from infra.constructs.edge import EdgeConstruct
+from infra.constructs.firewall import EDGE_REGION, ORIGIN_HEADER, ApiFirewall, EdgeFirewall, rate_limited_paths
 from infra.constructs.functions import FunctionsConstruct
+from infra.constructs.key_enrolment import KeyEnrolment
+from infra.constructs.operations import OperationsConstruct
+from ringback.metrics import Metric
 from ringback.settings import Settings
 
 PRODUCTION_STAGE = "prod"
@@ -33,8 +37,11 @@ class RingbackStack(Stack):
         *,
         stage: str,
         frontend_dir: Path | None = FRONTEND_DIR,
+        edge_web_acl_arn: str | None = None,
         **kwargs,
     ) -> None:
+        """`edge_web_acl_arn`: the CloudFront web ACL, when infra/app.py built it in a
+        us-east-1 stack of its own; without it this stack holds it, and must deploy there."""
         super().__init__(scope, id, **kwargs)
         retain = stage == PRODUCTION_STAGE
         log_retention = logs.RetentionDays.THREE_MONTHS if retain else logs.RetentionDays.TWO_WEEKS
@@ -43,6 +50,16 @@ class RingbackStack(Stack):
         self.dialer = DialerConstruct(self, "Dialer", data=self.data, stage=stage)
         self.analytics = AnalyticsConstruct(self, "Analytics", data=self.data, stage=stage)
         self.auth = AuthConstruct(self, "Auth", stage=stage, retain=retain)
+        apps = {spec.name: load_app(spec.name) for spec in FUNCTIONS}
+        self.edge_firewall: EdgeFirewall | None = None
+        if edge_web_acl_arn is None:
+            if self.region != EDGE_REGION:
+                raise ValueError(f"a CloudFront web ACL exists only in {EDGE_REGION}: deploying to {self.region}, "
+                                 "build it in its own stack and pass its ARN (infra.app.build_app does)")
+            self.edge_firewall = EdgeFirewall(self, "EdgeFirewall", stage=stage,
+                                              **rate_limited_paths(r.path for r in collect_routes(apps)
+                                                                   if r.group == PUBLIC))
+            edge_web_acl_arn = self.edge_firewall.web_acl_arn
         self.edge = EdgeConstruct(
             self,
             "Edge",
@@ -54,6 +71,7 @@ class RingbackStack(Stack):
                 "userPoolId": self.auth.user_pool.user_pool_id,
                 "clientId": self.auth.dashboard_client.user_pool_client_id,
             },
+            web_acl_arn=edge_web_acl_arn,
         )
 
         settings = Settings(
@@ -75,6 +93,8 @@ class RingbackStack(Stack):
             secrets_arn=self.data.app_secrets.secret_arn,
             user_pool_id=self.auth.user_pool.user_pool_id,
             user_pool_client_id=self.auth.dashboard_client.user_pool_client_id,
+            # The id (a Ref), not the distribution's config: functions may depend on it.
+            distribution_id=self.edge.distribution.distribution_id,
         )
         self.functions = FunctionsConstruct(
             self,
@@ -86,6 +106,8 @@ class RingbackStack(Stack):
             removal_policy=self.data.removal_policy,
         )
         self._grant_declared_access()
+        # The user pool's pre sign-up trigger: disposable domains and sign-up rates.
+        self.auth.check_sign_ups(self.functions.workers["pool-signup"])
         self.dialer.deliver_events(self.functions.workers["dialer-events"])
         self.dialer.build_dial_workflow(self.functions.workers["dialer-workflow"], log_retention=log_retention)
         # The streamed tables feed the changes worker; compaction runs daily.
@@ -96,13 +118,39 @@ class RingbackStack(Stack):
             self,
             "Api",
             stage_name=stage,
-            apps={spec.name: load_app(spec.name) for spec in FUNCTIONS},
+            apps=apps,
             functions=self.functions.functions,
             authorizer_function=self.functions.workers["pool-authorizer"],
             log_retention=log_retention,
             removal_policy=self.data.removal_policy,
         )
-        self.edge.serve_api(self.api.rest_api.rest_api_id, stage)
+        for spec in FUNCTIONS:
+            if spec.usage_plan:
+                self.api.grant_usage_keys(self.functions.functions[spec.name])
+            for worker in spec.worker_usage_plan:
+                self.api.grant_usage_keys(self.functions.workers[f"{spec.name}-{worker}"], list_plan_keys=True)
+        # Keys made before usage plans get their meter before the deploy may succeed.
+        self.key_enrolment = KeyEnrolment(self, "KeyEnrolment", worker=self.functions.workers["pool-enrolment"],
+                                          after=[self.api, self.data])
+        # Only requests that came through CloudFront reach the API (infra/constructs/firewall.py).
+        self.api_firewall = ApiFirewall(self, "ApiFirewall", stage=stage, removal_policy=self.data.removal_policy)
+        self.api_firewall.protect(self.api.rest_api.deployment_stage.stage_arn)
+        self.edge.serve_api(self.api.rest_api.rest_api_id, stage,
+                            origin_headers={ORIGIN_HEADER: self.api_firewall.origin_value})
+
+        # Alarms on every function, dead-letter queue, workflow and API above, and the dashboard.
+        self.operations = OperationsConstruct(
+            self,
+            "Operations",
+            stage=stage,
+            functions={**self.functions.functions, **self.functions.workers},
+            dead_letter_queues={"call-events": self.dialer.events_dead_letters,
+                                "changes": self.analytics.changes_dead_letters},
+            workflows={"callback-dial": self.dialer.dial_workflow},
+            apis={"public": self.api.rest_api},
+            # The pre sign-up trigger refuses a sign-up by raising (Cognito's contract).
+            refusals={"pool-signup": Metric.SIGN_UPS_REFUSED},
+        )
 
         # Runs before cdk-nag's writer (default priority) so acknowledgements reach the template.
         Aspects.of(self).add(AcknowledgeGrantWildcards(), priority=AspectPriority.MUTATING)
@@ -136,6 +184,9 @@ class RingbackStack(Stack):
                 self.analytics.allow_report_queries(function)
             if spec.user_pool:
                 self.auth.grant_users(function, spec.user_pool)
+            if spec.edge_cache:
+                # cloudfront:CreateInvalidation on this distribution only.
+                self.edge.grant_invalidation(function)
 
 
 def _owner(owners: dict, kind: str, function: str, name: str):

@@ -61,7 +61,9 @@ friendly_name, account_sid} (a verified caller ID, without the verification call
 /_carrier/inbound {from, to}; POST /_carrier/inbound_sms {from, to, body}; POST
 /_carrier/script {number, party: {answer_after, outcome, talk_for, presses, speaks_for,
 sms, sms_error, landline}}; POST /_carrier/presses {call_sid?, digits} (also how the phone
-being verified keys in its code); GET
+being verified keys in its code); POST /_carrier/auth-token {account_sid?, auth_token?}
+(the account's token rotated, as when Twilio promotes its secondary token: the new one,
+random unless given, signs and authenticates from then on, the old one neither); GET
 /_carrier/webhooks; GET /_carrier/messages?to=; GET /_carrier/created-calls (each REST
 call creation the carrier accepted, with its wall-clock arrival time, for the callback
 benchmark). Releasing a number is Twilio's own DELETE IncomingPhoneNumbers/{Sid}.json,

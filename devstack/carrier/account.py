@@ -21,9 +21,10 @@ Who may be the `From` of what (what the REST API refuses is in `refusals.py`):
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from devstack.carrier.records import API_VERSION, account_path, formatted, is_phone_number, new_sid, rfc2822
 
@@ -162,7 +163,7 @@ class Account:
     whose owner is another one. All accounts of a carrier share one lock (`accounts.py`
     moves numbers between them)."""
 
-    def __init__(self, clock: "SimClock", sid: str, auth_token: str, friendly_name: str,
+    def __init__(self, clock: SimClock, sid: str, auth_token: str, friendly_name: str,
                  owner_account_sid: str | None = None, lock: threading.RLock | None = None) -> None:
         self.clock = clock
         self.lock = lock or threading.RLock()

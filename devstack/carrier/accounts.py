@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from devstack.carrier.account import ACTIVE, CLOSED, Account, NumberConfig
 from devstack.carrier.records import account_path, new_sid, rfc2822
@@ -71,7 +72,7 @@ def account_json(account: Account) -> dict:
 
 
 class Accounts:
-    def __init__(self, clock: "SimClock", main_sid: str, main_token: str, friendly_name: str = "Main account") -> None:
+    def __init__(self, clock: SimClock, main_sid: str, main_token: str, friendly_name: str = "Main account") -> None:
         self.clock = clock
         self.lock = threading.RLock()
         self.main = Account(clock, main_sid, main_token, friendly_name, lock=self.lock)
@@ -161,7 +162,7 @@ class Accounts:
                 config.sid, config.date_created = held[1].sid, held[1].date_created
             return config
 
-    def buy(self, account: Account, offer: "ForSale", friendly_name: str | None = None, voice_url: str | None = None,
+    def buy(self, account: Account, offer: ForSale, friendly_name: str | None = None, voice_url: str | None = None,
             voice_method: str = "POST", status_callback: str | None = None, status_callback_method: str = "POST",
             sms_url: str | None = None, sms_method: str = "POST") -> NumberConfig | None:
         """Twilio docs: IncomingPhoneNumber resource, "Create": `account` buys the number,

@@ -4,42 +4,23 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from http.server import ThreadingHTTPServer
-from typing import Mapping
 
 from devstack.carrier.account import Account, NumberConfig, OutgoingCallerId
 from devstack.carrier.accounts import Accounts
 from devstack.carrier.clock import SimClock
-from devstack.carrier.media import mp3_bytes, wav_bytes
 from devstack.carrier.messaging import Messaging
 from devstack.carrier.party import DEFAULT_CALLEE, DEFAULT_CALLER, Party
-from devstack.carrier.records import Call, Message, Recording, account_path, new_sid, rfc2822
+from devstack.carrier.recordings import CarrierRecordings
+from devstack.carrier.records import Call, Message, Recording, new_sid, rfc2822
+from devstack.carrier.rings import PhoneDecisions, Ring
 from devstack.carrier.voice import CallSession, StatusCallbacks
 from devstack.carrier.webhooks import WebhookExchange, WebhookSender
 
-
 # What a call to a number without a voice URL hears (in place of Twilio's default message).
 NO_VOICE_URL = "<Response><Say>Thanks for the call. This number has no voice URL configured yet.</Say></Response>"
-
-
-@dataclass
-class Ring:
-    """A call to an interactive party (`Party.interactive()`): it rings until a person
-    answers or declines it on the phone page, and once answered it lasts until they hang
-    up. `heard` is what the person hears before being connected (the whisper's <Say>s)."""
-
-    call_sid: str
-    parent_call_sid: str | None
-    decided: threading.Event = field(default_factory=threading.Event)
-    decision: str | None = None  # answer or decline
-    hung_up: threading.Event = field(default_factory=threading.Event)
-    heard: list[str] = field(default_factory=list)
-    dial_status: str | None = None  # the <Dial> outcome, once known
-
-    @property
-    def awaiting(self) -> bool:
-        return not self.decided.is_set()
 
 
 @dataclass
@@ -49,7 +30,10 @@ class CarrierError:
     call_sid: str = ""
 
 
-class Carrier:
+class Carrier(PhoneDecisions, CarrierRecordings):
+    """The carrier's state and what can be done with it; a person's decisions on the phone
+    page are rings.py, its recordings recordings.py, its texts messaging.py."""
+
     def __init__(
         self,
         port: int = 0,
@@ -86,7 +70,7 @@ class Carrier:
 
     # -- server -----------------------------------------------------------------------
 
-    def start(self) -> "Carrier":
+    def start(self) -> Carrier:
         from devstack.carrier.server import handler_for
 
         self._server = ThreadingHTTPServer((self.host, self.port), handler_for(self))
@@ -106,7 +90,7 @@ class Carrier:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "Carrier":
+    def __enter__(self) -> Carrier:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -130,6 +114,22 @@ class Carrier:
         and SMS unless `capabilities` says otherwise."""
         account = self.accounts.named(account_sid)
         return self.accounts.give(number, account, voice_url, status_callback, sms_url, voice_method, capabilities)
+
+    def rotate_auth_token(self, account_sid: str | None = None, auth_token: str | None = None) -> str:
+        """The account's auth token is now `auth_token` (a new random one by default), as
+        after Twilio's "promote the secondary auth token": from now on the new token signs
+        the account's webhooks and authenticates its API requests, and the old one does
+        neither. Returns the new token."""
+        import uuid
+
+        account = self.accounts.named(account_sid)
+        token = auth_token or uuid.uuid4().hex
+        with self.accounts.lock:
+            account.auth_token = token
+            account.date_updated = self.clock.now()
+        if account is self.accounts.main:
+            self.auth_token = token
+        return token
 
     def release_number(self, number: str) -> None:
         """No account owns `number` any more (a number released in Twilio's Console)."""
@@ -158,66 +158,7 @@ class Carrier:
                 raise KeyError(call_sid)
             (session.digits if session else self.next_presses).append(digits)
 
-    # -- a person on the phone page ---------------------------------------------------------
-
-    def ring(self, call: Call) -> Ring:
-        """`call` now rings an interactive party; the phone page decides what happens."""
-        ring = Ring(call.sid, call.parent_call_sid)
-        with self.lock:
-            self.rings[call.sid] = ring
-        return ring
-
-    def close_ring(self, ring: Ring) -> str | None:
-        """The ring is over (decided, timed out or abandoned): no decision is taken after
-        this. Returns the decision, if one came in time."""
-        with self.lock:
-            ring.decided.set()
-            return ring.decision
-
-    def _ring(self, call_sid: str) -> Ring:
-        with self.lock:
-            ring = self.rings.get(call_sid)
-        if ring is None:
-            raise LookupError(f"{call_sid} is not a call to an interactive party")
-        return ring
-
-    def answer(self, call_sid: str) -> Ring:
-        return self._decide(call_sid, "answer")
-
-    def decline(self, call_sid: str) -> Ring:
-        return self._decide(call_sid, "decline")
-
-    def _decide(self, call_sid: str, decision: str) -> Ring:
-        ring = self._ring(call_sid)
-        with self.lock:
-            call = self.calls[call_sid]
-            if not ring.awaiting or call.status != "ringing":
-                raise ValueError(f"{call_sid} is not ringing (it is {call.status})")
-            ring.decision = decision
-            ring.decided.set()
-        return ring
-
-    def hang_up(self, call_sid: str) -> Call:
-        """The person on the phone page hangs up: an answered interactive leg ends (the
-        <Dial> then reports completed), any other live call ends as after
-        Status=completed on the REST API."""
-        with self.lock:
-            call = self.calls.get(call_sid)
-            ring = self.rings.get(call_sid)
-        if call is None:
-            raise LookupError(f"no call {call_sid}")
-        if call.status in ("completed", "busy", "no-answer", "failed", "canceled"):
-            raise ValueError(f"{call_sid} has already ended ({call.status})")
-        if ring is not None and ring.decision == "answer":
-            ring.hung_up.set()
-            with self.lock:
-                session = self.sessions.get(call_sid)
-            if session is None:  # a <Dial> leg: the Dial sees hung_up and ends the bridge
-                return call
-            session.remote_hung_up = True  # a call placed through the REST API
-        if ring is not None and ring.awaiting:
-            raise ValueError(f"{call_sid} is ringing: answer or decline it")
-        return self.update_call(call_sid, "completed", None, "POST", None)
+    # -- a person on the phone page: PhoneDecisions (rings.py) ------------------------------
 
     def state(self, webhooks: int = 40) -> dict:
         """What the phone page shows (phone_page.py)."""
@@ -264,57 +205,7 @@ class Carrier:
         with self.lock:
             self.calls[call.sid] = call
 
-    def new_recording(self, call_sid: str, seconds: float, source: str, started) -> Recording:
-        with self.lock:
-            call = self.calls.get(call_sid)
-        recording = Recording(
-            sid=new_sid("RE"),
-            account_sid=call.account_sid if call else self.account_sid,  # the call's account
-            call_sid=call_sid,
-            duration=max(1, int(round(seconds))),
-            source=source,
-            date_created=self.clock.now(),
-            start_time=started,
-        )
-        with self.lock:
-            self.recordings[recording.sid] = recording
-        return recording
-
-    def recording_url(self, recording: Recording) -> str:
-        # Twilio docs: Recording resource: the media URL is the resource URI without .json.
-        return f"{self.url}{account_path(recording.account_sid)}/Recordings/{recording.sid}"
-
-    def recording_media(self, recording: Recording, extension: str) -> tuple[bytes, str]:
-        if extension == ".mp3":
-            return mp3_bytes(recording.duration), "audio/mpeg"
-        if "wav" not in recording.media:
-            recording.media["wav"] = wav_bytes(recording.duration)
-        return recording.media["wav"], "audio/x-wav"
-
-    def send_recording_status(self, url: str | None, method: str, recording: Recording, call_sid: str) -> None:
-        """Twilio docs: Voice API: Recording status callbacks: RecordingStatus, RecordingSid,
-        RecordingUrl, RecordingDuration, RecordingChannels, RecordingSource,
-        RecordingStartTime, CallSid, AccountSid."""
-        if not url:
-            return
-        self.webhooks.send(
-            "recording-status",
-            url,
-            {
-                "AccountSid": recording.account_sid,
-                "CallSid": call_sid,
-                "RecordingSid": recording.sid,
-                "RecordingUrl": self.recording_url(recording),
-                "RecordingStatus": recording.status,
-                "RecordingDuration": str(recording.duration),
-                "RecordingChannels": str(recording.channels),
-                "RecordingSource": recording.source,
-                "RecordingStartTime": rfc2822(recording.start_time),
-                "ErrorCode": "0",
-            },
-            method,
-            call_sid=call_sid,
-        )
+    # (the recordings themselves: CarrierRecordings, recordings.py)
 
     def _register(self, session: CallSession, takes_next_presses: bool = True) -> None:
         """Digits queued with caller_presses(None, ...) go to this call, before its party's."""
@@ -386,10 +277,10 @@ class Carrier:
             call = self.calls[sid]
             session = self.sessions.get(sid)
         if status in ("completed", "canceled"):
-            if session is not None and call.status not in ("completed", "busy", "no-answer", "failed", "canceled"):
-                if status == "completed" or call.status in ("queued", "ringing"):
-                    session.interrupt.set()
-                    session.done.wait(5)
+            ended = call.status in ("completed", "busy", "no-answer", "failed", "canceled")
+            if session is not None and not ended and (status == "completed" or call.status in ("queued", "ringing")):
+                session.interrupt.set()
+                session.done.wait(5)
         elif (url or twiml) and session is not None:
             from devstack.carrier.voice import Fetch
 

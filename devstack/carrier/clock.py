@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SimClock:
@@ -17,7 +17,7 @@ class SimClock:
         if scale < 0:
             raise ValueError("time scale must be >= 0")
         self.scale = scale
-        self._start = start or datetime.now(timezone.utc).replace(microsecond=0)
+        self._start = start or datetime.now(UTC).replace(microsecond=0)
         self._mono = time.monotonic()
 
     def now(self) -> datetime:

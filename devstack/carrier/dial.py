@@ -32,7 +32,7 @@ RECORD_FROM_RINGING = ("record-from-ringing", "record-from-ringing-dual")
 
 
 class Dial:
-    def __init__(self, session: "CallSession", verb: ET.Element, base: str) -> None:
+    def __init__(self, session: CallSession, verb: ET.Element, base: str) -> None:
         self.session = session
         self.carrier = session.carrier
         self.verb = verb
@@ -172,7 +172,7 @@ class Dial:
             return "hangup"
         return Fetch(action, method, params, kind="action")
 
-    def run_whisper(self, leg: "CallSession", url: str, method: str, ring=None) -> bool:
+    def run_whisper(self, leg: CallSession, url: str, method: str, ring=None) -> bool:
         """Runs <Say>, <Play> and <Pause> of the whisper TwiML for the called party; a
         <Hangup> there ends the dialled leg without connecting the caller. An interactive
         party's `ring.heard` collects the <Say> text; hanging up during the whisper ends the

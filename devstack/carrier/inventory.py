@@ -41,9 +41,9 @@ Why these numbers (nothing here may ring a real phone, and the product parses th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Mapping
 
 from devstack.carrier.records import formatted
 

@@ -47,7 +47,7 @@ DELIVERY_ERRORS = {
 
 
 class Messaging:
-    def __init__(self, carrier: "Carrier") -> None:
+    def __init__(self, carrier: Carrier) -> None:
         self.carrier = carrier
 
     def send(self, to: str, from_: str | None, body: str, messaging_service_sid: str | None,
@@ -112,7 +112,7 @@ class Messaging:
         }
         carrier.webhooks.send("message-status", message.status_callback, params)
 
-    def receive(self, from_: str, to: str, body: str) -> "WebhookExchange":
+    def receive(self, from_: str, to: str, body: str) -> WebhookExchange:
         """Twilio docs: Messaging webhooks: MessageSid, SmsSid, AccountSid, From, To, Body,
         NumMedia, plus From*/To* geography. <Message> verbs in the reply are sent back."""
         carrier = self.carrier

@@ -72,19 +72,19 @@ class Party:
             object.__setattr__(self, "sms_error", usual)
 
     @classmethod
-    def busy(cls) -> "Party":
+    def busy(cls) -> Party:
         return cls(outcome=BUSY)
 
     @classmethod
-    def no_answer(cls) -> "Party":
+    def no_answer(cls) -> Party:
         return cls(outcome=NO_ANSWER)
 
     @classmethod
-    def fails(cls) -> "Party":
+    def fails(cls) -> Party:
         return cls(outcome=FAILED)
 
     @classmethod
-    def interactive(cls) -> "Party":
+    def interactive(cls) -> Party:
         return cls(outcome=INTERACTIVE, talk_for=None)
 
     @property
@@ -92,7 +92,7 @@ class Party:
         return self.outcome == INTERACTIVE
 
     @classmethod
-    def from_json(cls, data: dict) -> "Party":
+    def from_json(cls, data: dict) -> Party:
         outcome = data.get("outcome", ANSWER)
         # A person on the phone page stays on the line until they hang up.
         talk_for = data.get("talk_for", None if outcome == INTERACTIVE else 10.0)

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from devstack.carrier.carrier import Carrier
 
 
-def phone_state(carrier: "Carrier", webhooks: int = 40) -> dict:
+def phone_state(carrier: Carrier, webhooks: int = 40) -> dict:
     """What the phone page shows: every call, newest first, with what the interactive
     parties have to decide and what they heard; the SMS sent; the latest webhooks."""
     with carrier.lock:

@@ -25,9 +25,19 @@ from typing import TYPE_CHECKING
 from devstack.carrier import inventory, verification
 from devstack.carrier.accounts import account_json
 from devstack.carrier.records import account_path
-from devstack.carrier.refusals import (ApiError, account_not_active, check_account_update, check_new_subaccount,
-                                       check_purchase, check_transfer, check_validation_request, not_available,
-                                       not_found, one, unauthenticated)
+from devstack.carrier.refusals import (
+    ApiError,
+    account_not_active,
+    check_account_update,
+    check_new_subaccount,
+    check_purchase,
+    check_transfer,
+    check_validation_request,
+    not_available,
+    not_found,
+    one,
+    unauthenticated,
+)
 
 if TYPE_CHECKING:
     from devstack.carrier.account import Account
@@ -42,9 +52,9 @@ NUMBER_SETTINGS = {
 
 
 class ProvisioningDoors:
-    carrier: "Carrier"
-    caller: "Account"
-    account: "Account"
+    carrier: Carrier
+    caller: Account
+    account: Account
 
     # -- Accounts -----------------------------------------------------------------------------
 

@@ -77,10 +77,9 @@ request); 21450 "Phone number already verified for your account".
 """
 from __future__ import annotations
 
+import re
 import urllib.parse
 from typing import TYPE_CHECKING
-
-import re
 
 from devstack.carrier import inventory
 from devstack.carrier.account import CLOSED, STATUSES
@@ -113,7 +112,7 @@ def one(form: Form, name: str, default: str | None = None) -> str | None:
     return (form.get(name) or [default])[0]
 
 
-def check_new_call(account: "Account", form: Form) -> None:
+def check_new_call(account: Account, form: Form) -> None:
     to, from_ = one(form, "To"), one(form, "From")
     if not to:
         raise ApiError(400, 21201, "No 'To' number specified")
@@ -138,12 +137,12 @@ def check_new_call(account: "Account", form: Form) -> None:
                                    "or purchased from Twilio.")
 
 
-def check_call_update(call: "Call", form: Form) -> None:
+def check_call_update(call: Call, form: Form) -> None:
     if (one(form, "Url") or one(form, "Twiml")) and call.status in FINAL:
         raise ApiError(400, 21220, "Invalid call state: the call is not in-progress, so it cannot be redirected.")
 
 
-def check_new_message(account: "Account", form: Form) -> None:
+def check_new_message(account: Account, form: Form) -> None:
     to, from_, service = one(form, "To"), one(form, "From"), one(form, "MessagingServiceSid")
     if not to:
         raise ApiError(400, 21604, "'To' phone number is required to send a Message")
@@ -167,16 +166,16 @@ def unauthenticated() -> ApiError:
     return ApiError(401, 20003, "Authenticate")
 
 
-def account_not_active(account: "Account") -> ApiError:
+def account_not_active(account: Account) -> ApiError:
     return ApiError(401, 20005, f"Account not active: {account.sid} is {account.status}")
 
 
-def check_new_subaccount(caller: "Account") -> None:
+def check_new_subaccount(caller: Account) -> None:
     if caller.is_subaccount:
         raise ApiError(400, 21101, "Subaccounts cannot contain subaccounts")
 
 
-def check_account_update(accounts: "Accounts", caller: "Account", target: "Account", form: Form) -> None:
+def check_account_update(accounts: Accounts, caller: Account, target: Account, form: Form) -> None:
     status = one(form, "Status")
     if status is None:
         return
@@ -201,7 +200,7 @@ def not_available(number: str) -> ApiError:
     return ApiError(400, 21422, f"{number} is not available")
 
 
-def check_purchase(accounts: "Accounts", form: Form, kind: str | None) -> "inventory.ForSale":
+def check_purchase(accounts: Accounts, form: Form, kind: str | None) -> inventory.ForSale:
     """The number a POST IncomingPhoneNumbers.json (or .../Local.json, TollFree.json,
     Mobile.json: `kind`) buys, or the refusal."""
     number, area_code = one(form, "PhoneNumber"), one(form, "AreaCode")
@@ -225,7 +224,7 @@ def check_purchase(accounts: "Accounts", form: Form, kind: str | None) -> "inven
     raise ApiError(400, 21452, f"No phone numbers found in area code {area_code}")
 
 
-def check_transfer(accounts: "Accounts", caller: "Account", holder: "Account", to_sid: str) -> "Account":
+def check_transfer(accounts: Accounts, caller: Account, holder: Account, to_sid: str) -> Account:
     """The account a number moves to when its update names another AccountSid."""
     if caller.is_subaccount:
         raise ApiError(400, 21474, "API User must be the parent account to transfer phone numbers.")
@@ -241,7 +240,7 @@ def check_transfer(accounts: "Accounts", caller: "Account", holder: "Account", t
 
 # -- verifying a caller ID ------------------------------------------------------------------------
 
-def check_validation_request(account: "Account", form: Form) -> tuple[str, int]:
+def check_validation_request(account: Account, form: Form) -> tuple[str, int]:
     """The number to verify and the CallDelay before calling it (0 to 60 seconds)."""
     number = one(form, "PhoneNumber") or ""
     if not is_phone_number(number):

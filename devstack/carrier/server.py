@@ -25,8 +25,16 @@ from typing import TYPE_CHECKING
 from devstack.carrier import inventory
 from devstack.carrier.party import Party
 from devstack.carrier.provisioning import ProvisioningDoors
-from devstack.carrier.refusals import (ApiError, account_not_active, check_call_update, check_new_call,
-                                       check_new_message, not_found, one, unauthenticated)
+from devstack.carrier.refusals import (
+    ApiError,
+    account_not_active,
+    check_call_update,
+    check_new_call,
+    check_new_message,
+    not_found,
+    one,
+    unauthenticated,
+)
 
 if TYPE_CHECKING:
     from devstack.carrier.account import Account
@@ -50,7 +58,7 @@ def number_matches(number: str, wanted: str) -> bool:
     return fnmatch.fnmatchcase(number, wanted if "*" in wanted else f"*{wanted}*")
 
 
-def handler_for(carrier: "Carrier"):
+def handler_for(carrier: Carrier):
     class Handler(CarrierHandler):
         pass
 
@@ -59,9 +67,9 @@ def handler_for(carrier: "Carrier"):
 
 
 class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
-    carrier: "Carrier"
-    caller: "Account"  # whose credentials made the request
-    account: "Account"  # the account the request acts as (its path's)
+    carrier: Carrier
+    caller: Account  # whose credentials made the request
+    account: Account  # the account the request acts as (its path's)
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format, *args):  # quiet: tests read carrier.webhook_log instead
@@ -139,7 +147,7 @@ class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
         except ApiError as error:
             self.send_json(error.status, error.body())
 
-    def credentials(self) -> "Account":
+    def credentials(self) -> Account:
         """Twilio docs: REST API: Authentication: HTTP Basic with AccountSid:AuthToken, of
         any account the carrier has (20003 otherwise)."""
         header = self.headers.get("Authorization", "")
@@ -154,7 +162,7 @@ class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
         self.caller = caller
         return caller
 
-    def authenticate(self, account_sid: str, path: str) -> "Account":
+    def authenticate(self, account_sid: str, path: str) -> Account:
         """The account on the path, if the credentials may act as it: its own, or its
         parent's. Otherwise a subaccount's credentials are 20003 and the main account's
         are 20404; an account that is not active is 20005 (see refusals.py)."""
@@ -228,7 +236,8 @@ class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
             return
         calls = sorted(filter(self.mine, list(self.carrier.calls.values())), key=lambda c: c.date_created,
                        reverse=True)
-        for name, attribute in (("To", "to"), ("From", "from_"), ("Status", "status"), ("ParentCallSid", "parent_call_sid")):
+        for name, attribute in (("To", "to"), ("From", "from_"), ("Status", "status"),
+                                ("ParentCallSid", "parent_call_sid")):
             if name in query:
                 calls = [c for c in calls if getattr(c, attribute) == query[name][0]]
         self.send_json(200, self.page("calls", [c.as_json() for c in calls], query, path))
@@ -358,6 +367,11 @@ class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
             elif method == "POST" and path == "/_carrier/inbound_sms":
                 exchange = carrier.inbound_message(data["from"], data["to"], data.get("body", ""))
                 self.send_json(201, exchange.as_json())
+            elif method == "POST" and path == "/_carrier/auth-token":
+                # The console's token rotation: the account signs and authenticates with the new token only.
+                account = carrier.accounts.named(data.get("account_sid"))
+                token = carrier.rotate_auth_token(account.sid, data.get("auth_token"))
+                self.send_json(200, {"account_sid": account.sid, "auth_token": token})
             elif method == "POST" and path == "/_carrier/script":
                 carrier.script(data["number"], Party.from_json(data.get("party", {})))
                 self.send_json(200, {"number": data["number"]})

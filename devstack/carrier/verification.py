@@ -70,11 +70,11 @@ class VerificationCall(CallSession):
     ended and then lists the caller IDs finds it there."""
 
     entered: str | None = None
-    verified: "OutgoingCallerId | None" = None
+    verified: OutgoingCallerId | None = None
     request: ValidationRequest
-    account: "Account"
+    account: Account
 
-    def run_document(self, step: "Fetch | None") -> None:
+    def run_document(self, step: Fetch | None) -> None:
         if not self.wait(PROMPT_SECONDS):
             return
         waited = 0.0
@@ -90,7 +90,7 @@ class VerificationCall(CallSession):
                                                               self.request.friendly_name)
 
 
-def start(carrier: "Carrier", account: "Account", phone_number: str, friendly_name: str | None,
+def start(carrier: Carrier, account: Account, phone_number: str, friendly_name: str | None,
           status_callback: str | None, status_callback_method: str, call_delay: float) -> ValidationRequest:
     """Places the verification call and answers the ValidationRequest at once; the result
     comes later, to the StatusCallback."""
@@ -109,7 +109,7 @@ def start(carrier: "Carrier", account: "Account", phone_number: str, friendly_na
     return request
 
 
-def run(carrier: "Carrier", account: "Account", request: ValidationRequest, session: VerificationCall,
+def run(carrier: Carrier, account: Account, request: ValidationRequest, session: VerificationCall,
         call_delay: float) -> None:
     if call_delay:
         carrier.clock.sleep(call_delay, session.interrupt)

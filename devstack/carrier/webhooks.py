@@ -20,8 +20,8 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 # Twilio docs: Webhooks connection overrides: the default read timeout is 15 seconds.
 TIMEOUT_SECONDS = 15.0
@@ -54,7 +54,8 @@ class WebhookExchange:
         return 200 <= self.status < 300
 
     def as_json(self) -> dict:
-        return {k: getattr(self, k) for k in ("kind", "method", "url", "params", "headers", "status", "body", "error", "call_sid")}
+        return {k: getattr(self, k)
+                for k in ("kind", "method", "url", "params", "headers", "status", "body", "error", "call_sid")}
 
 
 @dataclass
@@ -63,7 +64,8 @@ class WebhookSender:
     log: list[WebhookExchange] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def send(self, kind: str, url: str, params: Mapping[str, str], method: str = "POST", call_sid: str = "") -> WebhookExchange:
+    def send(self, kind: str, url: str, params: Mapping[str, str], method: str = "POST",
+             call_sid: str = "") -> WebhookExchange:
         method = (method or "POST").upper()
         params = {k: str(v) for k, v in params.items() if v is not None}
         auth_token = self.token_of(params["AccountSid"])

@@ -5,19 +5,48 @@ from __future__ import annotations
 
 import time
 
-from devstack.cognito.codes import (CODES, RESET_CODE_SECONDS, SIGN_UP_CODE_SECONDS, auto_verified,
-                                    email_delivery, recovery_attribute, send_code)
-from devstack.cognito.errors import (CODE_MISMATCH, CodeMismatchException, InvalidParameterException,
-                                     NotAuthorizedException, ResourceNotFoundException,
-                                     UnsupportedUserStateException, UserNotFoundException,
-                                     UsernameExistsException, incorrect)
+from devstack.cognito.codes import (
+    CODES,
+    RESET_CODE_SECONDS,
+    SIGN_UP_CODE_SECONDS,
+    auto_verified,
+    email_delivery,
+    recovery_attribute,
+    send_code,
+)
+from devstack.cognito.errors import (
+    CODE_MISMATCH,
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    ResourceNotFoundException,
+    UnsupportedUserStateException,
+    UsernameExistsException,
+    UserNotFoundException,
+    incorrect,
+)
 from devstack.cognito.mailbox import MAILBOX
-from devstack.cognito.passwords import (ADMIN_CREATE_WORDING, DEFAULT_WORDING, SIGN_UP_WORDING, enforce_password,
-                                        generated_password, password_policy, same_password)
+from devstack.cognito.passwords import (
+    ADMIN_CREATE_WORDING,
+    DEFAULT_WORDING,
+    SIGN_UP_WORDING,
+    enforce_password,
+    generated_password,
+    password_policy,
+    same_password,
+)
 from devstack.cognito.pool import patch_pool
 from devstack.cognito.responses import REQUEST, context, patch_responses
-from devstack.cognito.sign_in import (check_password, check_secret_hash, hides_users, known_flows, require_flow,
-                                      start_srp, verify_password_claim)
+from devstack.cognito.sign_in import (
+    check_password,
+    check_secret_hash,
+    hides_users,
+    known_flows,
+    require_flow,
+    start_srp,
+    verify_password_claim,
+)
+from devstack.cognito.triggers import ADMIN_CREATE_USER, SIGN_UP, pre_sign_up
 
 _installed = False
 
@@ -50,13 +79,21 @@ def _patch_backend() -> None:
         pool, _ = _pool_and_client(self, client_id)
         if (pool.extended_config.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
             raise NotAuthorizedException("SignUp is not permitted for this user pool")
+        by_email = "email" in (pool.extended_config.get("UsernameAttributes") or [])
+        exists = UsernameExistsException("An account with the given email already exists." if by_email
+                                         else "User already exists")
+        # Cognito's own checks come before the pre sign-up trigger: a taken name or a weak
+        # password is refused without running it (and counts no sign-up there).
+        if pool._get_user(username) is not None:
+            raise exists
+        enforce_password(pool, password or "", SIGN_UP_WORDING)
+        pre_sign_up(pool, SIGN_UP, username, _with_username(pool, username, attributes), client_id,
+                    getattr(REQUEST, "validation_data", None), getattr(REQUEST, "client_metadata", None))
         try:
             with context(wording=SIGN_UP_WORDING):
                 user, _ = original["sign_up"](self, client_id, username, password or "", attributes)
         except moto_errors.UsernameExistsException:
-            by_email = "email" in (pool.extended_config.get("UsernameAttributes") or [])
-            raise UsernameExistsException("An account with the given email already exists." if by_email
-                                          else "User already exists") from None
+            raise exists from None
         attribute = auto_verified(pool, user)
         return user, (send_code(pool, user, "sign_up", SIGN_UP_CODE_SECONDS, attribute) if attribute else None)
 
@@ -135,6 +172,9 @@ def _patch_backend() -> None:
                     f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD")
             user.password = temporary_password
         else:
+            if pool._get_user(username) is None:
+                pre_sign_up(pool, ADMIN_CREATE_USER, username, _with_username(pool, username, attributes),
+                            client_metadata=getattr(REQUEST, "client_metadata", None))
             user = original["admin_create_user"](self, user_pool_id, username, None, temporary_password, attributes)
         user.ringback_temporary_since = time.time()
         mediums = getattr(REQUEST, "delivery", None) or ["SMS"]
@@ -217,6 +257,16 @@ def _patch_backend() -> None:
     B.initiate_auth = initiate_auth
     B.admin_initiate_auth = admin_initiate_auth
     B.respond_to_auth_challenge = respond_to_auth_challenge
+
+
+def _with_username(pool, username: str, attributes: list[dict] | None) -> list[dict]:
+    """The attributes Cognito gives the trigger: in a pool whose username is the e-mail,
+    the username is the user's email attribute."""
+    attributes = list(attributes or [])
+    if "email" in (pool.extended_config.get("UsernameAttributes") or []) and "@" in username and \
+            not any(a.get("Name") == "email" for a in attributes):
+        attributes.append({"Name": "email", "Value": username})
+    return attributes
 
 
 def _pool_and_client(backend, client_id: str):

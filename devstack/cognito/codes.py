@@ -13,8 +13,14 @@ import secrets
 import threading
 import time
 
-from devstack.cognito.errors import (CODE_EXPIRED, CODE_MISMATCH, CodeMismatchException, ExpiredCodeException,
-                                     InvalidParameterException, NotAuthorizedException)
+from devstack.cognito.errors import (
+    CODE_EXPIRED,
+    CODE_MISMATCH,
+    CodeMismatchException,
+    ExpiredCodeException,
+    InvalidParameterException,
+    NotAuthorizedException,
+)
 from devstack.cognito.mailbox import MAILBOX
 
 SIGN_UP_CODE_SECONDS = 24 * 3600

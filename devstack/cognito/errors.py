@@ -62,3 +62,15 @@ CODE_EXPIRED = "Invalid code provided, please request a code again."
 
 def incorrect() -> NotAuthorizedException:
     return NotAuthorizedException(INCORRECT)
+
+
+class UserLambdaValidationException(_CognitoError):
+    """A trigger's function refused: its error message, as Cognito words it."""
+
+    error_type = "UserLambdaValidationException"
+
+
+class UnexpectedLambdaException(_CognitoError):
+    """A trigger's function could not be run, or answered nothing Cognito can read."""
+
+    error_type = "UnexpectedLambdaException"

@@ -22,9 +22,9 @@ def context(**values):
 
 
 def patch_responses() -> None:
-    from moto.core.responses import ActionResult, EmptyResult
     from moto.cognitoidp.models import cognitoidp_backends, find_account_region_by_value
     from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import ActionResult, EmptyResult
 
     def backend_for(response, client_id):
         account, region = find_account_region_by_value("client_id", client_id,
@@ -49,12 +49,21 @@ def patch_responses() -> None:
         return ActionResult(answer)
 
     create_user = CognitoIdpResponse.admin_create_user
+    sign_up = CognitoIdpResponse.sign_up
 
     def admin_create_user(self):
-        with context(delivery=self._get_param("DesiredDeliveryMediums")):
+        with context(delivery=self._get_param("DesiredDeliveryMediums"),
+                     client_metadata=self._get_param("ClientMetadata")):
             return create_user(self)
+
+    def sign_up_with_trigger_data(self):
+        # What the pre sign-up trigger is given besides the attributes (devstack/cognito/triggers.py).
+        with context(validation_data=self._get_param("ValidationData"),
+                     client_metadata=self._get_param("ClientMetadata")):
+            return sign_up(self)
 
     CognitoIdpResponse.confirm_sign_up = confirm_sign_up
     CognitoIdpResponse.resend_confirmation_code = resend_confirmation_code
     CognitoIdpResponse.forgot_password = forgot_password
     CognitoIdpResponse.admin_create_user = admin_create_user
+    CognitoIdpResponse.sign_up = sign_up_with_trigger_data

@@ -20,12 +20,26 @@ import hmac
 import secrets
 import time
 
-from devstack.cognito.errors import (InvalidParameterException, NotAuthorizedException,
-                                     PasswordResetRequiredException, UserNotConfirmedException,
-                                     UserNotFoundException, incorrect)
+from devstack.cognito.errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+    incorrect,
+)
 from devstack.cognito.passwords import same_password, temporary_expired
-from devstack.cognito.srp import (CLAIMS, G, N, PasswordClaim, claim_signature, cognito_timestamp, srp_hex,
-                                  srp_session_key, srp_verifier)
+from devstack.cognito.srp import (
+    CLAIMS,
+    G,
+    N,
+    PasswordClaim,
+    claim_signature,
+    cognito_timestamp,
+    srp_hex,
+    srp_session_key,
+    srp_verifier,
+)
 
 # Which AuthFlow each ExplicitAuthFlows value allows (the legacy values included).
 _FLOWS_ALLOWED_BY = {

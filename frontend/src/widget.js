@@ -118,7 +118,7 @@
 
   var cb, theme, own, base, locale, keyword, sess, countries;
   var root, launcher, dialog, form, select, input, slot, submit, hint, status;
-  var touched, busy, pending, armed, leaving, pollTimer, pollDelay = 1500;
+  var touched, busy, pending, armed, leaving, named, pollTimer, pollDelay = 1500;
   var coarse = win.matchMedia && matchMedia('(pointer: coarse)').matches;
 
   // Wraps a handler so that nothing it does can throw into the page.
@@ -380,6 +380,7 @@
     if (W.isOpen) return;
     W.isOpen = true;
     W.openedBy = by;
+    nameCountries();
     dialog.hidden = false;
     root.setAttribute('data-open', 'true');
     launcher.setAttribute('aria-expanded', 'true');
@@ -474,9 +475,21 @@
     });
   }
 
+  // The countries' names, in the widget's language, the first time the popup opens: the
+  // names' data takes Intl a long while to load (a third of a second at 4x CPU throttling),
+  // which a visitor who never opens the popup should not pay on every page view.
+  function nameCountries() {
+    var names;
+    if (named) return;
+    named = 1;
+    try { names = new Intl.DisplayNames([locale], { type: 'region' }); } catch (e) { return; /* old browser: codes */ }
+    countries.forEach(function (c, i) {
+      try { select.options[i].textContent = names.of(c.code) + ' +' + c.dial; } catch (e) { /* the code then */ }
+    });
+  }
+
   function build(closed) {
-    var names, box, choices = (cb.slots || []).slice(0, 6), def = country(cb.defaultCountry) || countries[0];
-    try { names = new Intl.DisplayNames([locale], { type: 'region' }); } catch (e) { /* old browser: codes */ }
+    var box, choices = (cb.slots || []).slice(0, 6), def = country(cb.defaultCountry) || countries[0];
     el('style', { id: 'rb-style' }, doc.head, CSS);
     root = el('div', { id: 'ringback-callback', 'class': 'ringback-ignore rb-' + (theme.position === 'left' ? 'left' : 'right'), lang: locale, 'data-open': 'false' });
     if (theme.color) root.style.setProperty('--rb-c', String(theme.color));
@@ -493,9 +506,7 @@
     el('label', { 'for': 'rb-country' }, box, t('country'));
     select = el('select', { id: 'rb-country', name: 'country' }, box);
     countries.forEach(function (c) {
-      var name = c.code;
-      try { name = names.of(c.code); } catch (e) { /* the code then */ }
-      el('option', { value: c.code }, select, name + ' +' + c.dial);
+      el('option', { value: c.code }, select, c.code + ' +' + c.dial);   // named on opening
     });
     select.value = def.code;
     el('label', { 'for': 'rb-phone' }, form, t('phone'));

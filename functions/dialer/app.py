@@ -3,6 +3,7 @@ callback dial workflow's task handler. Every webhook is refused unless the carri
 signature matches."""
 import json
 import math
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from chalice import Response
@@ -10,34 +11,47 @@ from chalice import Response
 from ringback.accounts.carrier_numbers import SigningTokens
 from ringback.adapters import carrier
 from ringback.adapters.web import RingbackApp
-from ringback.bootstrap import services
-from ringback.errors import InvalidInput
+from ringback.bootstrap import observed, services
 from ringback.calls.events import Delivery
 from ringback.calls.inbound import IncomingCall
+from ringback.errors import InvalidInput
+from ringback.settings import Settings
 
 app = RingbackApp("dialer")
 
 FORM = ["application/x-www-form-urlencoded"]
 
 
+def _settings() -> Settings:
+    settings = services().settings
+    if settings is None:  # only in-memory services go without (tests of the domain)
+        raise RuntimeError("the dialer runs on deployed services, which have settings")
+    return settings
+
+
+def _query_params() -> Mapping[str, str]:
+    return app.current_request.query_params or {}
+
+
 def _signed_form() -> carrier.Form:
     request = app.current_request
-    settings = services().settings
+    settings = _settings()
     params = carrier.form(request.raw_body)
     # The carrier signed the public URL it called: our origin, the route's path and the
     # query we put on it, in the sorted order we write it in (Callbacks.webhook_url).
-    query = request.query_params or {}
+    query = _query_params()
     url = settings.public_base_url + request.path + (f"?{urlencode(sorted(query.items()))}" if query else "")
     # Signed with the token of the account that owns the number: ours, or the tenant's
     # subaccount (ringback.accounts.carrier_numbers.SigningTokens).
-    tokens = services().signing_tokens or SigningTokens(None)
-    token = tokens.for_account(params.get("AccountSid"), settings.twilio_account_sid, settings.twilio_auth_token)
-    carrier.verify(token, url, params, request.headers.get("x-twilio-signature"))
+    # A token rotated since it was read is read again once before a refusal.
+    svc = services()
+    carrier.verify_current(svc.signing_tokens or SigningTokens(None), svc.carrier_credentials, settings, url, params,
+                           request.headers.get("x-twilio-signature"), svc.clock.now_ms())
     return params
 
 
 def _query(name: str) -> str:
-    value = (app.current_request.query_params or {}).get(name)
+    value = _query_params().get(name)
     if not value or len(value) > 80:
         raise InvalidInput(f"{name} is required", code="invalid_webhook")
     return value
@@ -54,7 +68,7 @@ def _answer(params: carrier.Form, digits: str | None) -> Response:
     call = IncomingCall(f"{carrier.PROVIDER}:{params['CallSid']}", params["To"], params.get("From") or "anonymous",
                         digits)
     _, plan = svc.inbound.receive(call)
-    return _twiml(carrier.render(plan, svc.settings.public_base_url))
+    return _twiml(carrier.render(plan, _settings().public_base_url))
 
 
 @app.route("/v1/carrier/voice", methods=["POST"], content_types=FORM)
@@ -77,7 +91,7 @@ def _seconds(value: str | None) -> int:
 
 def _next_leg() -> int | None:
     """Ringing in order, the destination to ring next (carrier.render writes ?next=N)."""
-    raw = (app.current_request.query_params or {}).get("next")
+    raw = _query_params().get("next")
     if raw is None:
         return None
     if not raw.isdigit() or len(raw) > 2:
@@ -163,14 +177,25 @@ def whisper():
 
 # The stack maps its call-events queue onto this handler (infra/constructs/dialer.py);
 # the name here matters only to `chalice deploy`, which we do not use.
+@observed
 @app.on_sqs_message(queue="ringback-call-events", batch_size=10)
 def deliver_events(event):
+    """Each message is one delivery. An endpoint that fails is retried by Events itself
+    (a new message, later); a delivery that cannot be attempted at all (a message it
+    cannot read, a site it cannot read) is named in the partial batch response, so that
+    message alone comes back, and the rest of the batch is not posted again."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
     svc = services()
-    for record in event:
+
+    def deliver(record) -> None:
         delivery = Delivery.from_message(json.loads(record.body))
         result = svc.events.deliver(delivery)
         app.logger.info("webhook delivery", extra={"event_id": delivery.event_id, "attempt": delivery.attempt,
                                                    "result": result})
+
+    return process_partial_response(event=event.to_dict(), record_handler=deliver,
+                                    processor=BatchProcessor(event_type=EventType.SQS), context=event.context)
 
 
 # -- callbacks: the operator's and the visitor's legs ------------------------------------
@@ -231,6 +256,7 @@ def callback_recording():
 # -- the dial workflow's task handler (infra/statemachines/callback_dial.asl.json) --------
 
 
+@observed
 @app.lambda_function(name="dial_workflow")
 def dial_workflow(event, context):
     svc = services()

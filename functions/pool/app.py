@@ -7,24 +7,27 @@ from urllib.parse import unquote
 from chalice import Response
 
 import pool_api.account  # noqa: F401  (each module registers its routes on the app)
+import pool_api.alerts  # noqa: F401
 import pool_api.callback_requests  # noqa: F401
-import pool_api.caller_ids  # noqa: F401
 import pool_api.callbacks  # noqa: F401
+import pool_api.caller_ids  # noqa: F401
 import pool_api.install_check  # noqa: F401
 import pool_api.pools  # noqa: F401
-import pool_api.alerts  # noqa: F401
 import pool_api.site_settings  # noqa: F401
 import pool_api.sizing  # noqa: F401
 import pool_api.webhooks  # noqa: F401
-from pool_api.web import app, now as _now, query_number, scope as _scope, version as _version, versioned
+from pool_api.web import app, query_number, versioned
+from pool_api.web import now as _now
+from pool_api.web import scope as _scope
+from pool_api.web import version as _version
 from ringback.accounts import number_shop, schemas, site_admin
-from ringback.accounts.site_admin import site_json
-from ringback.accounts.audit import AuditFilter
 from ringback.accounts.api_keys import refuse_keys
+from ringback.accounts.audit import AuditFilter
 from ringback.accounts.members import member_json
+from ringback.accounts.site_admin import site_json
 from ringback.adapters.identity import CognitoTokens, authenticate, authorizer_response
 from ringback.adapters.web import DASHBOARD_USERS
-from ringback.bootstrap import services
+from ringback.bootstrap import observed, services
 from ringback.errors import Unavailable
 
 __all__ = ["app", "authorize"]
@@ -41,10 +44,12 @@ def _tokens():
     return CognitoTokens(settings.token_issuer, settings.user_pool_client_id, settings.token_keys_url)
 
 
+@observed
 def authorize(event, context):
     """API Gateway's REQUEST authorizer for every tenant route."""
     svc = services()
-    return authorizer_response(event, lambda header: authenticate(header, _tokens(), svc.api_keys, _now()))
+    return authorizer_response(event, lambda header: authenticate(header, _tokens(), svc.api_keys, _now()),
+                               svc.api_keys.usage_identifier)
 
 
 # -- who I am; a new user's first sign-in opens their tenant ------------------------------

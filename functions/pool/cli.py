@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ringback.tracking import sizing  # noqa: E402
 from ringback.accounts.tenants import TenantScope  # noqa: E402
 from ringback.bootstrap import services  # noqa: E402
+from ringback.tracking import sizing  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

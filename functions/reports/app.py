@@ -6,15 +6,15 @@ from urllib.parse import unquote
 from chalice import Response
 
 from ringback.accounts.tenants import READ, WRITE
+from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
+from ringback.analytics import report_output
+from ringback.bootstrap import observed, services
 from ringback.calls import log as calls
 from ringback.calls.desk import desk_of
 from ringback.calls.filters import CallFilter
 from ringback.calls.leads import LEAD_CHANGE, NEW_NOTE, author_of
-from ringback.adapters.web import DASHBOARD_USERS, RingbackApp
-from ringback.analytics import report_output
-from ringback.bootstrap import services
-from ringback.errors import InvalidInput, Unavailable
 from ringback.calls.recordings import LINK_SECONDS
+from ringback.errors import InvalidInput, Unavailable
 
 app = RingbackApp("reports")
 
@@ -117,6 +117,15 @@ def caller_card(number):
     return desk_of(svc).caller_card(scope, tenant, unquote(number))
 
 
+@app.route("/v1/callers/{number}", methods=["DELETE"], authorizer=DASHBOARD_USERS)
+def erase_caller(number):
+    """Everything the tenant holds about one caller, erased (ringback.calls.erasure)."""
+    svc, scope = _scope(WRITE)
+    if svc.erasure is None:
+        raise Unavailable("this stage cannot erase callers", code="erasure_not_configured")
+    return svc.erasure.erase(scope, unquote(number)).as_json()
+
+
 @app.route("/v1/work-queue", methods=["GET"], authorizer=DASHBOARD_USERS)
 def work_queue():
     svc, scope = _scope()
@@ -177,6 +186,7 @@ def upload_ad_spend():
 # -- the analytics pipeline: table streams to Parquet ------------------------------------
 
 
+@observed
 @app.lambda_function(name="record_changes")
 def record_changes(event, context):
     """DynamoDB Streams event source (ReportBatchItemFailures): one shard's batch of
@@ -200,6 +210,7 @@ def record_changes(event, context):
     return {"batchItemFailures": [{"itemIdentifier": failed}] if failed else []}
 
 
+@observed
 @app.lambda_function(name="compact_changes")
 def compact_changes(event, context):
     """Scheduled daily: folds the small files of the finished days (and of any partition

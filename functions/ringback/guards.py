@@ -6,6 +6,7 @@ per site; the callback endpoint adds per-phone limits with the same mechanism.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,8 +32,10 @@ SESSION_LIMITS = (
 )
 
 
-def enforce(counter: RateCounter, limits: tuple[Limit, ...], subjects: dict[str, str], now_ms: int) -> None:
-    """Count this request against each limit whose subject is known; refuse when over."""
+def enforce(counter: RateCounter, limits: tuple[Limit, ...], subjects: Mapping[str, str | None],
+            now_ms: int) -> None:
+    """Count this request against each limit whose subject is known (None: unknown);
+    refuse when over."""
     for limit in limits:
         subject = subjects.get(limit.scope)
         if not subject:

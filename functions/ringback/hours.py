@@ -6,12 +6,17 @@ around the clock.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ringback.errors import InvalidInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# {"mon": [["09:00", "18:00"]], ...}, as a site stores it.
+WeekHours: TypeAlias = Mapping[str, Sequence[Sequence[str]]]
 
 
 def _minutes(hhmm: str) -> int:
@@ -32,10 +37,10 @@ def zone(name: str) -> ZoneInfo:
         raise InvalidInput(f"unknown timezone {name!r}", code="invalid_timezone") from None
 
 
-def is_open(hours: dict, timezone_name: str, now_ms: int) -> bool:
+def is_open(hours: WeekHours, timezone_name: str, now_ms: int) -> bool:
     if not hours:
         return True
-    local = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc).astimezone(zone(timezone_name))
+    local = datetime.fromtimestamp(now_ms / 1000, tz=UTC).astimezone(zone(timezone_name))
     minute = local.hour * 60 + local.minute
     today, yesterday = DAYS[local.weekday()], DAYS[(local.weekday() - 1) % 7]
     for start, end in hours.get(today, []):
@@ -46,12 +51,12 @@ def is_open(hours: dict, timezone_name: str, now_ms: int) -> bool:
     return any(_minutes(e) < _minutes(s) and minute < _minutes(e) for s, e in hours.get(yesterday, []))
 
 
-def next_opening(hours: dict, timezone_name: str, now_ms: int) -> int:
+def next_opening(hours: WeekHours, timezone_name: str, now_ms: int) -> int:
     """The next instant (epoch ms) the site is open, searching up to a week ahead."""
     if is_open(hours, timezone_name, now_ms):
         return now_ms
     tz = zone(timezone_name)
-    local = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc).astimezone(tz)
+    local = datetime.fromtimestamp(now_ms / 1000, tz=UTC).astimezone(tz)
     for day_offset in range(8):
         day = (local + timedelta(days=day_offset)).date()
         for start, _ in sorted(hours.get(DAYS[day.weekday()], []), key=lambda r: _minutes(r[0])):

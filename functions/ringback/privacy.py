@@ -6,6 +6,7 @@ apart while debugging, not enough to call anyone.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import phonenumbers
 
@@ -43,7 +44,7 @@ def mask_phone(number: str) -> str:
 
 def mask_text(text: str) -> str:
     """Mask every phone-like run in free text (log messages, URLs, payloads)."""
-    def mask(match: re.Match) -> str:
+    def mask(match: re.Match[str]) -> str:
         run = match.group(0)
         stripped = run.rstrip()
         if not _looks_like_phone(stripped):
@@ -54,7 +55,7 @@ def mask_text(text: str) -> str:
     return _PHONE_LIKE.sub(mask, text)
 
 
-def mask_value(value):
+def mask_value(value: Any) -> Any:
     """Mask strings anywhere inside a JSON-like structure."""
     if isinstance(value, str):
         return mask_text(value)

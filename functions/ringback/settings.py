@@ -7,8 +7,8 @@ that names it, not later inside a request.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from ringback.adapters.tables import table_specs
 
@@ -51,8 +51,9 @@ class Settings:
     analytics_database: str | None = None
     athena_workgroup: str | None = None
     report_role_arn: str | None = None
-    # The Secrets Manager secret holding SECRET_KEYS; read once per cold start by the
-    # composition root (ringback.bootstrap), never put in the environment itself.
+    # The Secrets Manager secret holding SECRET_KEYS; read by the composition root
+    # (ringback.bootstrap) through a TTL cache (adapters/secrets.py), so a rotated value
+    # is used without a restart; never put in the environment itself.
     secrets_arn: str | None = None
     # The dashboard's Cognito user pool and app client: the API's authorizer accepts ID
     # tokens this pool issued for this client.
@@ -64,6 +65,16 @@ class Settings:
     # local stack sets it, and only beside a local AWS endpoint (load_settings refuses it
     # otherwise): in AWS the Lambda runtime's own API listens on loopback (ringback.url_guard).
     webhooks_allow_local: bool = False
+    # The CloudFront distribution that caches the sites' public config: a function that
+    # changes sites invalidates it there (ringback.accounts.edge_cache); None: no edge cache.
+    distribution_id: str | None = None
+    # Business metrics' CloudWatch namespace, and the function (or worker) they and its
+    # traces name; infra/catalog.py sets both per function as Powertools' variables.
+    metrics_namespace: str = "Ringback"
+    service: str | None = None
+    # Powertools Tracer (X-Ray) around each invocation; off where no X-Ray daemon listens
+    # (the local stack and the tests set POWERTOOLS_TRACE_DISABLED).
+    tracing: bool = True
 
     @property
     def token_issuer(self) -> str | None:
@@ -79,12 +90,17 @@ class Settings:
             return f"{self.aws_endpoint_url.rstrip('/')}/{self.user_pool_id}/.well-known/jwks.json"
         return f"{self.token_issuer}/.well-known/jwks.json"
 
-    def with_secrets(self, secrets: Mapping[str, str]) -> "Settings":
+    def with_secrets(self, secrets: Mapping[str, str]) -> Settings:
         """These settings with the secret's values filled in where none is set."""
         from dataclasses import replace
 
-        chosen = {name: secrets.get(name) or None for name in SECRET_KEYS}
-        return replace(self, **{k: v for k, v in chosen.items() if v and getattr(self, k) is None})
+        def filled(name: str, current: str | None) -> str | None:
+            return current if current is not None else secrets.get(name) or None
+
+        # SECRET_KEYS, one by one: replace() then checks each value against its field.
+        return replace(self, twilio_account_sid=filled("twilio_account_sid", self.twilio_account_sid),
+                       twilio_auth_token=filled("twilio_auth_token", self.twilio_auth_token),
+                       analytics_key=filled("analytics_key", self.analytics_key))
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -120,6 +136,7 @@ class Settings:
             "RINGBACK_USER_POOL_ID": self.user_pool_id,
             "RINGBACK_USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "RINGBACK_WEBHOOKS_ALLOW_LOCAL": "true" if self.webhooks_allow_local else None,
+            "RINGBACK_DISTRIBUTION_ID": self.distribution_id,
         }
         env.update({k: v for k, v in optional.items() if v})
         return env
@@ -138,7 +155,7 @@ _REQUIRED = (
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     missing = [name for name in _REQUIRED if not env.get(name)]
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""
     if not region:
         missing.append("AWS_REGION")
     if missing:
@@ -169,6 +186,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         user_pool_id=env.get("RINGBACK_USER_POOL_ID") or None,
         user_pool_client_id=env.get("RINGBACK_USER_POOL_CLIENT_ID") or None,
         webhooks_allow_local=_webhooks_allow_local(env),
+        distribution_id=env.get("RINGBACK_DISTRIBUTION_ID") or None,
+        metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "Ringback",
+        service=env.get("POWERTOOLS_SERVICE_NAME") or None,
+        tracing=(env.get("POWERTOOLS_TRACE_DISABLED") or "").lower() not in ("true", "1"),
     )
 
 

@@ -135,7 +135,7 @@ def url_refusal(url: str, allow_local: bool = False, purpose: Purpose = WEBHOOK)
         reason = _refusal(literal, allow_local)
         return f"{host} is a {reason} address" if reason else None
     name = host.lower()
-    if name == "localhost" or name.endswith(_INTERNAL_SUFFIXES) or "." not in name:
-        if not (allow_local and (name == "localhost" or name.endswith(".localhost"))):
-            return f"{host} is a name inside a network, not a public host"
+    inside = name == "localhost" or name.endswith(_INTERNAL_SUFFIXES) or "." not in name
+    if inside and not (allow_local and (name == "localhost" or name.endswith(".localhost"))):
+        return f"{host} is a name inside a network, not a public host"
     return None

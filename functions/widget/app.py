@@ -1,11 +1,11 @@
 """Public API for the code on customers' pages: the swap script and the callback widget.
 
 Every route here is public: it is guarded by the site key plus the page's Origin
-(ringback.accounts.sites.site_for_origin), and by API Gateway's throttling.
+(ringback.accounts.sites.site_for_origin), and by API Gateway's throttling. The scripts
+themselves are not served here: CloudFront serves them from S3 (infra/edge_routes.py), so
+a page's <head> never waits on this function.
 """
 import re
-from functools import cache
-from pathlib import Path
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -14,12 +14,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from chalice import Response
 
-from ringback.callbacks import offer as callback_offer
 from ringback.accounts import sites
+from ringback.accounts.edge_cache import CONFIG_MAX_AGE_SECONDS
 from ringback.adapters.web import PUBLIC_CORS, RingbackApp
 from ringback.bootstrap import services
+from ringback.callbacks import offer as callback_offer
 from ringback.callbacks.model import CallbackForm
-from ringback.errors import Conflict, InvalidInput, Unavailable
+from ringback.errors import Conflict, InvalidInput
 from ringback.tracking.sessions import PageContext
 
 app = RingbackApp("widget")
@@ -28,8 +29,9 @@ app = RingbackApp("widget")
 JSON_OR_BEACON = ["application/json", "text/plain"]
 VIEWER_HEADERS = ("cloudfront-viewer-country", "cloudfront-viewer-country-region", "cloudfront-viewer-city",
                   "cloudfront-is-mobile-viewer", "cloudfront-is-tablet-viewer", "cloudfront-is-desktop-viewer")
-STATIC = Path(__file__).parent / "static"
-SCRIPT = STATIC / "swap.js"
+# The edge keeps a config for a minute (per page origin and viewer country), and is told
+# when the site changes; browsers ask the edge each time, since they cannot be told.
+CONFIG_CACHE_CONTROL = f"public, max-age=0, s-maxage={CONFIG_MAX_AGE_SECONDS}"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 # A retried POST with the same key gets the first answer for a day; the payload check
 # refuses the same key reused for another number.
@@ -56,10 +58,7 @@ def _context(session_id=None) -> PageContext:
 
 def _client_address() -> str | None:
     # Behind CloudFront the connection comes from an edge; CloudFront names the viewer.
-    viewer = app.current_request.headers.get("cloudfront-viewer-address")
-    if viewer:
-        return viewer.rsplit(":", 1)[0]
-    return app.current_request.context.get("identity", {}).get("sourceIp")
+    return app.viewer_address()
 
 
 @app.route("/health", methods=["GET"], cors=PUBLIC_CORS)
@@ -74,7 +73,9 @@ def site_config(site):
     svc = services()
     site = sites.site_for_origin(svc.sites, site, app.origin())
     viewer = app.current_request.headers.get("cloudfront-viewer-country")
-    return {**sites.public_config(site), "callback": callback_offer.public_config(site, svc.clock.now_ms(), viewer)}
+    config = {**sites.public_config(site), "callback": callback_offer.public_config(site, svc.clock.now_ms(), viewer)}
+    return Response(body=config, status_code=200,
+                    headers={"Content-Type": "application/json", "Cache-Control": CONFIG_CACHE_CONTROL})
 
 
 @app.route("/v1/callbacks", methods=["POST"], cors=PUBLIC_CORS, content_types=JSON_OR_BEACON)
@@ -134,29 +135,3 @@ def touch_session(session_id):
 def record_click(session_id):
     services().tracking.click(_context(session_id), app.json_body().get("number"))
     return Response(body="", status_code=204)
-
-
-@cache
-def _script(name: str = "swap.js") -> str:
-    path = STATIC / name
-    if not path.is_file():
-        raise Unavailable(f"{name} was not built (make build)", code="script_missing")
-    return path.read_text()
-
-
-@app.route("/v1/swap.js", methods=["GET"], cors=PUBLIC_CORS)
-def swap_script():
-    return Response(
-        body=_script(),
-        status_code=200,
-        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
-    )
-
-
-@app.route("/v1/widget.js", methods=["GET"], cors=PUBLIC_CORS)
-def widget_script():
-    return Response(
-        body=_script("widget.js"),
-        status_code=200,
-        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
-    )

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import cast
 
 import jsii
 from aws_cdk import Acknowledgment, CfnResource, IAspect, Stack, Validations
+from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 NAG_PACK = "AwsSolutions"
@@ -156,8 +158,13 @@ def _account_level(finding: str, statement: dict) -> str | None:
     actions = _as_list(statement.get("Action"))
     if finding != "Resource::*" or not actions:
         return None
-    reasons = {_ACCOUNT_LEVEL_ACTIONS.get(a) for a in actions}
-    return None if None in reasons else " ".join(sorted(reasons))
+    reasons: set[str] = set()
+    for action in actions:
+        reason = _ACCOUNT_LEVEL_ACTIONS.get(action)
+        if reason is None:
+            return None
+        reasons.add(reason)
+    return " ".join(sorted(reasons))
 
 
 GRANT_RULES: tuple[WildcardRule, ...] = (_kms_grant, _table_indexes, _bucket_objects, _account_level)
@@ -188,12 +195,14 @@ class AcknowledgeGrantWildcards:
         self.rules = tuple(rules)
 
     def visit(self, node: IConstruct) -> None:
-        if not CfnResource.is_cfn_resource(node) or node.cfn_resource_type != "AWS::IAM::Policy":
+        # jsii's is_cfn_resource() is no type guard: the casts say what it and the type checked.
+        if not CfnResource.is_cfn_resource(node) or cast(CfnResource, node).cfn_resource_type != "AWS::IAM::Policy":
             return
-        document = Stack.of(node).resolve(node.policy_document)
+        document = Stack.of(node).resolve(cast(iam.CfnPolicy, node).policy_document)
         for finding, statements in wildcard_findings(document).items():
-            reasons = {self._reason(finding, statement) for statement in statements}
-            if None in reasons or not reasons:
+            found = [self._reason(finding, statement) for statement in statements]
+            reasons = {reason for reason in found if reason is not None}
+            if not found or None in found:
                 continue
             Validations.of(node).acknowledge(
                 Acknowledgment(id=f"{NAG_PACK}-IAM5[{finding}]", reason=" ".join(sorted(reasons)))

@@ -9,16 +9,15 @@ The analytics bucket holds one append-only log of changes per table of
     events/{table}/tenant_id={tenant}/dt={yyyy-mm-dd}/*.parquet
 
 Athena query results go under `athena-results/`, which expire after a week because every
-report can be recomputed from the events.
+report can be recomputed from the events. The events themselves expire after 25 months
+(`ringback.calls.retention.ANALYTICS_EVENTS_DAYS`: a year-on-year report of the last twelve
+months), and old versions of replaced files after 30 days.
 
-The query side
---------------
-One Glue database per stage, one Glue table per schema table (its columns are the
-schema's, its partitions tenant_id and dt), with partition projection: Athena computes
-the partition locations from the query itself, so there is no crawler, no MSCK REPAIR
-and no partition to register when a tenant or a day appears. The Athena workgroup
-enforces its own settings: results at `athena_results_uri`, SSE-KMS with the data key,
-a per-query scan limit, CloudWatch metrics, engine version 3.
+The query side (infra/constructs/analytics_catalog.py)
+------------------------------------------------------
+One Glue database per stage, one Glue table per schema table, with partition
+projection, and the Athena workgroup the reports run in, which enforces its own
+settings (results at `athena_results_uri`, SSE-KMS with the data key, a scan limit).
 
 Tenant isolation
 ----------------
@@ -31,90 +30,55 @@ credentials, so the effective permissions are the intersection of the two: a que
 names another tenant finds nothing it may read. The session policy must restate the
 Athena, Glue, KMS and `athena-results/` statements too, or the intersection drops them.
 
-The pipeline
-------------
-The streamed tables' changes (`schema.BY_SOURCE`: visits, lease_history, calls,
-callback_requests) reach the reports `changes` worker in order per shard, in batches,
-with bisect-on-error, per-record failures and a dead-letter queue for a batch that keeps
-failing. The `compact` worker runs once a day at 03:00 UTC.
+The pipeline (infra/constructs/analytics_pipeline.py)
+-----------------------------------------------------
+The streamed tables' changes reach the reports `changes` worker (in order per shard,
+with a dead-letter queue); the `compact` worker runs once a day at 03:00 UTC.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_athena as athena
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.aws_lambda_event_sources import DynamoEventSource, SqsDlq
 from constructs import Construct
 
 from infra.catalog import READ, WRITE
-from infra.constructs import acknowledge, acknowledge_wildcard
+from infra.constructs import acknowledge_wildcard
+from infra.constructs.analytics_catalog import (  # noqa: F401 - also importable from here, as before
+    ATHENA_ENGINE_VERSION,
+    BYTES_SCANNED_CUTOFF,
+    DT_FORMAT,
+    DT_RANGE,
+    PARQUET_INPUT,
+    PARQUET_OUTPUT,
+    PARQUET_SERDE,
+    athena_workgroup,
+    database_name,
+    glue_database,
+    glue_table,
+    projection_parameters,
+    workgroup_name,
+)
+from infra.constructs.analytics_pipeline import daily_compaction, stream_changes
 from infra.constructs.data import DataConstruct, private_bucket
 from ringback.analytics import schema
+from ringback.calls import retention
 
 ATHENA_RESULTS_PREFIX = "athena-results/"
 EVENTS_PREFIX = "events/"
-# Athena cancels a query once it has scanned this much; a report over a tenant's year
-# scans far less, so only a runaway query (a missing partition filter) reaches it.
-BYTES_SCANNED_CUTOFF = 10 * 1024**3
-ATHENA_ENGINE_VERSION = "Athena engine version 3"
-
-PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-
-# Partition projection (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html).
-#
-# tenant_id is `injected`: Athena takes the values from the query's WHERE clause. The
-# agency roll-up filters `tenant_id IN (...)`, which `injected` supports: AWS's own example
-# for the type filters `device_id IN ('…', '…', '…')` and Athena computes one location
-# per listed value (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-dynamic-id-partitioning.html).
-# The values must be literals (or constant expressions), and a query with no such
-# condition on tenant_id fails with CONSTRAINT_VIOLATION instead of scanning every tenant.
-# `enum` would need every tenant id written into the table's properties (and a
-# deployment per sign-up); `integer` and `date` do not fit ids.
-#
-# dt is `date`, one partition per day from 2024-01-01 to today (UTC).
-DT_FORMAT = "yyyy-MM-dd"
-DT_RANGE = "2024-01-01,NOW"
-
-
-def database_name(stage: str) -> str:
-    """Glue/Athena database names take lowercase letters, digits and underscores."""
-    return f"ringback_{stage}".replace("-", "_").lower()
-
-
-def workgroup_name(stage: str) -> str:
-    return f"ringback-{stage}"
 
 
 def report_role_name(stage: str, region: str) -> str:
     # IAM names are global to the account: the region keeps two regions' stacks apart.
     return f"ringback-{stage}-report-query-{region}"
-
-
-def projection_parameters(table: schema.Table, bucket_name: str) -> dict[str, str]:
-    return {
-        "projection.enabled": "true",
-        "projection.tenant_id.type": "injected",
-        "projection.dt.type": "date",
-        "projection.dt.format": DT_FORMAT,
-        "projection.dt.range": DT_RANGE,
-        "projection.dt.interval": "1",
-        "projection.dt.interval.unit": "DAYS",
-        # ${...} are Athena's placeholders, not CloudFormation's (the value is a Join).
-        "storage.location.template": (
-            f"s3://{bucket_name}/{table.prefix}tenant_id=${{tenant_id}}/dt=${{dt}}/"
-        ),
-    }
 
 
 class AnalyticsConstruct(Construct):
@@ -132,7 +96,14 @@ class AnalyticsConstruct(Construct):
                 s3.LifecycleRule(
                     id="expire-athena-results",
                     prefix=ATHENA_RESULTS_PREFIX,
-                    expiration=Duration.days(7),
+                    expiration=Duration.days(retention.ATHENA_RESULTS_DAYS),
+                ),
+                # The analytics retention (ringback.calls.retention): a day's changes are
+                # one compacted file by then, and that file goes as a whole.
+                s3.LifecycleRule(
+                    id="expire-events",
+                    prefix=EVENTS_PREFIX,
+                    expiration=Duration.days(retention.ANALYTICS_EVENTS_DAYS),
                 ),
                 # Reports mostly read the recent months; Athena still reads older
                 # objects from Standard-IA, at a per-GB retrieval cost.
@@ -145,9 +116,12 @@ class AnalyticsConstruct(Construct):
                         )
                     ],
                 ),
+                # A compacted or erased file's old versions; an erasure removes those
+                # it replaced itself, at once (ringback.analytics.erasure).
                 s3.LifecycleRule(
                     id="expire-noncurrent",
-                    noncurrent_version_expiration=Duration.days(30),
+                    noncurrent_version_expiration=Duration.days(retention.NONCURRENT_DAYS),
+                    expired_object_delete_marker=True,
                     abort_incomplete_multipart_upload_after=Duration.days(7),
                 ),
             ],
@@ -160,44 +134,13 @@ class AnalyticsConstruct(Construct):
         # deleted with the stack and recreated from this code.
         self.database_name = database_name(stage)
         self.workgroup_name = workgroup_name(stage)
-        self.database = glue.CfnDatabase(
-            self,
-            "Database",
-            catalog_id=stack.account,
-            database_input=glue.CfnDatabase.DatabaseInputProperty(
-                name=self.database_name,
-                description=f"Ringback analytics events ({stage}); partition-projected tables",
-            ),
-        )
-        self.tables: dict[str, glue.CfnTable] = {t.name: self._table(t) for t in schema.TABLES}
-
-        self.workgroup = athena.CfnWorkGroup(
-            self,
-            "Workgroup",
-            name=self.workgroup_name,
-            description=f"Ringback reports ({stage})",
-            # Query history and results are disposable (results expire in a week).
-            recursive_delete_option=True,
-            work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
-                # A client's own output location or encryption settings are ignored.
-                enforce_work_group_configuration=True,
-                bytes_scanned_cutoff_per_query=BYTES_SCANNED_CUTOFF,
-                publish_cloud_watch_metrics_enabled=True,
-                # Pinned rather than AUTO: the report SQL is checked against this
-                # dialect (Trino) before it ships.
-                engine_version=athena.CfnWorkGroup.EngineVersionProperty(
-                    selected_engine_version=ATHENA_ENGINE_VERSION
-                ),
-                result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
-                    output_location=self.athena_results_uri,
-                    expected_bucket_owner=stack.account,
-                    encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
-                        encryption_option="SSE_KMS",
-                        kms_key=data.key.key_arn,
-                    ),
-                ),
-            ),
-        )
+        self.database = glue_database(self, self.database_name, stage)
+        self.tables: dict[str, glue.CfnTable] = {
+            t.name: glue_table(self, self.database, self.database_name, t, self.bucket.bucket_name)
+            for t in schema.TABLES
+        }
+        self.workgroup: athena.CfnWorkGroup = athena_workgroup(
+            self, self.workgroup_name, stage, self.athena_results_uri, data.key)
 
         # The role's ARN is computed from its fixed name, like the dial workflow's (see
         # DialerConstruct): the functions' settings need it before the role can exist,
@@ -213,41 +156,6 @@ class AnalyticsConstruct(Construct):
         self.report_role: iam.Role | None = None
         self.changes_dead_letters: sqs.Queue | None = None
         self.compaction_schedule: events.Rule | None = None
-
-    def _table(self, table: schema.Table) -> glue.CfnTable:
-        cfn = glue.CfnTable(
-            self,
-            "".join(part.capitalize() for part in table.name.split("_")) + "Table",
-            catalog_id=Stack.of(self).account,
-            database_name=self.database_name,
-            table_input=glue.CfnTable.TableInputProperty(
-                name=table.name,
-                description=f"Changes of {table.source or 'uploaded'} rows, schema version {table.version}",
-                table_type="EXTERNAL_TABLE",
-                parameters={
-                    "EXTERNAL": "TRUE",
-                    "classification": "parquet",
-                    **projection_parameters(table, self.bucket.bucket_name),
-                },
-                partition_keys=[
-                    glue.CfnTable.ColumnProperty(name=name, type=type_) for name, type_ in schema.PARTITIONS
-                ],
-                storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
-                    location=f"s3://{self.bucket.bucket_name}/{table.prefix}",
-                    input_format=PARQUET_INPUT,
-                    output_format=PARQUET_OUTPUT,
-                    serde_info=glue.CfnTable.SerdeInfoProperty(
-                        serialization_library=PARQUET_SERDE,
-                        parameters={"serialization.format": "1"},
-                    ),
-                    columns=[glue.CfnTable.ColumnProperty(name=name, type=type_) for name, type_ in table.all_columns],
-                    compressed=False,
-                    stored_as_sub_directories=False,
-                ),
-            ),
-        )
-        cfn.node.add_dependency(self.database)
-        return cfn
 
     # --- ARNs the report role is scoped to -----------------------------------------
 
@@ -357,47 +265,9 @@ class AnalyticsConstruct(Construct):
 
     def record_changes(self, worker: lambda_.Function, tables: Mapping[str, dynamodb.ITable]) -> None:
         """The streamed tables' changes to the `changes` worker, which writes Parquet."""
-        # A failed batch's stream position (not its records) lands here; the records stay
-        # readable in the stream for 24 hours, which is the time to replay them.
-        self.changes_dead_letters = sqs.Queue(
-            self,
-            "ChangesDeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self._data.key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(
-            self.changes_dead_letters,
-            "SQS3",
-            "This queue is the on-failure destination of the analytics stream consumers; "
-            "it has no dead-letter queue of its own.",
-        )
-        for source in sorted(schema.BY_SOURCE):
-            table = tables.get(source)
-            if table is None or table.table_stream_arn is None:
-                raise KeyError(f"analytics table {schema.BY_SOURCE[source].name!r} reads the stream of "
-                               f"'{source}', which is missing or has no stream")
-            worker.add_event_source(DynamoEventSource(
-                table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=100,
-                max_batching_window=Duration.seconds(5),
-                bisect_batch_on_error=True,
-                retry_attempts=10,
-                report_batch_item_failures=True,
-                # One batch at a time per shard: an entity's changes are written in order.
-                parallelization_factor=1,
-                on_failure=SqsDlq(self.changes_dead_letters),
-            ))
+        self.changes_dead_letters = stream_changes(self, worker, tables, self._data.key)
 
     def compact_daily(self, worker: lambda_.IFunction) -> events.Rule:
         """The `compact` worker, once a day after midnight UTC has closed yesterday."""
-        self.compaction_schedule = events.Rule(
-            self,
-            "CompactDaily",
-            description="Ringback analytics: merge yesterday's small Parquet files",
-            schedule=events.Schedule.cron(minute="0", hour="3"),
-            targets=[targets.LambdaFunction(worker, retry_attempts=2, max_event_age=Duration.hours(6))],
-        )
+        self.compaction_schedule = daily_compaction(self, worker)
         return self.compaction_schedule

@@ -8,27 +8,54 @@ apps themselves (`infra.catalog.load_app`), never from a second list that could 
 Tenant routes (authorizer "dashboard-users") get the REQUEST authorizer that accepts
 Cognito ID tokens and API keys (the pool function's `authorizer` worker); public routes
 (the ones with CORS) are called from customers' pages and are guarded in the code by the
-site key and the page's Origin, and here by stage throttling.
+site key and the page's Origin, and here by throttling.
+
+Limits per door (docs/architecture.md, "Limits per door"): every method is throttled by
+the group it belongs to (public routes, tenant API, carrier webhooks), each method with
+its own token bucket, so a flood of sessions cannot use up what the carrier's webhooks
+need. On top, the tenant API is metered per API key by usage plans: the API reads the
+key from the authorizer (apiKeySource AUTHORIZER; ringback.adapters.usage_plans), each
+tenant API key has its own rate, burst and daily quota, and signed-in users share the
+dashboard's plan.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from chalice import Chalice, CORSConfig
 from constructs import Construct
 
 from infra.catalog import FUNCTIONS  # noqa: F401  (puts the shared package on the path)
-from infra.constructs import acknowledge
+from infra.constructs import acknowledge, acknowledge_wildcard
 from infra.constructs.auth import DASHBOARD_AUTHORIZER
+from infra.gateway_messages import NOT_METERED
 from ringback.adapters.carrier import WEBHOOKS as CARRIER_WEBHOOKS
+from ringback.adapters.usage_plans import API_KEYS, DASHBOARD, usage_key_value, usage_plan_name
 
-THROTTLE_RATE = 200  # requests per second, steady, per stage across all methods
-THROTTLE_BURST = 400
+
+@dataclass(frozen=True)
+class Throttle:
+    rate: int  # requests per second, steady
+    burst: int
+
+
+PUBLIC, TENANT, CARRIER = "public", "tenant", "carrier"
+# Per method of each group. Public: the swap script and widget on every customer page;
+# tenant: the dashboard and tenants' code (also metered per key below); carrier: Twilio's
+# webhooks, whose calls must never wait behind a flood on the other two.
+THROTTLES = {PUBLIC: Throttle(300, 600), TENANT: Throttle(100, 200), CARRIER: Throttle(200, 400)}
+# Anything not named per method (the CORS preflights, answered by API Gateway itself).
+STAGE_THROTTLE = Throttle(100, 200)
+# Per tenant API key, across every tenant route; and for all signed-in users together.
+API_KEY_THROTTLE, API_KEY_DAILY_QUOTA = Throttle(10, 20), 100_000
+DASHBOARD_THROTTLE = Throttle(200, 400)
 
 
 class DuplicateRouteError(ValueError):
@@ -42,6 +69,12 @@ class Route:
     method: str
     authorizer: str | None
     cors: CORSConfig | None
+
+    @property
+    def group(self) -> str:
+        if self.path.startswith(f"{CARRIER_WEBHOOKS}/"):
+            return CARRIER
+        return TENANT if self.authorizer is not None else PUBLIC
 
 
 def collect_routes(apps: Mapping[str, Chalice]) -> list[Route]:
@@ -64,25 +97,33 @@ def collect_routes(apps: Mapping[str, Chalice]) -> list[Route]:
     return sorted(routes, key=lambda r: (r.path, r.method))
 
 
-def _error_template(code: str) -> str:
+def _error_template(code: str, message: str | None = None) -> str:
     # $context.error.messageString is already a quoted JSON string.
+    said = json.dumps(message) if message else "$context.error.messageString"
     return (
-        '{"error": {"code": "' + code + '", "message": $context.error.messageString, '
+        '{"error": {"code": "' + code + '", "message": ' + said + ', '
         '"requestId": "$context.requestId"}}'
     )
 
 
 # Answers API Gateway gives before a function runs, in the apps' error shape
-# (ringback.adapters.web.error_body) and with the apps' codes.
-GATEWAY_ERRORS: tuple[tuple[apigw.ResponseType, str, str | None], ...] = (
-    (apigw.ResponseType.DEFAULT_4_XX, "invalid_request", None),
-    (apigw.ResponseType.DEFAULT_5_XX, "internal_error", None),
-    (apigw.ResponseType.UNAUTHORIZED, "unauthenticated", None),
-    (apigw.ResponseType.ACCESS_DENIED, "forbidden", None),
-    (apigw.ResponseType.THROTTLED, "rate_limited", None),
-    # With no IAM or API-key auth on this API, a "missing authentication token" only
-    # ever means no such route.
-    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "not_found", "404"),
+# (ringback.adapters.web.error_body) and with the apps' codes (and a message of our own).
+GATEWAY_ERRORS: tuple[tuple[apigw.ResponseType, str, str | None, str | None], ...] = (
+    (apigw.ResponseType.DEFAULT_4_XX, "invalid_request", None, None),
+    (apigw.ResponseType.DEFAULT_5_XX, "internal_error", None, None),
+    (apigw.ResponseType.UNAUTHORIZED, "unauthenticated", None, None),
+    (apigw.ResponseType.ACCESS_DENIED, "forbidden", None, None),
+    (apigw.ResponseType.THROTTLED, "rate_limited", None, None),
+    # A tenant API key's daily quota (its usage plan) is used up.
+    (apigw.ResponseType.QUOTA_EXCEEDED, "quota_exceeded", None, None),
+    # The authorizer named a usage key the plans do not know (ringback.adapters.usage_plans):
+    # a tenant key not enrolled yet. Each deploy enrols every live key before it may
+    # succeed (infra/constructs/key_enrolment.py), so this is a deploy's window, or a
+    # meter deleted by hand. The authorizer does not check: see KeyEnrolment.
+    (apigw.ResponseType.INVALID_API_KEY, "api_key_not_metered", "403", NOT_METERED),
+    # With no IAM auth on this API (keys come from the authorizer), a "missing
+    # authentication token" only ever means no such route.
+    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "not_found", "404", None),
 )
 
 
@@ -113,6 +154,9 @@ class ApiConstruct(Construct):
             description="Ringback public API (widget, dashboard, carrier webhooks)",
             # CloudFront is the only edge in front of it.
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Usage plans meter the key the authorizer names (usageIdentifierKey), never
+            # one a caller sends.
+            api_key_source_type=apigw.ApiKeySourceType.AUTHORIZER,
             # Execution logging needs the account-level CloudWatch role. It is one setting
             # per account and region that other APIs may rely on, so it outlives the stack.
             cloud_watch_role=True,
@@ -136,13 +180,23 @@ class ApiConstruct(Construct):
                 data_trace_enabled=False,
                 metrics_enabled=True,
                 tracing_enabled=True,
-                throttling_rate_limit=THROTTLE_RATE,
-                throttling_burst_limit=THROTTLE_BURST,
+                throttling_rate_limit=STAGE_THROTTLE.rate,
+                throttling_burst_limit=STAGE_THROTTLE.burst,
+                method_options={
+                    f"{route.path}/{route.method}": apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=THROTTLES[route.group].rate,
+                        throttling_burst_limit=THROTTLES[route.group].burst,
+                        metrics_enabled=True,
+                        logging_level=apigw.MethodLoggingLevel.ERROR,
+                        data_trace_enabled=False,
+                    )
+                    for route in self.routes
+                },
             ),
         )
         self._acknowledge_api_level()
 
-        for response_type, code, status in GATEWAY_ERRORS:
+        for response_type, code, status, message in GATEWAY_ERRORS:
             self.rest_api.add_gateway_response(
                 f"Error{response_type.response_type}",
                 type=response_type,
@@ -153,7 +207,7 @@ class ApiConstruct(Construct):
                     # read the apps' own errors.
                     "Access-Control-Allow-Origin": "'*'",
                 },
-                templates={"application/json": _error_template(code)},
+                templates={"application/json": _error_template(code, message)},
             )
 
         # One authorizer for users and API keys alike (ringback.adapters.identity). No
@@ -185,6 +239,64 @@ class ApiConstruct(Construct):
                 raise KeyError(f"route {route.method} {route.path}: no function '{route.function}'")
             self.methods[(route.path, route.method)] = self._add_route(route, integrations[route.function])
         self._add_cors_preflights()
+        self._add_usage_plans(stage_name)
+
+    def _add_usage_plans(self, stage_name: str) -> None:
+        stage = self.rest_api.deployment_stage
+        self.api_keys_plan = self.rest_api.add_usage_plan(
+            "ApiKeysPlan",
+            name=usage_plan_name(stage_name, API_KEYS),
+            description="Each tenant API key: its own rate, burst and daily quota (keys added by the pool function)",
+            throttle=apigw.ThrottleSettings(rate_limit=API_KEY_THROTTLE.rate, burst_limit=API_KEY_THROTTLE.burst),
+            quota=apigw.QuotaSettings(limit=API_KEY_DAILY_QUOTA, period=apigw.Period.DAY),
+            api_stages=[apigw.UsagePlanPerApiStage(api=self.rest_api, stage=stage)],
+        )
+        self.dashboard_plan = self.rest_api.add_usage_plan(
+            "DashboardPlan",
+            name=usage_plan_name(stage_name, DASHBOARD),
+            description="Signed-in users of the dashboard, together",
+            throttle=apigw.ThrottleSettings(rate_limit=DASHBOARD_THROTTLE.rate, burst_limit=DASHBOARD_THROTTLE.burst),
+            api_stages=[apigw.UsagePlanPerApiStage(api=self.rest_api, stage=stage)],
+        )
+        # Its value is the identifier the authorizer names for users, not a credential: the
+        # API never reads a key from a request (ringback.adapters.usage_plans).
+        dashboard_key = apigw.ApiKey(
+            self, "DashboardUsageKey",
+            api_key_name=usage_key_value(stage_name, None),
+            value=usage_key_value(stage_name, None),
+            description="Meters signed-in dashboard users; named by the authorizer, never sent by a caller",
+        )
+        self.dashboard_plan.add_api_key(dashboard_key)
+
+    def grant_usage_keys(self, function: lambda_.IFunction, *, list_plan_keys: bool = False) -> iam.Policy:
+        """What ringback.adapters.usage_plans does: find the API keys plan by name, create
+        a key and add it to that plan, find a key by name and delete it; with
+        `list_plan_keys`, also read which keys the plan holds (the deploy's enrolment).
+
+        A policy of its own, not the role's default one: the function depends on its
+        default policy, the plan on the stage, the stage on the methods and the methods on
+        the function, so naming the plan's id in the default policy would be a cycle."""
+        apigateway = f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}::"
+        keys = f"{apigateway}/apikeys"
+        plan_keys = f"{apigateway}/usageplans/{self.api_keys_plan.usage_plan_id}/keys"
+        policy = iam.Policy(self, f"UsageKeys{function.node.id}", statements=[
+            iam.PolicyStatement(actions=["apigateway:GET"], resources=[
+                f"{apigateway}/usageplans", keys, *([plan_keys] if list_plan_keys else [])]),
+            iam.PolicyStatement(actions=["apigateway:POST"], resources=[
+                keys, f"{apigateway}/usageplans/{self.api_keys_plan.usage_plan_id}/keys"]),
+            iam.PolicyStatement(actions=["apigateway:DELETE"], resources=[
+                f"{keys}/*", f"{apigateway}/usageplans/{self.api_keys_plan.usage_plan_id}/keys/*"]),
+        ])
+        if function.role is None:
+            raise ValueError(f"{function.node.path}: a function with no role cannot be granted usage keys")
+        policy.attach_to_role(function.role)
+        reason = ("An API key's id is assigned by API Gateway when the pool function creates it, so no "
+                  "ARN can name it beforehand; the function deletes only the key it finds under the name "
+                  "it gave it (ringback.adapters.usage_plans), and only from the API keys plan.")
+        acknowledge_wildcard(policy, f"Resource::{keys}/*", reason)
+        acknowledge_wildcard(
+            policy, f"Resource::{apigateway}/usageplans/{self.api_keys_plan.usage_plan_id}/keys/*", reason)
+        return policy
 
     def _add_route(self, route: Route, integration: apigw.Integration) -> apigw.Method:
         resource = self.rest_api.root.resource_for_path(route.path)
@@ -201,6 +313,8 @@ class ApiConstruct(Construct):
             options.update(
                 authorization_type=apigw.AuthorizationType.CUSTOM,
                 authorizer=self.authorizer,
+                # Metered by the usage plans: the key is the one the authorizer names.
+                api_key_required=True,
             )
         elif route.authorizer is not None:
             raise ValueError(
@@ -217,7 +331,7 @@ class ApiConstruct(Construct):
             else:
                 reason = (
                     "Public by design: called from customers' web pages without a user; "
-                    "guarded by the site key, the Origin check and stage throttling."
+                    "guarded by the site key, the Origin check, per-method throttles and WAF rate rules per IP."
                 )
             acknowledge(method, "APIG4", reason)
             acknowledge(method, "COG4", reason)
@@ -229,12 +343,13 @@ class ApiConstruct(Construct):
         return method
 
     def _add_cors_preflights(self) -> None:
-        by_path: dict[str, list[Route]] = {}
+        by_path: dict[str, list[tuple[Route, CORSConfig]]] = {}
         for route in self.routes:
             if route.cors is not None:
-                by_path.setdefault(route.path, []).append(route)
-        for path, routes in by_path.items():
-            configs = {tuple(sorted(r.cors.get_access_control_headers().items())) for r in routes}
+                by_path.setdefault(route.path, []).append((route, route.cors))
+        for path, pairs in by_path.items():
+            routes = [r for r, _ in pairs]
+            configs = {tuple(sorted(cors.get_access_control_headers().items())) for _, cors in pairs}
             if len(configs) > 1:
                 raise ValueError(f"{path}: its methods declare different CORS settings")
             headers = dict(configs.pop())
@@ -250,12 +365,6 @@ class ApiConstruct(Construct):
             )
 
     def _acknowledge_api_level(self) -> None:
-        acknowledge(
-            self.rest_api.deployment_stage,
-            "APIG3",
-            "No WAF yet: the API is reached through CloudFront, throttled per stage, and "
-            "public routes are limited per site and visitor by the rate_counters table.",
-        )
         acknowledge(
             self.rest_api.node.find_child("CloudWatchRole"),
             "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",

@@ -52,15 +52,8 @@ def private_bucket(
 ) -> s3.Bucket:
     """A bucket nobody reaches except through IAM grants: no public access, TLS only,
     versioned, encrypted, and logged to the access-logs bucket under its own prefix."""
-    if encryption_key is not None:
-        encryption = {
-            "encryption": s3.BucketEncryption.KMS,
-            "encryption_key": encryption_key,
-            # One data key per bucket per hour instead of a KMS call per object.
-            "bucket_key_enabled": True,
-        }
-    else:
-        encryption = {"encryption": s3.BucketEncryption.S3_MANAGED}
+    # One data key per bucket per hour (bucket_key_enabled) instead of a KMS call per object.
+    with_key = encryption_key is not None
     return s3.Bucket(
         scope,
         id,
@@ -73,7 +66,9 @@ def private_bucket(
         server_access_logs_prefix=f"s3/{id}/",
         lifecycle_rules=lifecycle_rules,
         removal_policy=removal_policy,
-        **encryption,
+        encryption=s3.BucketEncryption.KMS if with_key else s3.BucketEncryption.S3_MANAGED,
+        encryption_key=encryption_key,
+        bucket_key_enabled=True if with_key else None,
     )
 
 

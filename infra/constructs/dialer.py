@@ -1,8 +1,9 @@
 """The call side of Ringback: call recordings, call-event delivery, and the callback
 dial workflow.
 
-Owns the recordings bucket and decides who may touch it (`grant`, driven by the
-`buckets` entries of infra/catalog.py).
+Owns the recordings bucket, its lifecycle (one expiring rule per retention class a tenant
+may choose, `recording_retention_rules`), and decides who may touch it (`grant`, driven by
+the `buckets` entries of infra/catalog.py).
 
 The dial workflow (issue 5)
 ---------------------------
@@ -26,14 +27,17 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
-from infra.catalog import ANSWER, READ, SEND, START, WRITE
+from infra.catalog import ANSWER, ERASE, READ, SEND, START, WRITE
 from infra.constructs import acknowledge
 from infra.constructs.data import DataConstruct, private_bucket
+
 # The definition lives beside its file, in plain Python, so the local stack reads it
 # without loading CDK; `callback_dial_definition` is re-exported for CDK-side callers.
 from infra.statemachines import CALLBACK_DIAL, FUNCTION_SUBSTITUTION, callback_dial_definition
+from ringback.calls import retention
 
-__all__ = ["DialerConstruct", "TASK_RESPONSE_ACTIONS", "callback_dial_definition", "dial_workflow_name"]
+__all__ = ["DialerConstruct", "TASK_RESPONSE_ACTIONS", "callback_dial_definition", "dial_workflow_name",
+           "recording_retention_rules"]
 
 # Step Functions' own send/answer actions on a task token.
 TASK_RESPONSE_ACTIONS = ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat")
@@ -41,6 +45,30 @@ TASK_RESPONSE_ACTIONS = ("states:SendTaskSuccess", "states:SendTaskFailure", "st
 
 def dial_workflow_name(stage: str) -> str:
     return f"ringback-{stage}-callback-dial"
+
+
+def recording_retention_rules() -> list[s3.LifecycleRule]:
+    """One rule per retention class a tenant may choose: a recording is tagged with its
+    tenant's class at upload (ringback.calls.retention), and its class's rule expires it.
+    Recordings are replayed in the first days after a call, rarely later, so a class
+    kept long enough moves to Standard-IA after 30 days."""
+    rules = []
+    for days in retention.RECORDING_RETENTION_DAYS:
+        transitions = [
+            s3.Transition(storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                          transition_after=Duration.days(retention.INFREQUENT_ACCESS_AFTER_DAYS))
+        ] if days >= retention.INFREQUENT_ACCESS_FROM_CLASS else None
+        rules.append(s3.LifecycleRule(
+            id=f"recordings-{days}-days",
+            tag_filters={retention.RETENTION_TAG: str(days)},
+            expiration=Duration.days(days),
+            transitions=transitions,
+        ))
+    # A recording stored untagged (before the classes existed) still ends: where rules
+    # overlap S3 applies the earliest expiration, so this one changes no tagged class.
+    rules.append(s3.LifecycleRule(id="recordings-at-most-longest-class",
+                                  expiration=Duration.days(max(retention.RECORDING_RETENTION_DAYS))))
+    return rules
 
 
 class DialerConstruct(Construct):
@@ -69,21 +97,14 @@ class DialerConstruct(Construct):
             encryption_key=data.key,
             removal_policy=data.removal_policy,
             lifecycle_rules=[
-                # Recordings are replayed in the first days after a call, rarely later.
-                s3.LifecycleRule(
-                    id="infrequent-after-30-days",
-                    transitions=[
-                        s3.Transition(
-                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
-                            transition_after=Duration.days(30),
-                        )
-                    ],
-                ),
+                *recording_retention_rules(),
                 # Versioning protects against an overwrite or delete by mistake; an old
-                # version is not worth keeping beyond that window.
+                # version is not worth keeping beyond that window. An expired recording
+                # leaves a delete marker over its last version: both go.
                 s3.LifecycleRule(
                     id="expire-noncurrent",
-                    noncurrent_version_expiration=Duration.days(30),
+                    noncurrent_version_expiration=Duration.days(retention.NONCURRENT_DAYS),
+                    expired_object_delete_marker=True,
                     abort_incomplete_multipart_upload_after=Duration.days(7),
                 ),
             ],
@@ -115,8 +136,9 @@ class DialerConstruct(Construct):
 
     def deliver_events(self, consumer: lambda_.Function) -> None:
         """The events worker posts the queued call events to the sites' endpoints; its
-        event source grants it the queue's receive and delete."""
-        consumer.add_event_source(SqsEventSource(self.events, batch_size=10))
+        event source grants it the queue's receive and delete. Its answer names the
+        deliveries that failed (Powertools batch), so only those come back, not the batch."""
+        consumer.add_event_source(SqsEventSource(self.events, batch_size=10, report_batch_item_failures=True))
 
     def grant_queue(self, grantee: iam.IGrantable, access: str) -> None:
         """Call-events queue access for one function, as infra/catalog.py states it."""
@@ -130,6 +152,10 @@ class DialerConstruct(Construct):
             self.recordings.grant_read_write(grantee)
         elif access == READ:
             self.recordings.grant_read(grantee)
+        elif access == ERASE:
+            # A caller's erasure deletes their recordings, every version of each.
+            self.recordings.grant_read(grantee)
+            self.recordings.grant_delete(grantee)
         else:
             raise ValueError(f"unknown access {access!r} to the recordings bucket")
 

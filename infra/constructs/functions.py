@@ -9,7 +9,7 @@ optional-dependencies group, built the same way; the others never carry it.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -26,8 +26,20 @@ from infra.bundling import (
     optional_dependencies,
     runtime_dependencies,
 )
-from infra.catalog import (APPEND, APPEND_QUERY, QUERY, READ, REPO, TOUCH, WRITE, FunctionSpec, Sizing,
-                           function_environment)
+from infra.catalog import (
+    APPEND,
+    APPEND_QUERY,
+    ERASE,
+    QUERY,
+    READ,
+    REPO,
+    TOUCH,
+    TOUCH_ERASE,
+    WRITE,
+    FunctionSpec,
+    Sizing,
+    function_environment,
+)
 from ringback.settings import Settings
 
 # cdk-nag's AwsSolutions-L1 accepts only the newest Python runtime aws-cdk-lib knows.
@@ -72,9 +84,15 @@ class FunctionsConstruct(Construct):
         # unless the catalog gives the worker one of its own (worker_tables).
         self.workers: dict[str, lambda_.Function] = {}
         for spec in specs:
-            unknown = (set(spec.worker_sizing) | set(spec.worker_tables)) - set(spec.workers)
+            unknown = (set(spec.worker_sizing) | set(spec.worker_tables) | set(spec.worker_usage_plan)) \
+                - set(spec.workers)
             if unknown:
-                raise KeyError(f"function '{spec.name}': sizing or tables for unknown workers {sorted(unknown)}")
+                raise KeyError(f"function '{spec.name}': sizing, tables or grants for unknown workers "
+                               f"{sorted(unknown)}")
+            if set(spec.worker_usage_plan) - set(spec.worker_tables):
+                # A worker on the function's role holds the function's grants already.
+                raise ValueError(f"function '{spec.name}': worker_usage_plan names workers without a role "
+                                 "of their own (worker_tables)")
             self.functions[spec.name] = self._function(
                 spec, settings, tables, log_retention, removal_policy
             )
@@ -134,6 +152,8 @@ class FunctionsConstruct(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Ringback {spec.name} function: {worker}",
         ) if own_role else main.role
+        if role is None:  # typed Optional: a Function without a role given makes its own
+            raise ValueError(f"{spec.name}: the function has no role to share with its {worker} worker")
         log_group.grant_write(role)
         code_bundler = FunctionCodeBundler(spec.name)
         function = lambda_.Function(
@@ -225,9 +245,11 @@ def _grant_tables(name: str, access_by_table: Mapping[str, str], function: lambd
             table.grant_read_write_data(function)
         elif access == READ:
             table.grant_read_data(function)
-        elif access == TOUCH:
+        elif access in (TOUCH, ERASE, TOUCH_ERASE):
+            # Named writes only (ringback.calls.erasure deletes item by item).
             table.grant_read_data(function)
-            table.grant(function, "dynamodb:UpdateItem")
+            table.grant(function, *(["dynamodb:UpdateItem"] if TOUCH in access.split("+") else []),
+                        *(["dynamodb:DeleteItem"] if ERASE in access.split("+") else []))
             if table.encryption_key is not None:
                 # A write to a table under our key uses it as grant_read_write_data's does.
                 table.encryption_key.grant(function, "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")

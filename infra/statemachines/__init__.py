@@ -1,6 +1,6 @@
 """State machine definitions, as ASL files: CDK deploys them (infra/constructs/dialer.py)
 and the local stack runs the very same text on moto's Step Functions engine
-(devstack/aws.py). Plain Python, so the local stack reads them without loading CDK."""
+(devstack/aws/resources.py). Plain Python, so the local stack reads them without loading CDK."""
 from __future__ import annotations
 
 from pathlib import Path

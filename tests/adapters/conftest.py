@@ -5,9 +5,9 @@ import uuid
 import pytest
 
 from devstack import aws
+from ringback.accounts.provisioning import Directories
 from ringback.adapters import dynamo, dynamo_accounts, memory
 from ringback.adapters.tables import bind_tables
-from ringback.accounts.provisioning import Directories
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,8 @@ def backend(request):
     if request.param == "memory":
         return Directories(memory.MemoryTenants(), memory.MemorySites(), memory.MemoryPools()), memory.MemoryCallLog()
     request.getfixturevalue("local_aws")
-    return Directories(dynamo_accounts.DynamoTenants(), dynamo.DynamoSites(), dynamo.DynamoPools()), dynamo.DynamoCallLog()
+    directories = Directories(dynamo_accounts.DynamoTenants(), dynamo.DynamoSites(), dynamo.DynamoPools())
+    return directories, dynamo.DynamoCallLog()
 
 
 @pytest.fixture

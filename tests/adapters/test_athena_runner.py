@@ -127,7 +127,8 @@ def test_the_session_policy_reads_only_the_tenants_event_prefixes_and_results():
     policy = session_policy(BUCKET, ["t2", "t1", "t2"])
     readers = [s for s in policy["Statement"] if "s3:GetObject" in s["Action"]]
     resources = [r for s in readers for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
-    assert resources == [f"arn:aws:s3:::{BUCKET}/events/*/tenant_id=t1/*", f"arn:aws:s3:::{BUCKET}/events/*/tenant_id=t2/*",
+    assert resources == [f"arn:aws:s3:::{BUCKET}/events/*/tenant_id=t1/*",
+                         f"arn:aws:s3:::{BUCKET}/events/*/tenant_id=t2/*",
                          f"arn:aws:s3:::{BUCKET}/athena-results/*"]
     others = [s for s in policy["Statement"] if s not in readers]
     assert not any(a.startswith("s3:GetObject") or "*" in a for s in others for a in s["Action"])

@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 
 from devstack import aws
+from ringback.accounts.sites import Site
+from ringback.adapters.memory import MemorySites
 from ringback.adapters.sqs import SqsDeliveryQueue, deliveries_of
-from ringback.clock import ManualClock
 from ringback.calls.events import MAX_QUEUE_DELAY, Events
+from ringback.clock import ManualClock
 
 SECRET = "whsec-0123456789abcdef0123"
 SITE = {"webhooks": [{"url": "https://crm.example/hooks", "secret": SECRET}]}
+
+
+def sites():
+    """The site the worker reads each endpoint from: the queue carries its id only."""
+    directory = MemorySites()
+    directory.save(Site("s1", "t1", "Main", "pk_1", frozenset({"crm.example"}), settings=SITE))
+    return directory
 
 
 @pytest.fixture
@@ -38,7 +47,7 @@ def take(sqs, url):
 def test_a_failed_delivery_is_back_on_the_queue_after_thirty_seconds_not_at_once(queue):
     sqs, url = queue
     clock = ManualClock(1_800_000_000_000)
-    events = Events(SqsDeliveryQueue(url, client=sqs), lambda *_: 503, clock)
+    events = Events(SqsDeliveryQueue(url, client=sqs), lambda *_: 503, clock, sites())
 
     events.publish("call.missed", "tw:CA1", "t1", "s1", SITE, {"caller": "+14155550001"})
     [first] = take(sqs, url)
@@ -61,7 +70,7 @@ def test_a_six_hour_retry_waits_on_the_queue_in_fifteen_minute_steps(queue):
             delays.append(delay_seconds)
             super().send(delivery, 0)
 
-    events = Events(VisibleAtOnce(url, client=sqs), lambda url, *_: posts.append(url) or 500, clock)
+    events = Events(VisibleAtOnce(url, client=sqs), lambda url, *_: posts.append(url) or 500, clock, sites())
     events.publish("call.missed", "tw:CA1", "t1", "s1", SITE, {})
     [delivery] = take(sqs, url)
     for attempt in range(1, 6):  # every attempt fails; the fifth schedules the 6-hour retry
@@ -78,3 +87,13 @@ def test_a_six_hour_retry_waits_on_the_queue_in_fifteen_minute_steps(queue):
     [again] = take(sqs, url)
     assert (again.event_id, again.attempt, again.not_before) == ("call.missed:tw:CA1", 6, delivery.not_before)
     assert len(posts) == 5 and delays[-1] == MAX_QUEUE_DELAY and len(delays) == 7
+
+
+def test_a_queued_delivery_carries_no_secret_and_no_url(queue):
+    sqs, url = queue
+    events = Events(SqsDeliveryQueue(url, client=sqs), lambda *_: 200, ManualClock(1_800_000_000_000), sites())
+    events.publish("call.missed", "tw:CA1", "t1", "s1", SITE, {"caller": "+14155550001"})
+    [message] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)["Messages"]
+    assert SECRET not in message["Body"] and "crm.example" not in message["Body"]
+    [delivery] = deliveries_of([{"body": message["Body"]}])
+    assert events.deliver(delivery) == "delivered"  # the worker reads the endpoint from the site

@@ -3,11 +3,11 @@ from dataclasses import replace
 
 import pytest
 
+from ringback.accounts.sites import Site
 from ringback.accounts.tenants import Membership, Tenant
 from ringback.calls.log import CallSummary
 from ringback.errors import InvalidInput, PreconditionFailed
 from ringback.tracking.pools import Pool
-from ringback.accounts.sites import Site
 
 
 def site(uid, tenant="t", **overrides):

@@ -66,7 +66,7 @@ def reports(tmp_path_factory):
 
 def rows(reports, name):
     _, result = reports.run(T1, name, MARCH)
-    return [dict(zip(result.columns, row)) for row in result.rows]
+    return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
 
 
 def test_calls_by_source_counts_the_calls_marked_lead_or_sale_and_the_sales_value(reports):

@@ -3,11 +3,11 @@ import itertools
 import random
 import threading
 
+from ringback.accounts.sites import Site
 from ringback.adapters.memory_leases import MemoryLeaseStore
 from ringback.adapters.tables import PoolSlotRecord
 from ringback.tracking.leases import Allocator, Lease, LeaseRequest
 from ringback.tracking.pools import Pool
-from ringback.accounts.sites import Site
 from ringback.tracking.visits import Visit
 
 NOW = 1_800_000_000_000

@@ -1,6 +1,6 @@
 """The local user pool refuses what the deployed one refuses, over real HTTP against the
 moto server (devstack/cognito/), with the pool and app client made from the
-synthesized template (devstack/aws.py create_user_pool), and signed in with pycognito's
+synthesized template (devstack/aws/user_pool.py create_user_pool), and signed in with pycognito's
 SRP client as the dashboard signs in."""
 from __future__ import annotations
 
@@ -167,7 +167,8 @@ def test_weak_passwords_are_refused_on_every_path_that_sets_one(cognito, pool, l
                    ProposedPassword="NoSymbolsAnywhere9") == (
         "InvalidPasswordException", "Password does not conform to policy: Password must have symbol characters")
     assert refusal(cognito.change_password, AccessToken=access, PreviousPassword="Not-The-Password-1",
-                   ProposedPassword="Another-Strong-Pass-2") == ("NotAuthorizedException", "Incorrect username or password.")
+                   ProposedPassword="Another-Strong-Pass-2") == (
+        "NotAuthorizedException", "Incorrect username or password.")
     cognito.change_password(AccessToken=access, PreviousPassword=STRONG, ProposedPassword="Another-Strong-Pass-2")
     assert srp_sign_in(cognito, pool, email, "Another-Strong-Pass-2")["AuthenticationResult"]["IdToken"]
 

@@ -13,14 +13,14 @@ visits differ, and one call in a file written before journeys were tracked.
 """
 import pytest
 
+from ringback.accounts.sites import Site
 from ringback.accounts.tenants import TenantScope
 from ringback.adapters.duckdb_runner import DuckDbRunner
+from ringback.adapters.memory import MemorySites
 from ringback.adapters.parquet_s3 import arrow_schema
 from ringback.analytics import schema
-from ringback.adapters.memory import MemorySites
 from ringback.analytics.reports import Query, Reports
 from ringback.clock import ManualClock
-from ringback.accounts.sites import Site
 from tests.support.analytics import DAY, HOUR, MINUTE, SECOND, EventLog, utc_ms
 
 FEBRUARY = {"from": "2026-02-01", "to": "2026-02-28"}
@@ -140,8 +140,9 @@ def month() -> EventLog:
                     visitor_answered_at=t + 3 * DAY + 65 * SECOND, event_name="MODIFY")
     log.again("callbacks", "t1", done, file="retried")
     callback(request_id="r5", created_at=t + 15 * DAY, status="accepted")
-    callback(request_id="r6", created_at=t + 16 * DAY, status="completed", operator_answered_at=t + 16 * DAY + 5 * SECOND,
-             visitor_answered_at=t + 16 * DAY + 50 * SECOND, **spring())
+    callback(request_id="r6", created_at=t + 16 * DAY, status="completed",
+             operator_answered_at=t + 16 * DAY + 5 * SECOND, visitor_answered_at=t + 16 * DAY + 50 * SECOND,
+             **spring())
     callback(request_id="r-after", created_at=utc_ms("2026-03-02", 15), status="completed", **spring())
 
     lease = lambda **c: log.add("leases", "t1", **c)  # noqa: E731
@@ -195,7 +196,7 @@ def reports(tmp_path_factory):
 
 def rows(reports, name, scope=T1, **params):
     request, result = reports.run(scope, name, {**FEBRUARY, **params})
-    return [dict(zip(result.columns, row)) for row in result.rows]
+    return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
 
 
 def test_calls_by_source_counts_each_calls_latest_state_once(reports):
@@ -251,7 +252,7 @@ def test_ring_time_percentiles_over_a_hundred_answered_calls(tmp_path):
     log.write(tmp_path)
     runner = Reports(DuckDbRunner.on_directory(str(tmp_path)), MemorySites(), ManualClock(0))
     _, result = runner.run(TenantScope("t9", "owner", frozenset({"t9"})), "callers", FEBRUARY)
-    every = dict(zip(result.columns, result.rows[0]))
+    every = dict(zip(result.columns, result.rows[0], strict=True))
     assert every["avg_ring_seconds"] == 50.0
     assert every["p50_ring_seconds"] == pytest.approx(50, abs=1)
     assert every["p90_ring_seconds"] == pytest.approx(90, abs=1)
@@ -325,8 +326,8 @@ def test_a_report_reads_only_its_tenants_and_days(reports):
     runner = reports.runner
     month_files = runner.partition_files("calls", ["t1"], "2026-02-01", "2026-03-01")
     every_file = runner.partition_files("calls", ["t1", "t2", "other"], "0000-00-00", "9999-99-99")
-    assert {f.dt for f in month_files} == {"2026-02-01", "2026-02-02", "2026-02-03", "2026-02-10", "2026-02-11", "2026-02-12",
-                                           "2026-03-01"}
+    assert {f.dt for f in month_files} == {"2026-02-01", "2026-02-02", "2026-02-03", "2026-02-10", "2026-02-11",
+                                           "2026-02-12", "2026-03-01"}
     assert not any("tenant_id=other" in f.path for f in month_files)
     _, result = reports.run(T1, "calls_by_source", FEBRUARY)
     assert result.bytes_scanned == sum(f.size for f in month_files) < sum(f.size for f in every_file)

@@ -38,7 +38,7 @@ def test_cost_per_lead_from_an_uploaded_csv_and_the_pipelines_files(local_aws):
     reports = Reports(DuckDbRunner.on_s3(bucket, region, endpoint), MemorySites(), clock)
     _, result = reports.run(scope, "cost_per_lead", {"from": "2026-03-01", "to": "2026-03-04"})
 
-    got = [dict(zip(result.columns, row)) for row in result.rows]
+    got = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
     assert [(r["source"], r["spend"], r["calls"], r["answered_calls"], r["cost_per_call"]) for r in got] == [
         ("google", 50.0, 2, 1, 25.0), ("bing", 9.5, 1, 1, 9.5)]
     assert result.bytes_scanned > 0

@@ -1,7 +1,7 @@
 """One contract for the user pool that e-mails invitations (ringback.ports.UserInviter):
 the fake (ringback.adapters.memory_accounts.MemoryUserInviter) and the Cognito adapter
 (ringback.adapters.cognito_users) on the local user pool, which is the template's pool
-(devstack/aws.py create_user_pool) held to Cognito's rules, its e-mails in the local
+(devstack/aws/user_pool.py create_user_pool) held to Cognito's rules, its e-mails in the local
 mailbox (devstack/cognito/)."""
 from __future__ import annotations
 

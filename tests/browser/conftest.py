@@ -2,7 +2,7 @@
 
 One browser for the whole session; a fresh context (so a fresh localStorage, a first-time
 visitor) for every test. The script is built once per session with frontend/build.py,
-into functions/widget/static/, where the widget function serves it as /v1/swap.js.
+into frontend/scripts/, which the edge serves as /v1/swap.js (infra/edge_routes.py).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def load_build_module():
 
 @pytest.fixture(scope="session")
 def swap_script() -> Path:
-    """The built, minified script (what GET /v1/swap.js serves)."""
+    """The built, minified script (what the edge serves as GET /v1/swap.js)."""
     (built,) = [b for b in load_build_module().build() if b.name == "swap.js"]
     assert built.within_budget, f"swap.js is {built.gzip_bytes} B gzipped, over its {built.budget} B budget"
     return built.path

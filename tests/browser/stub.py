@@ -29,7 +29,8 @@ class Call:
 
 class StubApi:
     """mode: "ok" answers, "down" fails the connection, "error" answers 503, "hang" never
-    answers, "gone" answers touches with 404 (the session expired server-side)."""
+    answers, "hang-once" never answers the first start (then as "ok"), "gone" answers
+    touches with 404 (the session expired server-side)."""
 
     def __init__(self, page, numbers=None, touch_after_ms=600_000, lease_ms=900_000, mode="ok"):
         self.numbers = NUMBERS if numbers is None else numbers
@@ -59,7 +60,7 @@ class StubApi:
         cors = {"Access-Control-Allow-Origin": "*"}
         if self.mode == "down":
             return route.abort("connectionrefused")
-        if self.mode == "hang":
+        if self.mode == "hang" or (self.mode == "hang-once" and self.kinds() == ["start"]):
             return None  # never answered: the script must give up on its own
         if self.mode == "error":
             return route.fulfill(status=503, headers=cors, json={"error": {"code": "unavailable", "message": "down"}})
@@ -67,7 +68,8 @@ class StubApi:
             return route.fulfill(status=204, headers=cors, body="")
         if kind == "touch":
             if self.mode == "gone":
-                return route.fulfill(status=404, headers=cors, json={"error": {"code": "unknown_session", "message": "gone"}})
+                return route.fulfill(status=404, headers=cors,
+                                     json={"error": {"code": "unknown_session", "message": "gone"}})
             return route.fulfill(headers=cors, json=self._offer(request.url.split("/")[-2]))
         self.sessions += 1
         return route.fulfill(headers=cors, json=self._offer(body.get("sessionId") or f"s_test{self.sessions}"))

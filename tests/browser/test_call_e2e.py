@@ -6,9 +6,9 @@ import urllib.parse
 import pytest
 
 from devstack.demo import DEMO_ALERT_CONTACT, DEMO_DESTINATION
+from tests.browser.conftest import EVENT_TIMEOUT_MS
 from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
 from tests.support.stack import Stack
-from tests.browser.conftest import EVENT_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,8 @@ def test_a_visitor_calls_the_number_they_saw_and_the_call_carries_their_visit(st
 
 
 def test_when_nobody_answers_the_missed_call_text_reaches_the_carrier(stack, page):
-    http("POST", f"{stack.carrier_url}/_carrier/script", {"number": DEMO_DESTINATION, "party": {"outcome": "no-answer"}})
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": DEMO_DESTINATION, "party": {"outcome": "no-answer"}})
     # Dialled by hand, without the code: the prompt is skipped and the call still rings.
     number = number_on_screen(page, stack, "?utm_source=bing&utm_medium=cpc").partition(",")[0]
     sid = place_call(stack, "+14155550055", number)

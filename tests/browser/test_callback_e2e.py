@@ -9,10 +9,10 @@ The phone network and the product's clock run 100x faster than real time
 import pytest
 
 from devstack.demo import DEMO_DESTINATION
+from tests.browser.conftest import EVENT_TIMEOUT_MS
 from tests.support.callbacks import FINAL, configure, dashboard, opening_soon, script, settled, wait_for
 from tests.support.calls import aws_client
 from tests.support.stack import Stack
-from tests.browser.conftest import EVENT_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -87,7 +87,8 @@ def test_the_visitor_leaves_a_number_and_is_connected_with_the_operator(stack, p
 
 
 def _recording_keys(stack):
-    listed = aws_client(stack, "s3").list_objects_v2(Bucket="ringback-local-recordings", Prefix=f"tenants/{stack.tenant_id}/")
+    listed = aws_client(stack, "s3").list_objects_v2(Bucket="ringback-local-recordings",
+                                                     Prefix=f"tenants/{stack.tenant_id}/")
     return [o["Key"] for o in listed.get("Contents", [])]
 
 

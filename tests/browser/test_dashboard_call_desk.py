@@ -60,7 +60,8 @@ def test_a_call_is_qualified_annotated_and_found_again(stack, page):
 
     status, stored = call(stack, "GET", f"/v1/calls/{urllib.parse.quote(call_id)}", id_token(stack))
     assert status == 200, stored
-    assert (stored["lead"]["status"], stored["lead"]["value"], stored["lead"]["tags"]) == ("sale", 250, ["roof", "urgent"])
+    lead = stored["lead"]
+    assert (lead["status"], lead["value"], lead["tags"]) == ("sale", 250, ["roof", "urgent"])
     assert [n["text"] for n in stored["lead"]["notes"]] == ["Wants a quote for the whole roof by Friday."]
 
     # A reload shows what was saved; the log filters by it.

@@ -44,7 +44,7 @@ def test_a_new_customer_sets_up_tracking_in_the_wizard_and_watches_their_test_ca
     sign_up(page, stack, EMAIL)
 
     # 1. The site: the shell's "Get started" opens the wizard on its first step.
-    page.get_by_role("link", name="Get started").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Get started").click()
     page.get_by_role("heading", name="Step 1 of 5: Your site").wait_for()
     check_page(page, "onboarding-site", problems)
     page.get_by_label("Site name").fill("Drain Doctors")
@@ -123,7 +123,8 @@ def test_a_new_customer_sets_up_tracking_in_the_wizard_and_watches_their_test_ca
     page.get_by_role("heading", name="Step 5 of 5: Test call").wait_for()
     page.locator(".onb-waiting").wait_for()
     check_page(page, "onboarding-call-waiting", problems)
-    http("POST", f"{stack.carrier_url}/_carrier/script", {"number": OFFICE, "party": {"answer_after": 1, "talk_for": 5}})
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": OFFICE, "party": {"answer_after": 1, "talk_for": 5}})
     visitor = page.context.new_page()
     visitor.goto(f"{origin}/?utm_source=google&utm_medium=cpc&utm_campaign=drains")
     visitor.wait_for_function("() => window.__ringback && window.__ringback.swappedAt !== null",

@@ -123,7 +123,7 @@ def test_calls_by_source_shows_the_campaign_charted_compared_and_as_csv(stack, p
         page.get_by_role("button", name="Download CSV").click()
     download = download_info.value
     assert download.suggested_filename.startswith("calls_by_source_") and download.suggested_filename.endswith(".csv")
-    text = open(download.path(), encoding="utf-8").read()
+    text = download.path().read_text(encoding="utf-8")
     assert text.startswith("source,medium,campaign,keyword,landing_page,calls,answered")
     [exported] = [r for r in csv.DictReader(io.StringIO(text)) if r["campaign"] == CAMPAIGN]
     assert (exported["source"], exported["medium"], exported["calls"], exported["answered"]) == (

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def stack(swap_script, tmp_path_factory):
-    # swap_script builds the scripts the widget function serves: /v1/widget.js among them.
+    # swap_script builds the scripts the edge serves: /v1/widget.js among them.
     stack = Stack(tmp_path_factory.mktemp("devstack"))
     yield stack
     stack.stop()

@@ -55,7 +55,8 @@ def test_a_new_customer_goes_from_sign_up_to_a_tracked_call_through_the_api_alon
                            {**routing, "destinations": [OFFICE]},
                            if_match=etag_of(stack, f"/v1/sites/{site['siteId']}/routing", token))
     assert status == 200, routing
-    http("POST", f"{stack.carrier_url}/_carrier/script", {"number": OFFICE, "party": {"answer_after": 1, "talk_for": 8}})
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": OFFICE, "party": {"answer_after": 1, "talk_for": 8}})
 
     (pages / "index.html").write_text(
         "<!doctype html><html><head><meta charset=utf-8>" + snippet["snippet"] + "</head><body>"

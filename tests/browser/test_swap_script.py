@@ -12,7 +12,6 @@ import time
 import pytest
 
 from tests.browser.conftest import EVENT_TIMEOUT_MS
-
 from tests.browser.stub import NUMBERS, ORIGINAL, POOL_NUMBER, StubApi, probe_script
 
 SWAPPED = "() => window.__ringback && window.__ringback.swappedAt !== null"
@@ -118,26 +117,42 @@ def test_when_the_api_fails_the_sites_own_numbers_stay_and_nothing_is_thrown(pag
     page.goto(formats)
     page.wait_for_load_state("load")
     assert page.wait_for_function("() => window.__ringback && window.__ringback.settled").json_value() == "failed"
-    assert api.kinds() == ["start"]
+    # A new visitor gets one more try after a network error or a 5xx, and no more.
+    assert api.kinds() == ["start", "start"]
     assert page.text_content("#header-phone") == "+1 (415) 555-0100"
     assert page.get_attribute("#header-phone", "href") == "tel:+14155550100"
     assert page.evaluate("() => window.__ringback.swappedAt") is None
     assert page.errors == []
 
 
-def test_when_the_api_is_slow_the_script_gives_up_after_two_seconds(page, formats):
+def test_when_the_api_hangs_a_new_visitor_keeps_the_sites_number_after_two_tries(page, formats):
     StubApi(page, mode="hang")
     failed = []
-    page.on("requestfailed", lambda r: failed.append((time.monotonic(), r.url)))
+    page.on("requestfailed", lambda r: "/v1/sessions" in r.url and failed.append((time.monotonic(), r.url)))
     started = time.monotonic()
     page.goto(formats)
     assert page.text_content("#header-phone") == "+1 (415) 555-0100"  # shown while waiting
     page.wait_for_function("() => true")
     while not failed and time.monotonic() - started < 8:
         page.wait_for_timeout(50)
-    assert failed and "/v1/sessions" in failed[0][1]
+    assert failed
     assert 1.8 < failed[0][0] - started < 5
+    # A new visitor has nothing leased to show: one more, patient try (8 s), then no more.
+    while len(failed) < 2 and time.monotonic() - started < 30:
+        page.wait_for_timeout(100)
+    assert failed[1][0] - failed[0][0] > 7
+    page.wait_for_timeout(1000)
+    assert len(failed) == 2
     assert page.text_content("#header-phone") == "+1 (415) 555-0100"
+    assert page.errors == []
+
+
+def test_a_new_visitor_whose_first_answer_is_late_gets_the_number_on_the_second_try(page, formats):
+    api = StubApi(page, mode="hang-once")
+    page.goto(formats)
+    page.wait_for_function(SWAPPED, timeout=30_000)
+    assert api.kinds() == ["start", "start"]
+    assert page.text_content("#header-phone") != "+1 (415) 555-0100"
     assert page.errors == []
 
 
@@ -180,6 +195,8 @@ def test_a_returning_visitor_sees_the_tracking_number_before_first_paint_and_bef
     page.wait_for_function("() => document.readyState === 'complete'")
     assert mismatches(page) == []
     assert api.kinds() == ["start"] and api.calls[0].body["sessionId"] == session
+    # The page view is told and answered (given 2 s like any request, not aborted at once).
+    assert page.wait_for_function("() => window.__ringback.settled").json_value() == "answered"
     assert errors == []
 
 

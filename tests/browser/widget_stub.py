@@ -1,6 +1,8 @@
 """A stubbed Ringback API for the callback widget's browser tests: context.route() answers
 GET /v1/sites/{key}/config, POST /v1/callbacks and GET /v1/callbacks/{id}, serves the built
-widget at /v1/widget.js, and a customer's pages under /shop/ on the static site's origin.
+widget at /v1/widget.js and under its hashed name (/scripts/widget.<hash>.js, where the swap
+script loads it, as the edge serves it), and a customer's pages under /shop/ on the static
+site's origin.
 
 Routes are set on the browser context, so every tab of one visitor (one context) sees them.
 """
@@ -103,6 +105,7 @@ class WidgetApi:
         self.polls: list[str] = []
         self.config_requests = 0
         context.route("**/v1/widget.js", self._script)
+        context.route("**/scripts/widget.*.js", self._script)
         context.route(CONFIG, self._config)
         context.route(CALLBACKS, self._callbacks)
         context.route(SHOP, self._page)

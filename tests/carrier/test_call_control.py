@@ -67,7 +67,8 @@ def test_a_call_created_with_record_true_leaves_a_recording(carrier, app):
 def test_busy_callee_ends_an_api_call_as_busy(carrier, app):
     carrier.script(CUSTOMER, Party.busy())
     twilio = client(carrier.port, carrier.account_sid, AUTH_TOKEN)
-    call = twilio.calls.create(to=CUSTOMER, from_=OUR_NUMBER, url=app.url + "/never", status_callback=app.url + "/status")
+    call = twilio.calls.create(to=CUSTOMER, from_=OUR_NUMBER, url=app.url + "/never",
+                               status_callback=app.url + "/status")
     carrier.wait_idle()
 
     assert [s["CallStatus"] for s in app.requests_to("/status")] == ["busy"]
@@ -78,8 +79,8 @@ def test_busy_callee_ends_an_api_call_as_busy(carrier, app):
 def test_caller_hanging_up_during_dial_still_reaches_the_action_url(carrier, app):
     carrier.script(CALLER, Party(talk_for=3))
     carrier.script(CUSTOMER, Party(answer_after=1, talk_for=20))
-    carrier.add_number(OUR_NUMBER, voice_url=app.on("/voice", f'<Response><Dial action="/after">{CUSTOMER}</Dial></Response>'),
-                       status_callback=app.url + "/status")
+    dial = f'<Response><Dial action="/after">{CUSTOMER}</Dial></Response>'
+    carrier.add_number(OUR_NUMBER, voice_url=app.on("/voice", dial), status_callback=app.url + "/status")
     carrier.inbound_call(CALLER, OUR_NUMBER)
     carrier.wait_idle()
 
@@ -102,7 +103,8 @@ def test_inbound_sms_reply_is_sent_as_a_message(carrier, app):
 
 def test_control_surface_configures_a_number_and_places_an_inbound_call(carrier, app):
     def post(path, payload):
-        request = urllib.request.Request(carrier.url + path, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+        request = urllib.request.Request(carrier.url + path, json.dumps(payload).encode(),
+                                         {"Content-Type": "application/json"})
         with urllib.request.urlopen(request) as response:
             return json.loads(response.read())
 

@@ -6,8 +6,8 @@ import pytest
 
 from devstack.carrier import Party
 from ringback.adapters.carrier import TwilioCarrier
-from ringback.calls.alerts import SmsRefused
 from ringback.callbacks.model import CallRefused
+from ringback.calls.alerts import SmsRefused
 from tests.carrier.conftest import ACCOUNT_SID, AUTH_TOKEN, wait_for
 
 OPERATOR, CONTACT = "+14155550199", "+14155550177"

@@ -270,6 +270,9 @@ def decline_and_see_the_sms(page, carrier) -> None:
 def test_hanging_up_during_the_whisper_completes_the_leg_without_a_bridge(carrier, app):
     parent = call_in(carrier, app)
     leg = leg_of(carrier, parent, ringing)
+    # A whisper of 1.2 real seconds, so the hangup lands in it on a busy machine too (the
+    # usual one lasts 24 ms here); the leg ends when it is over.
+    app.on("/whisper", f'<Response><Say loop="50">{WHISPER}</Say></Response>')
     assert control(carrier, "/_carrier/answer", {"call_sid": leg["sid"]})[0] == 200
     leg_of(carrier, parent, lambda leg: leg["heard"])  # the whisper has started
     assert control(carrier, "/_carrier/hangup", {"call_sid": leg["sid"]})[0] == 200

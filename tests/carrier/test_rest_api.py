@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import io
+import urllib.request
 import wave
 
 import pytest
-import urllib.request
 from twilio.base.exceptions import TwilioRestException
 
 from devstack.carrier import Party, client
@@ -48,9 +48,9 @@ def test_client_fetches_downloads_and_deletes_a_recording(carrier):
 
     fetched = twilio.recordings(recording.sid).fetch()
     assert fetched.duration == "3" and fetched.source == "DialVerb"
-    with urllib.request.urlopen(carrier.recording_url(recording) + ".wav") as response:
-        with wave.open(io.BytesIO(response.read())) as audio:
-            assert audio.getnframes() / audio.getframerate() == pytest.approx(3)
+    with (urllib.request.urlopen(carrier.recording_url(recording) + ".wav") as response,
+          wave.open(io.BytesIO(response.read())) as audio):
+        assert audio.getnframes() / audio.getframerate() == pytest.approx(3)
     assert twilio.recordings(recording.sid).delete() is True
     with pytest.raises(TwilioRestException) as missing:
         twilio.recordings(recording.sid).fetch()

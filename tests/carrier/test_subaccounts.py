@@ -73,8 +73,8 @@ def test_a_subaccounts_credentials_open_no_other_account(main_twilio, open_subac
     accounts = acme.twilio.api.v2010.accounts
 
     for other in (ACCOUNT_SID, rival.sid):
-        listed = refusal(lambda: accounts(other).calls.list())
-        fetched = refusal(lambda: accounts(other).fetch())
+        listed = refusal(lambda other=other: accounts(other).calls.list())
+        fetched = refusal(lambda other=other: accounts(other).fetch())
         assert (listed.code, listed.status) == (fetched.code, fetched.status) == (20003, 401)
     assert refusal(lambda: accounts(rival.sid).update(friendly_name="mine now")).code == 20003
 

@@ -8,8 +8,8 @@ import wave
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.carrier.conftest import AUTH_TOKEN
 from devstack.carrier import Party, client
+from tests.carrier.conftest import AUTH_TOKEN
 
 CALLER, OUR_NUMBER, OPERATOR = "+14155550123", "+14155550100", "+14155550199"
 
@@ -69,7 +69,8 @@ def test_answered_dial_reports_completed_with_a_downloadable_recording(carrier, 
 
 @pytest.mark.parametrize(
     ("operator", "dial_status"),
-    [(Party.no_answer(), "no-answer"), (Party(answer_after=8), "no-answer"), (Party.busy(), "busy"), (Party.fails(), "failed")],
+    [(Party.no_answer(), "no-answer"), (Party(answer_after=8), "no-answer"), (Party.busy(), "busy"),
+     (Party.fails(), "failed")],
 )
 def test_unanswered_dial_reports_why(carrier, app, operator, dial_status):
     carrier.script(OPERATOR, operator)
@@ -134,10 +135,12 @@ def test_dialled_leg_reports_status_events_to_number_status_callback(carrier, ap
 
     legs = app.requests_to("/leg")
     assert [s["CallStatus"] for s in legs] == ["initiated", "ringing", "in-progress", "completed"]
-    assert legs[0]["Direction"] == "outbound-dial" and legs[0]["ParentCallSid"] == app.requests_to("/voice")[0]["CallSid"]
+    assert legs[0]["Direction"] == "outbound-dial"
+    assert legs[0]["ParentCallSid"] == app.requests_to("/voice")[0]["CallSid"]
 
 
-@pytest.mark.parametrize(("reject", "status"), [("<Reject/>", "no-answer"), ('<Reject reason="rejected"/>', "no-answer"),
+@pytest.mark.parametrize(("reject", "status"), [("<Reject/>", "no-answer"),
+                                                ('<Reject reason="rejected"/>', "no-answer"),
                                                 ('<Reject reason="busy"/>', "busy")])
 def test_reject_ends_an_unanswered_call_as_its_reason_says(carrier, app, reject, status):
     call_in(carrier, app, f"<Response>{reject}</Response>")

@@ -85,7 +85,8 @@ def test_the_operator_is_rung_first_then_the_visitor_and_both_legs_are_kept(stac
     # The recording reached the tenant's prefix in S3 (encrypted) and its link works.
     [link] = detail["recording_links"]
     s3 = aws_client(stack, "s3")
-    [obj] = s3.list_objects_v2(Bucket="ringback-local-recordings", Prefix=f"tenants/{stack.tenant_id}/recordings/")["Contents"][-1:]
+    [obj] = s3.list_objects_v2(Bucket="ringback-local-recordings",
+                               Prefix=f"tenants/{stack.tenant_id}/recordings/")["Contents"][-1:]
     assert "/callbacks/" + rid + "/" in obj["Key"]
     assert s3.head_object(Bucket="ringback-local-recordings", Key=obj["Key"])["ServerSideEncryption"] == "aws:kms"
     assert get(link)[0] == 200

@@ -73,8 +73,9 @@ def test_a_missed_call_text_from_a_number_that_cannot_text_is_refused_with_21606
     [owned] = demo_numbers(stack, twilio).list(phone_number=number)
     assert owned.capabilities["sms"] is True
     assert http("POST", f"{stack.carrier_url}/_carrier/numbers", {
-        "account_sid": demo_account(stack, twilio), "number": number, "voice_url": owned.voice_url, "status_callback": owned.status_callback,
-        "sms_url": owned.sms_url, "capabilities": {"voice": True, "sms": False}})[0] == 201
+        "account_sid": demo_account(stack, twilio), "number": number, "voice_url": owned.voice_url,
+        "status_callback": owned.status_callback, "sms_url": owned.sms_url,
+        "capabilities": {"voice": True, "sms": False}})[0] == 201
 
     sid = place_call(stack, "+14155550031", number)
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)

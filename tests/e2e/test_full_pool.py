@@ -31,7 +31,8 @@ def test_the_visitor_after_a_full_pool_shares_a_line_and_their_code_still_names_
     sharing = [n for n in held if n["number"] == shown["number"]]
     assert shown["extension"] not in [n["extension"] for n in sharing]
 
-    http("POST", f"{stack.carrier_url}/_carrier/script", {"number": DEMO_DESTINATION, "party": {"answer_after": 1, "talk_for": 3}})
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": DEMO_DESTINATION, "party": {"answer_after": 1, "talk_for": 3}})
     sid = place_call(stack, "+14155550077", f"{shown['number']},,{shown['extension']}")
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
     attribution = json.loads(call_item(stack, sid)["attribution"]["S"])

@@ -8,33 +8,20 @@ import urllib.request
 import pytest
 
 from devstack.demo import DEMO_ALERT_CONTACT, DEMO_DESTINATION
-from tests.support.stack import EVENT_SECONDS
-from tests.support.calls import aws_client, call_item, http, open_around_the_clock, place_call, wait_for_hook
+from tests.support.calls import aws_client, call_item, http, place_call, wait_for_hook
+from tests.support.stack import EVENT_SECONDS, REQUEST_SECONDS
+from tests.support.visits import GOOGLE_AD, open_site, shown_number  # noqa: F401 - open_site: a fixture the tests use
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def open_site(stack):
-    open_around_the_clock(stack)
-    return stack
+WINTER_AD = f"{GOOGLE_AD}&utm_campaign=winter&utm_term=boiler+repair"
 
 
-def shown_number(stack, client_id):
-    status, offer = http("POST", f"{stack.url}/v1/sessions", {
-        "siteKey": stack.site_key, "clientId": client_id,
-        "page": f"{stack.site_url}/?utm_source=google&utm_medium=cpc&utm_campaign=winter&utm_term=boiler+repair",
-        "referrer": "https://www.google.com/",
-    }, {"Origin": stack.site_url})
-    assert status == 200
-    return offer["numbers"][0]["number"]
-
-
-def test_an_answered_call_carries_the_visit_and_its_recording_lands_in_s3(open_site):
-    stack = open_site
+@pytest.mark.usefixtures("open_site")
+def test_an_answered_call_carries_the_visit_and_its_recording_lands_in_s3(stack):
     http("POST", f"{stack.carrier_url}/_carrier/script",
          {"number": DEMO_DESTINATION, "party": {"answer_after": 2, "talk_for": 20}})
-    number = shown_number(stack, "client-call-0001")
+    number = shown_number(stack, "client-call-0001", WINTER_AD)
     sid = place_call(stack, "+14155550011", number)
     # The <Dial>'s end (status, talk time) and the recording are two webhooks, in either order.
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
@@ -53,10 +40,11 @@ def test_an_answered_call_carries_the_visit_and_its_recording_lands_in_s3(open_s
     assert s3.get_object(Bucket="ringback-local-recordings", Key=key)["Body"].read()[:4] == b"RIFF"
 
 
-def test_a_missed_call_texts_the_site_within_the_call(open_site):
-    stack = open_site
-    http("POST", f"{stack.carrier_url}/_carrier/script", {"number": DEMO_DESTINATION, "party": {"outcome": "no-answer"}})
-    number = shown_number(stack, "client-call-0002")
+@pytest.mark.usefixtures("open_site")
+def test_a_missed_call_texts_the_site_within_the_call(stack):
+    http("POST", f"{stack.carrier_url}/_carrier/script",
+         {"number": DEMO_DESTINATION, "party": {"outcome": "no-answer"}})
+    number = shown_number(stack, "client-call-0002", WINTER_AD)
     sid = place_call(stack, "+14155550022", number)
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
     _, messages = http("GET", f"{stack.carrier_url}/_carrier/messages?to={urllib.parse.quote(DEMO_ALERT_CONTACT)}")
@@ -83,6 +71,6 @@ def test_unsigned_and_forged_webhooks_are_refused_over_http(stack):
         request = urllib.request.Request(f"{stack.url}/v1/carrier/voice", data=params.encode(), method="POST",
                                          headers={"Content-Type": "application/x-www-form-urlencoded", **headers})
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=10)
+            urllib.request.urlopen(request, timeout=REQUEST_SECONDS)
         assert refused.value.code == 403
     assert call_item(stack, "CAforged") is None

@@ -13,15 +13,24 @@ from pycognito.aws_srp import AWSSRP
 from pycognito.exceptions import ForceChangePasswordException
 
 from devstack import aws
-from tests.support.accounts import (PASSWORD, accept_invitation, call, code_sent_to, cognito, sign_up,
-                                    stack_settings, user_pool)
+from tests.support.accounts import (
+    PASSWORD,
+    accept_invitation,
+    call,
+    code_sent_to,
+    cognito,
+    sign_up,
+    stack_settings,
+    user_pool,
+)
+from tests.support.stack import REQUEST_SECONDS
 
 pytestmark = pytest.mark.e2e
 
 
 def mailbox(stack, email: str) -> list[dict]:
     query = urllib.parse.urlencode({"to": email})
-    with urllib.request.urlopen(f"{stack.moto_url}/_local/mailbox?{query}", timeout=10) as answer:
+    with urllib.request.urlopen(f"{stack.moto_url}/_local/mailbox?{query}", timeout=REQUEST_SECONDS) as answer:
         return json.loads(answer.read())
 
 

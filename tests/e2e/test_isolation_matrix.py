@@ -7,12 +7,12 @@ function's authorizer worker in its own process, the handler's scope and role ch
 """
 import pytest
 
+from devstack import aws
 from devstack.demo import DEMO_EMAIL, DEMO_PASSWORD
 from infra.catalog import FUNCTIONS, load_app
 from tests.support.accounts import accept_invitation, call, new_user_token, stack_settings, user_pool
 from tests.support.calls import call_after_a_visit, http
 from tests.support.stack import Stack
-from devstack import aws
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +80,8 @@ def world(tmp_path_factory):
                                 {"siteKey": stack.site_key, "phone": "+14155550178", "country": "US"},
                                 {"Origin": stack.site_url})
         assert status == 202, accepted
-        assert call(stack, "POST", "/v1/invitations", owner, {"email": "analyst@demo.example", "role": "analyst"})[0] == 201
+        invited = call(stack, "POST", "/v1/invitations", owner, {"email": "analyst@demo.example", "role": "analyst"})
+        assert invited[0] == 201
         analyst = accept_invitation(stack, "analyst@demo.example")
         status, me = call(stack, "GET", "/v1/me", analyst)
         assert status == 200 and [m["role"] for m in me["memberships"]] == ["analyst"], me
@@ -131,7 +132,8 @@ def attempt(stack, method, template, samples, token, tenant=None):
     if isinstance(body, str):
         import urllib.request
         request = urllib.request.Request(f"{stack.url}{path}", data=body.encode(), method=method,
-                                         headers={"Content-Type": "text/csv", **({"Authorization": token} if token else {}),
+                                         headers={"Content-Type": "text/csv",
+                                                  **({"Authorization": token} if token else {}),
                                                   **({"X-Tenant-Id": tenant} if tenant else {})})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from tests.support.calls import call_after_a_visit, http
-from tests.support.stack import EVENT_SECONDS, get, id_token
+from tests.support.calls import call_after_a_visit
+from tests.support.stack import EVENT_SECONDS, REQUEST_SECONDS, get, id_token
 
 pytestmark = pytest.mark.e2e
 
@@ -26,14 +26,14 @@ def post_csv(stack, token, text):
     request = urllib.request.Request(f"{stack.url}/v1/ad-spend", data=text.encode(), method="POST",
                                      headers={"Authorization": token, "Content-Type": "text/csv"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
 
 
 def test_a_call_reaches_the_owners_reports_and_its_cost(stack):
-    sid = call_after_a_visit(stack, "client-reports-01", "reports", CALLER)
+    call_after_a_visit(stack, "client-reports-01", "reports", CALLER)
     token = id_token(stack)
 
     deadline, rows = time.monotonic() + EVENT_SECONDS, []

@@ -10,7 +10,7 @@ import pytest
 
 from devstack import aws
 from tests.support.accounts import PASSWORD, accept_invitation, call, cognito, sign_up, stack_settings, user_pool
-from tests.support.stack import Stack
+from tests.support.stack import REQUEST_SECONDS, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,7 @@ def test_a_business_signs_up_sets_up_a_site_and_gives_its_code_a_key(stack):
     # The key in the snippet is live: the public config answers the site's own origin.
     request = urllib.request.Request(f"{stack.url}/v1/sites/{site['siteKey']}/config",
                                      headers={"Origin": "https://www.joes-plumbing.example"})
-    with urllib.request.urlopen(request, timeout=10) as answer:
+    with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as answer:
         assert json.loads(answer.read())["name"] == "Joe's Plumbing"
 
     status, key = call(stack, "POST", "/v1/api-keys", token, {"name": "CRM", "access": "read"})

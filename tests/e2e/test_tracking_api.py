@@ -8,9 +8,9 @@ import urllib.request
 import boto3
 import pytest
 
-from devstack import aws
+from devstack import aws, viewers
 from devstack.demo import DEMO_POOL_NUMBERS, DEMO_STATIC_NUMBER
-from tests.support.stack import REPO, get, id_token
+from tests.support.stack import REPO, REQUEST_SECONDS, get, id_token
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +18,11 @@ pytestmark = pytest.mark.e2e
 def post(stack, path, body, origin=None, content_type="application/json"):
     request = urllib.request.Request(
         stack.url + path, data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": content_type, "Origin": origin or stack.site_url,
-                 "CloudFront-Viewer-Country": "US", "CloudFront-Viewer-Country-Region": "CA"},
+        headers={"Content-Type": content_type, "Origin": origin or stack.site_url},
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        # A visitor in California, as the local edge locates addresses (devstack/viewers.py).
+        with viewers.opener(viewers.CALIFORNIA).open(request, timeout=REQUEST_SECONDS) as response:
             raw = response.read()
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
@@ -45,7 +45,7 @@ def test_a_paid_visit_leases_a_pool_number_and_stores_the_visit(stack):
                             aws_access_key_id="local", aws_secret_access_key="local")
     item = dynamodb.get_item(TableName="ringback-local-visits", Key={"session_id": {"S": offer["sessionId"]}})["Item"]
     assert item["utm"]["M"]["medium"]["S"] == "cpc" and item["keyword"]["S"] == "leak"
-    assert item["region"]["M"] == {"country": {"S": "US"}, "region": {"S": "CA"}}
+    assert item["region"]["M"] == {"country": {"S": "US"}, "region": {"S": "CA"}, "city": {"S": "Oakland"}}
 
 
 def test_a_yelp_visit_sees_the_static_number_and_a_direct_one_the_sites_own(stack):
@@ -62,7 +62,8 @@ def test_heartbeat_keeps_the_number_and_a_click_beacon_is_accepted(stack):
                            {"siteKey": stack.site_key, "clientId": "client-e2e-0004"})
     assert status == 200 and touched["numbers"] == offer["numbers"]
     status, _ = post(stack, f"/v1/sessions/{offer['sessionId']}/clicks",
-                     {"siteKey": stack.site_key, "clientId": "client-e2e-0004", "number": offer["numbers"][0]["number"]},
+                     {"siteKey": stack.site_key, "clientId": "client-e2e-0004",
+                      "number": offer["numbers"][0]["number"]},
                      content_type="text/plain;charset=UTF-8")
     assert status == 204
     status, body = post(stack, f"/v1/sessions/{offer['sessionId']}/touch",

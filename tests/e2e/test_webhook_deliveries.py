@@ -55,7 +55,8 @@ def test_a_call_events_deliveries_and_a_test_delivery_are_listed_with_their_stat
     assert status == 200, offer
     sid = place_call(stack, "+14155550068", offer["numbers"][0]["number"])
     wait_for_hook(stack, "/v1/carrier/dial-complete", sid)
-    wait_for(lambda: any(json.loads(body)["type"] == "call.missed" for _, body in received), "missed call at the receiver")
+    wait_for(lambda: any(json.loads(body)["type"] == "call.missed" for _, body in received),
+             "missed call at the receiver")
     status, tested = call(stack, "POST", f"{hooks}/{hook['webhookId']}/test", owner)
     assert status == 200 and tested["delivered"] is True, tested
 

@@ -12,7 +12,8 @@ import pytest
 from infra.catalog import FUNCTIONS
 from infra.constructs import dialer, flatten_reference
 from infra.constructs.dialer import TASK_RESPONSE_ACTIONS
-# What the local stack imports (devstack/aws.py) to create the state machine on moto.
+
+# What the local stack imports (devstack/aws/resources.py) to create the state machine on moto.
 from infra.statemachines import CALLBACK_DIAL, callback_dial_definition
 from tests.infra.policies import as_list, function_resource, role_statements, statements
 

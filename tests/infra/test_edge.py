@@ -82,13 +82,17 @@ def test_frontend_is_deployed_only_when_there_is_something_to_publish(synth, tmp
     (site / "src").mkdir(parents=True)
     (site / "build.py").write_text("")
     (site / "src" / "swap.js").write_text("")
-    assert publishable_files(site) == []
+    (site / "scripts").mkdir()
+    (site / "scripts" / "swap.0123456789.js").write_text("")  # published by the scripts' own deployment
     (site / "demo").mkdir()
-    (site / "demo" / "index.html").write_text("<!doctype html>")
-    assert publishable_files(site) == [site / "demo" / "index.html"]
+    (site / "demo" / "index.html").write_text("<!doctype html>")  # the local stack's customer site
+    assert publishable_files(site) == []
+    (site / "app").mkdir()
+    (site / "app" / "index.html").write_text("<!doctype html>")
+    assert publishable_files(site) == [site / "app" / "index.html"]
 
-    deployments = synth.of_type("Custom::CDKBucketDeployment")
-    assert len(deployments) == (1 if synth.stack.edge.deployment is not None else 0)
+    pages = _page_deployments(synth)
+    assert len(pages) == (1 if synth.stack.edge.deployment is not None else 0)
 
 
 def test_the_dashboards_own_addresses_serve_its_page_and_nothing_else(config):
@@ -98,8 +102,8 @@ def test_the_dashboards_own_addresses_serve_its_page_and_nothing_else(config):
     import json
     import subprocess
 
-    from infra.constructs.edge import DASHBOARD_ROUTES_JS
     from devstack.gateway import dashboard_path
+    from infra.constructs.edge import DASHBOARD_ROUTES_JS
 
     (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
     assert association["EventType"] == "viewer-request"
@@ -114,8 +118,16 @@ def test_the_dashboards_own_addresses_serve_its_page_and_nothing_else(config):
     assert [dashboard_path(u) for u in uris] == rewritten
 
 
+def _page_deployments(synth) -> list[dict]:
+    """The frontend's pages (the scripts have a deployment of their own: test_edge_scripts.py)."""
+    from infra.edge_routes import SCRIPTS_PREFIX
+
+    return [d for d in synth.of_type("Custom::CDKBucketDeployment").values()
+            if d["Properties"].get("DestinationBucketKeyPrefix") != SCRIPTS_PREFIX]
+
+
 def test_the_deploy_writes_the_dashboards_config_from_the_stacks_user_pool(synth):
-    (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
+    (deployment,) = _page_deployments(synth)
     markers = json.dumps(deployment["Properties"].get("SourceMarkers", []))
     pool = synth.logical_id(synth.stack.auth.user_pool)
     client = synth.logical_id(synth.stack.auth.dashboard_client)

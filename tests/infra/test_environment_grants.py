@@ -77,8 +77,15 @@ def _tables_grant(allowed, value) -> bool:
     return any(action == "dynamodb:GetItem" for action, _ in allowed)
 
 
+def _invalidation_grant(allowed, value) -> bool:
+    """cloudfront:CreateInvalidation on the distribution the variable names, and only there."""
+    ids = [json.loads(resource) for action, resource in allowed if action == "cloudfront:CreateInvalidation"]
+    return bool(ids) and all(_references(resource) == {value["Ref"]} for resource in ids)
+
+
 CHECKS = {
     "RINGBACK_TABLE_PREFIX": _tables_grant,
+    "RINGBACK_DISTRIBUTION_ID": _invalidation_grant,
     "RINGBACK_RECORDINGS_BUCKET": _bucket_grant,
     "RINGBACK_ANALYTICS_BUCKET": _bucket_grant,
     "RINGBACK_FRONTEND_BUCKET": _bucket_grant,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.catalog import APPEND, APPEND_QUERY, FUNCTIONS, QUERY, READ, TOUCH, WRITE
+from infra.catalog import APPEND, APPEND_QUERY, ERASE, FUNCTIONS, QUERY, READ, TOUCH, TOUCH_ERASE, WRITE
 from infra.constructs.functions import RUNTIME
 from tests.infra.policies import function_resource, table_access
 
@@ -64,7 +64,7 @@ def test_only_the_analytics_group_is_an_extra_layer(synth):
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
 def test_function_environment_rebuilds_its_settings(synth, spec):
     env = function_resource(synth, spec.name)["Properties"]["Environment"]["Variables"]
-    assert SETTINGS_VARIABLES <= set(env)
+    assert set(env) >= SETTINGS_VARIABLES
     assert env["RINGBACK_STAGE"] == "prod"
     assert env["RINGBACK_TABLE_PREFIX"] == "ringback-prod-"
     assert env["POWERTOOLS_SERVICE_NAME"] == spec.name
@@ -97,9 +97,12 @@ def test_function_gets_exactly_its_catalog_tables(synth, spec):
     assert set(access) == set(spec.tables)
     for logical, level in spec.tables.items():
         if level == WRITE:
-            assert WRITE_ACTIONS <= access[logical], logical
+            assert access[logical] >= WRITE_ACTIONS, logical
         elif level == TOUCH:
             assert WRITE_ACTIONS & access[logical] == {"dynamodb:UpdateItem"}, logical
+        elif level in (ERASE, TOUCH_ERASE):
+            expected = {"dynamodb:DeleteItem"} | ({"dynamodb:UpdateItem"} if level == TOUCH_ERASE else set())
+            assert WRITE_ACTIONS & access[logical] == expected, logical
         elif level in (APPEND, QUERY, APPEND_QUERY):
             actions = {APPEND: "dynamodb:PutItem", QUERY: "dynamodb:Query"}
             assert access[logical] == {actions[part] for part in level.split("+")}, logical
@@ -112,12 +115,12 @@ def test_widget_cannot_touch_the_call_log(synth):
     assert "calls" not in table_access(synth, "widget")
 
 
-def test_reports_updates_a_calls_lead_but_never_puts_or_deletes_a_call(synth):
+def test_reports_updates_a_calls_lead_but_never_puts_a_call(synth):
     # The dashboard's lead changes are UpdateItems (ringback.calls.desk); the call records
-    # themselves are the dialer's.
+    # themselves are the dialer's, and deleted here only by a caller's erasure.
     access = table_access(synth, "reports")["calls"]
     assert "dynamodb:Query" in access
-    assert WRITE_ACTIONS & access == {"dynamodb:UpdateItem"}
+    assert WRITE_ACTIONS & access == {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 
 
 def test_the_webhook_delivery_log_is_put_by_its_writers_and_queried_by_its_reader_only(synth):

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from devstack import aws
-from tests.support.stack import EVENT_SECONDS
+from tests.support.stack import EVENT_SECONDS, REQUEST_SECONDS
 
 PASSWORD = "Plumb-1ng-Works!"
 
@@ -70,7 +70,7 @@ def cognito(stack):
 def code_sent_to(stack, email: str) -> str:
     deadline = time.monotonic() + EVENT_SECONDS
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{stack.moto_url}/_local/mailbox?to={email}", timeout=10) as answer:
+        with urllib.request.urlopen(f"{stack.moto_url}/_local/mailbox?to={email}", timeout=REQUEST_SECONDS) as answer:
             messages = json.loads(answer.read())
         if messages and messages[-1]["code"]:
             return messages[-1]["code"]

@@ -8,7 +8,7 @@ partition and `file` tag, under a local folder laid out like the bucket:
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,14 @@ _START = {"sessions": "started_at", "leases": "started_at", "calls": "started_at
 
 
 def utc_ms(day: str, hour: int = 0, minute: int = 0) -> int:
-    when = datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=timezone.utc)
+    when = datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=UTC)
     return int(when.timestamp() * 1000)
 
 
 def dt_of(table: str, row: dict[str, Any]) -> str:
     if table == "ad_spend":
         return row["day"]
-    return datetime.fromtimestamp(row[_START[table]] / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(row[_START[table]] / 1000, tz=UTC).strftime("%Y-%m-%d")
 
 
 class EventLog:

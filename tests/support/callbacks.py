@@ -73,13 +73,14 @@ def opening_soon(stack, probe_phone, zone_name="America/New_York", minutes=10):
     """Working hours that open about `minutes` product minutes from now in `zone_name`,
     for two hours, and the opening itself. The product clock runs fast in these stacks,
     so "now" is read from the stack: the time stamped on a fresh request from probe_phone."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
     status, accepted = http("POST", f"{stack.url}/v1/callbacks",
-                            {"siteKey": stack.site_key, "phone": probe_phone, "country": "US"}, {"Origin": stack.site_url})
+                            {"siteKey": stack.site_key, "phone": probe_phone, "country": "US"},
+                            {"Origin": stack.site_url})
     assert status == 202, accepted
-    now = datetime.fromtimestamp(accepted["updatedAt"] / 1000, tz=timezone.utc)
+    now = datetime.fromtimestamp(accepted["updatedAt"] / 1000, tz=UTC)
     opens = (now + timedelta(minutes=minutes)).astimezone(ZoneInfo(zone_name)).replace(second=0, microsecond=0)
     opens += timedelta(minutes=1)
     closes = "24:00" if opens.hour >= 22 else f"{opens + timedelta(hours=2):%H:%M}"

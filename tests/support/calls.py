@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from devstack import aws
-from tests.support.stack import EVENT_SECONDS
+from tests.support.stack import EVENT_SECONDS, REQUEST_SECONDS
 
 
 def http(method, url, body=None, headers=None):
@@ -16,7 +16,7 @@ def http(method, url, body=None, headers=None):
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as response:
             raw = response.read()
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:

@@ -20,6 +20,9 @@ REPO = Path(__file__).resolve().parents[2]
 # row): wide, because a busy 2-core machine may run another suite beside this one. A wait
 # ends as soon as its event is seen, so the headroom costs nothing when things go well.
 EVENT_SECONDS = 60
+# How long a test's request to the local stack may take: more than API Gateway's 29 s, so a
+# request the stack would answer in AWS is never cut short by a busy machine.
+REQUEST_SECONDS = 45
 
 
 class Stack:
@@ -33,7 +36,7 @@ class Stack:
         # `make dev` places demo traffic once it is up; a test counts what it makes itself,
         # so its stack starts without, unless the test is about that traffic.
         self.demo_traffic = demo_traffic
-        for attempt in range(3):
+        for _ in range(3):
             if self._start(tmp_path, clock_scale, template):
                 return
             if "Address already in use" not in "".join(self.output):
@@ -118,7 +121,7 @@ def id_token(stack, email=None, password=None) -> str:
 def get(url, headers=None, method="GET"):
     request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()

@@ -1,7 +1,7 @@
 """A small world of tenants for domain tests, built on the in-memory adapters."""
+from ringback.accounts.provisioning import Directories
 from ringback.accounts.tenants import Membership, Tenant
 from ringback.adapters.memory import MemoryCallLog, MemoryPools, MemorySites, MemoryTenants
-from ringback.accounts.provisioning import Directories
 
 
 def directories() -> Directories:

@@ -2,24 +2,17 @@
 which can then open client accounts; stale ETags, analysts and clients are refused."""
 import pytest
 
-from ringback import bootstrap
 from ringback.accounts.tenants import Membership, Tenant
-from ringback.bootstrap import build_memory_services
-from ringback.clock import ManualClock
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 NOW = 1_780_000_000_000
 
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(NOW))
-    services.tenants.save(Tenant("shop", "shop.example"))
-    services.tenants.add_member(Membership("shop", "u-owner", "o@shop.example", "owner"))
-    services.tenants.add_member(Membership("shop", "u-analyst", "a@shop.example", "analyst"))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(NOW) as services:
+        yield services
 
 
 def call(method, path, user, body=None, headers=None):
@@ -28,7 +21,7 @@ def call(method, path, user, body=None, headers=None):
 
 def test_an_owner_renames_the_account_and_makes_it_an_agency_that_opens_clients(svc):
     status, account, headers = call("GET", "/v1/account", "u-owner")
-    assert status == 200 and account["name"] == "shop.example" and account["kind"] == "customer"
+    assert status == 200 and account["name"] == "Shop" and account["kind"] == "customer"
     etag = headers["ETag"]
 
     status, changed, headers = call("PATCH", "/v1/account", "u-owner", {"name": "Shop Agency", "kind": "agency"},
@@ -55,7 +48,7 @@ def test_the_account_is_changed_only_by_its_managers_and_only_with_an_etag(svc):
     assert status == 428 and error["error"]["code"] == "version_required"
     status, error, _ = call("PATCH", "/v1/account", "u-owner", {"plan": "enterprise"}, {"If-Match": headers["ETag"]})
     assert status == 400 and error["error"]["code"] == "invalid_field"
-    assert svc.tenants.get("shop").name == "shop.example"
+    assert svc.tenants.get("shop").name == "Shop"
 
 
 def test_a_client_account_cannot_become_an_agency(svc):

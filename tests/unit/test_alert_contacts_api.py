@@ -75,7 +75,7 @@ def test_a_site_with_no_number_that_can_text_gets_no_contacts(svc):
     ({"contacts": [{"number": "+14155550198"}, {"number": "12"}]}, "contacts.1.number"),
     ({"contacts": [{"number": "not a phone"}]}, "contacts.0.number"),
     ({"contacts": [{"phone": "+14155550198"}]}, "contacts.0"),
-    ({"contacts": [{"number": "+1415555%04d" % n} for n in range(11)]}, "contacts"),
+    ({"contacts": [{"number": f"+1415555{n:04d}"} for n in range(11)]}, "contacts"),
     ({}, None),
 ])
 def test_a_bad_contact_is_named(svc, body, field):

@@ -4,12 +4,6 @@ was about. On the in-memory adapters."""
 import pytest
 
 from ringback.accounts import numbers as number_rules
-from ringback.accounts.tenants import Tenant
-from ringback.bootstrap import build_memory_services
-from ringback.callbacks.model import CallbackForm
-from ringback.clock import ManualClock
-from ringback.calls.inbound import IncomingCall, TrackingNumber
-from ringback.tracking.pools import Pool
 from ringback.accounts.provisioning import (
     Directories,
     add_pool,
@@ -20,6 +14,12 @@ from ringback.accounts.provisioning import (
     set_alert_contacts,
 )
 from ringback.accounts.sites import Site
+from ringback.accounts.tenants import Tenant
+from ringback.bootstrap import build_memory_services
+from ringback.callbacks.model import CallbackForm
+from ringback.calls.inbound import IncomingCall, TrackingNumber
+from ringback.clock import ManualClock
+from ringback.tracking.pools import Pool
 
 from .code_prompt import receive
 

@@ -89,7 +89,7 @@ def test_the_same_change_twice_in_a_batch_is_written_once():
 
 def test_ttl_removals_and_unkept_tables_write_nothing():
     files = MemoryEventFiles()
-    expired = Change("calls", "REMOVE", "101", DAY, None, call("tw:CA1", 1).new)
+    expired = Change("calls", "REMOVE", "101", DAY, None, call("tw:CA1", 1).new, by_ttl=True)
     leg = Change("callback_legs", "INSERT", "102", DAY, {"request_id": "cb-1", "leg": "01#operator#00"})
     assert ChangeLog(files).record([expired, leg]) == [] and files.files == {}
 
@@ -185,7 +185,8 @@ def stream_record(change, table="calls"):
     return {
         "eventID": f"e{change.sequence_number}", "eventName": change.event_name, "eventVersion": "1.1",
         "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
-        "eventSourceARN": f"arn:aws:dynamodb:us-east-1:123456789012:table/ringback-test-{table}/stream/2026-11-01T00:00:00.000",
+        "eventSourceARN": (f"arn:aws:dynamodb:us-east-1:123456789012:table/ringback-test-{table}"
+                           "/stream/2026-11-01T00:00:00.000"),
         "dynamodb": {"ApproximateCreationDateTime": change.at_ms / 1000, "SequenceNumber": change.sequence_number,
                      "Keys": {}, "NewImage": {k: serialize(v) for k, v in change.new.items()},
                      "StreamViewType": "NEW_AND_OLD_IMAGES"},

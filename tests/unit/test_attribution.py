@@ -1,6 +1,10 @@
 """Ranking over days: which visit made a call, and how sure the product may say it is."""
 from ringback.tracking.attribution import (
-    HIGH_PROBABILITY, CallEvidence, attribute_call, attribute_static, sessions_shown,
+    HIGH_PROBABILITY,
+    CallEvidence,
+    attribute_call,
+    attribute_static,
+    sessions_shown,
 )
 from ringback.tracking.codes import shown_code
 from ringback.tracking.leases import HistoryEntry

@@ -6,13 +6,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ringback import bootstrap
 from ringback.accounts.audit import READ_BUDGET, Audit, AuditEntry, AuditFilter
-from ringback.accounts.tenants import Membership, Tenant, TenantScope
+from ringback.accounts.tenants import TenantScope
 from ringback.adapters.memory_accounts import MemoryAuditLog
-from ringback.bootstrap import build_memory_services
-from ringback.clock import ManualClock
 from tests.support.authorizer import call_function
+from tests.support.shop import shop_and_other
 
 OWNER = TenantScope("shop", "owner", frozenset({"shop"}), actor="user:u-owner")
 T0 = 1_780_000_000_000
@@ -148,13 +146,8 @@ def test_an_action_is_matched_without_case_and_values_are_trimmed():
 
 @pytest.fixture
 def svc():
-    services = build_memory_services(ManualClock(T0))
-    services.tenants.save(Tenant("shop", "shop.example"))
-    services.tenants.add_member(Membership("shop", "u-owner", "o@shop.example", "owner"))
-    services.tenants.add_member(Membership("shop", "u-analyst", "a@shop.example", "analyst"))
-    bootstrap.install(services)
-    yield services
-    bootstrap.install(None)
+    with shop_and_other(T0) as services:
+        yield services
 
 
 def audit(user="u-owner", **params):

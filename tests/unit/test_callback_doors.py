@@ -10,12 +10,12 @@ from twilio.request_validator import RequestValidator
 
 from infra.catalog import load_app
 from ringback import bootstrap
+from ringback.accounts.provisioning import Directories, add_site, add_static_number, enable_callbacks, open_tenant
+from ringback.accounts.sites import Site
+from ringback.accounts.tenants import Tenant
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from ringback.accounts.provisioning import Directories, add_site, add_static_number, enable_callbacks, open_tenant
-from ringback.accounts.tenants import Tenant
 from ringback.settings import Settings
-from ringback.accounts.sites import Site
 
 TOKEN = "carrier-auth-token"
 BASE = "https://calls.example"
@@ -81,7 +81,7 @@ def test_the_widget_polls_progress_and_learns_nothing_else(svc):
         assert progress.status_code == 200
         body = json.loads(progress.body)
         assert body["status"] == "accepted" and "phone" not in body and "+1415" not in progress.body.decode()
-        assert client.http.get(f"/v1/callbacks/cb_nope?siteKey=pk_1", headers={"Origin": ORIGIN}).status_code == 404
+        assert client.http.get("/v1/callbacks/cb_nope?siteKey=pk_1", headers={"Origin": ORIGIN}).status_code == 404
 
 
 def signed(path, params, token=TOKEN):

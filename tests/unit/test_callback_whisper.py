@@ -21,62 +21,62 @@ OWNER = TenantScope("t1", "owner", frozenset({"t1"}))
 
 
 def test_the_detail_shows_the_whisper_the_operator_heard_on_its_round():
-    svc, _ = callback_world()
-    svc.tracking.start(page())
-    rid = svc.callbacks.request(form(page=f"{ORIGIN}/pricing"))[0].request_id
-    ring_round(svc, rid, "token-1")
-    assert svc.callbacks.detail(OWNER, rid)["whisper"] is None  # ringing: nobody has heard anything yet
+    service, _ = callback_world()
+    service.tracking.start(page())
+    rid = service.callbacks.request(form(page=f"{ORIGIN}/pricing"))[0].request_id
+    ring_round(service, rid, "token-1")
+    assert service.callbacks.detail(OWNER, rid)["whisper"] is None  # ringing: nobody has heard anything yet
 
-    bridge = svc.callbacks.operator_answered(rid, "01#operator#00", "CA1")
+    bridge = service.callbacks.operator_answered(rid, "01#operator#00", "CA1")
     # While the operator is on the line, the round being rung already says what they heard.
-    assert svc.callbacks.detail(OWNER, rid)["whisper"] == bridge.whisper
-    svc.callbacks.leg_status(rid, "01#visitor#00", "CV1", "in-progress", None)
-    svc.callbacks.bridge_complete(rid, 1, "completed", "CV1", 30, True)
-    run_plan(svc, rid, {"result": "connected", "round": 1})
+    assert service.callbacks.detail(OWNER, rid)["whisper"] == bridge.whisper
+    service.callbacks.leg_status(rid, "01#visitor#00", "CV1", "in-progress", None)
+    service.callbacks.bridge_complete(rid, 1, "completed", "CV1", 30, True)
+    run_plan(service, rid, {"result": "connected", "round": 1})
 
-    detail = svc.callbacks.detail(OWNER, rid)
+    detail = service.callbacks.detail(OWNER, rid)
     assert bridge.whisper.startswith("Callback request from Main.") and "Page /pricing." in bridge.whisper
     assert [r["whisper"] for r in detail["rounds"]] == [bridge.whisper]
     assert detail["whisper"] == bridge.whisper and detail["status"] == "completed"
 
 
 def test_a_round_nobody_answered_has_no_whisper_and_the_last_one_heard_stays_on_top():
-    svc, clock = callback_world()
-    rid = svc.callbacks.request(form())[0].request_id
-    ring_round(svc, rid, "token-1")
-    heard = svc.callbacks.operator_answered(rid, "01#operator#00", "CA1").whisper
-    svc.callbacks.bridge_complete(rid, 1, "busy", "CV1", 0, False)  # the visitor was busy
-    step = run_plan(svc, rid, {"Error": "Callback.VisitorBusy"})
+    service, clock = callback_world()
+    rid = service.callbacks.request(form())[0].request_id
+    ring_round(service, rid, "token-1")
+    heard = service.callbacks.operator_answered(rid, "01#operator#00", "CA1").whisper
+    service.callbacks.bridge_complete(rid, 1, "busy", "CV1", 0, False)  # the visitor was busy
+    step = run_plan(service, rid, {"Error": "Callback.VisitorBusy"})
     clock.advance(ms=step.wait_ms)
-    _ring_after_wait(svc, rid, "token-2")
-    svc.callbacks.leg_status(rid, "02#operator#00", "CA2", "no-answer", 0)
-    run_plan(svc, rid, {"Error": "Callback.OperatorNoAnswer"})
+    _ring_after_wait(service, rid, "token-2")
+    service.callbacks.leg_status(rid, "02#operator#00", "CA2", "no-answer", 0)
+    run_plan(service, rid, {"Error": "Callback.OperatorNoAnswer"})
 
-    detail = svc.callbacks.detail(OWNER, rid)
+    detail = service.callbacks.detail(OWNER, rid)
     assert [(r["round"], r["result"], r["whisper"]) for r in detail["rounds"]] == [
         (1, "visitor_busy", heard), (2, "operator_no_answer", None)]
     assert detail["whisper"] == heard
 
 
 def test_the_whisper_is_what_was_spoken_even_if_the_site_changes_or_the_carrier_asks_again():
-    svc, _ = callback_world()
-    rid = svc.callbacks.request(form())[0].request_id
-    ring_round(svc, rid, "token-1")
-    first = svc.callbacks.operator_answered(rid, "01#operator#00", "CA1")
-    site = svc.sites.get("s1")
-    svc.sites.save(Site(**{**site.__dict__, "name": "Renamed"}))
+    service, _ = callback_world()
+    rid = service.callbacks.request(form())[0].request_id
+    ring_round(service, rid, "token-1")
+    first = service.callbacks.operator_answered(rid, "01#operator#00", "CA1")
+    site = service.sites.get("s1")
+    service.sites.save(Site(**{**site.__dict__, "name": "Renamed"}))
     # The carrier retries the answer webhook: the operator hears the same words again.
-    again = svc.callbacks.operator_answered(rid, "01#operator#00", "CA1")
+    again = service.callbacks.operator_answered(rid, "01#operator#00", "CA1")
     assert again.whisper == first.whisper and "Main" in first.whisper
-    assert svc.callbacks.detail(OWNER, rid)["whisper"] == first.whisper
+    assert service.callbacks.detail(OWNER, rid)["whisper"] == first.whisper
 
 
 def test_the_whisper_survives_a_write_that_lands_between_the_read_and_the_save():
-    svc, _ = callback_world()
-    rid = svc.callbacks.request(form())[0].request_id
-    ring_round(svc, rid, "token-1")
-    store, real_save, saves, built = svc.callbacks._store, svc.callbacks._store.save, [], []
-    real_has_caller = svc.callbacks._calls.has_caller
+    service, _ = callback_world()
+    rid = service.callbacks.request(form())[0].request_id
+    ring_round(service, rid, "token-1")
+    store, real_save, saves, built = service.callbacks._store, service.callbacks._store.save, [], []
+    real_has_caller = service.callbacks._calls.has_caller
 
     def racing_save(request):
         saves.append(request.version)
@@ -89,8 +89,8 @@ def test_the_whisper_survives_a_write_that_lands_between_the_read_and_the_save()
         built.append(args)
         return real_has_caller(*args)
 
-    store.save, svc.callbacks._calls.has_caller = racing_save, counted_has_caller
-    bridge = svc.callbacks.operator_answered(rid, "01#operator#00", "CA1")
+    store.save, service.callbacks._calls.has_caller = racing_save, counted_has_caller
+    bridge = service.callbacks.operator_answered(rid, "01#operator#00", "CA1")
     stored = store.get(rid)
     assert stored.pending["whisper"] == bridge.whisper and stored.pending["operator_leg"] == "01#operator#00"
     assert len(saves) == 2 and "SM1" in stored.alerts  # the first save lost; the other write is kept
@@ -98,12 +98,12 @@ def test_the_whisper_survives_a_write_that_lands_between_the_read_and_the_save()
 
 
 def test_a_long_whisper_is_kept_as_cut_for_the_carrier():
-    svc, _ = callback_world()
-    rid = svc.callbacks.request(form(page=f"{ORIGIN}/{'p' * 490}"))[0].request_id
-    ring_round(svc, rid, "token-1")
-    bridge = svc.callbacks.operator_answered(rid, "01#operator#00", "CA1")
+    service, _ = callback_world()
+    rid = service.callbacks.request(form(page=f"{ORIGIN}/{'p' * 490}"))[0].request_id
+    ring_round(service, rid, "token-1")
+    bridge = service.callbacks.operator_answered(rid, "01#operator#00", "CA1")
     assert len(bridge.whisper) == WHISPER_MAX_CHARS
-    assert svc.callbacks.detail(OWNER, rid)["whisper"] == bridge.whisper
+    assert service.callbacks.detail(OWNER, rid)["whisper"] == bridge.whisper
 
 
 # -- the doors -----------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 visitor sees, who is rung, and what the workflow is told, round by round."""
 import pytest
 
+from ringback.accounts.sites import Site
 from ringback.accounts.tenants import TenantScope
 from ringback.callbacks.model import CallbackForm
 from ringback.errors import InvalidInput, RateLimited
-from ringback.accounts.sites import Site
 
 from .tracking_world import ORIGIN, START, page, world
 
@@ -322,3 +322,25 @@ def test_an_operator_number_the_carrier_refuses_passes_the_call_to_the_next_one(
     assert step.action == "ring" and step.ring.operators == (OPERATORS[1],)
     [leg] = svc.callbacks._store.legs_of(rid)
     assert (leg.status, leg.error_code) == ("failed", "21211")
+
+
+def test_a_site_deleted_while_its_operators_ring_ends_the_callback_as_failed_and_says_why():
+    svc, _ = callback_world(hunt="simultaneous")
+    rid = svc.callbacks.request(form())[0].request_id
+    ring_round(svc, rid, "token-1")
+    first, second = svc.callbacks._dialer.placed
+    svc.sites.delete("s1", svc.sites.get("s1").version)
+
+    # The operator who picks up is hung up, the other one's ringing is cancelled, and the
+    # round ends at once, saying why.
+    assert svc.callbacks.operator_answered(rid, "01#operator#00", first["call_id"]) is None
+    assert svc.callbacks._dialer.cancelled == [second["call_id"]]
+    assert answers(svc)["token-1"][:2] == ("failure", "Callback.SiteRemoved")
+    assert svc.callbacks.operator_answered(rid, "01#operator#01", second["call_id"]) is None
+
+    step = run_plan(svc, rid, {"Error": "Callback.SiteRemoved", "Cause": "site_removed"})
+    assert (step.action, step.status) == ("done", "failed")
+    request = svc.callbacks._store.get(rid)
+    assert request.outcome["result"] == "site_removed" and request.rounds[-1]["result"] == "site_removed"
+    assert request.transitions[-1] == {"status": "failed", "at": request.updated_at, "reason": "site_removed"}
+    assert svc.notifier.sent == []  # no site left whose contacts to text

@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
-from ringback.accounts.tenants import AUDIT, TenantScope
 from ringback.accounts.caller_ids import PENDING_MS
+from ringback.accounts.tenants import AUDIT, TenantScope
 from tests.support.authorizer import call_function
 from tests.support.shop import shop_and_other
 

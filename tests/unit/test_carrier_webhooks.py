@@ -9,10 +9,10 @@ from twilio.request_validator import RequestValidator
 
 from infra.catalog import load_app
 from ringback import bootstrap
+from ringback.accounts.sites import Site
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
 from ringback.settings import Settings
-from ringback.accounts.sites import Site
 
 from .code_prompt import past_the_gather
 from .tracking_world import START, page, world
@@ -89,7 +89,8 @@ def test_the_code_keyed_at_the_prompt_attributes_the_call_to_the_visit_shown_it(
     response = post("/v1/carrier/voice", call_params(shown.number), code=shown.extension)
     assert ET.fromstring(response.body).find("Dial") is not None
     attribution = svc.calls.get("tw:CA0001")[1].attribution
-    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (offer.session_id, "code", "high")
+    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (
+        offer.session_id, "code", "high")
 
 
 def test_a_call_whose_caller_skips_the_code_is_still_attributed_and_put_through(svc):

@@ -1,8 +1,8 @@
 import json
 
 from ringback.adapters.memory import MemoryDeliveryQueue
-from ringback.clock import ManualClock
 from ringback.calls.events import BACKOFF_SECONDS, MAX_QUEUE_DELAY, Events, sign, verify
+from ringback.clock import ManualClock
 
 SECRET = "whsec-0123456789abcdef0123"
 SETTINGS = {"webhooks": [{"url": "https://crm.example/hooks", "secret": SECRET},
@@ -160,10 +160,15 @@ def test_deliveries_queued_before_endpoints_had_ids_still_go_out():
     assert endpoint.webhook_id and endpoint.webhook_id.startswith("wh_")
 
 
-def test_a_delivery_survives_the_queue_with_its_subscriptions():
-    delivery = Delivery("call.missed:tw:CA1", "call.missed", "t1", "s1", 1, {},
-                        Endpoint("https://crm.example/hooks", NEW, "wh_1", ("call.missed",)))
-    assert Delivery.from_message(json.loads(json.dumps(delivery.as_message()))) == delivery
+def test_a_queued_delivery_names_its_endpoint_by_id_and_carries_no_secret_or_url():
+    delivery = Delivery("call.missed:tw:CA1", "call.missed", "t1", "s1", 1, {"caller": "+14155550123"},
+                        Endpoint("https://crm.example/hooks", NEW, "wh_1", ("call.missed",), previous_secret=OLD,
+                                 previous_until=10), attempt=2, not_before=5)
+    message = json.dumps(delivery.as_message())
+    assert NEW not in message and OLD not in message and "crm.example" not in message
+    back = Delivery.from_message(json.loads(message))
+    assert (back.webhook_id, back.endpoint, back.attempt, back.not_before, back.data) == (
+        "wh_1", None, 2, 5, {"caller": "+14155550123"})
 
 
 def test_the_readmes_receiver_code_verifies_what_we_send():

@@ -47,5 +47,6 @@ def test_the_built_scripts_are_ascii_so_any_page_charset_reads_them(built):
 
 
 def test_non_ascii_text_becomes_escapes_that_mean_the_same(frontend_build):
-    assert frontend_build.minify("var a = 'Звоним…';  // ok\n") == "var a='\\u0417\\u0432\\u043e\\u043d\\u0438\\u043c\\u2026';\n"
+    assert frontend_build.minify("var a = 'Звоним…';  // ok\n") == (
+        "var a='\\u0417\\u0432\\u043e\\u043d\\u0438\\u043c\\u2026';\n")
     assert frontend_build.minify("var b = '☎😀';") == "var b='\\u260e\\ud83d\\ude00';\n"

@@ -1,11 +1,11 @@
 import pytest
 
-from ringback.errors import NotFound
-from ringback.calls.inbound import IncomingCall
-from ringback.tracking.pools import Pool
 from ringback.accounts.provisioning import Directories, add_pool
 from ringback.accounts.sites import Site
+from ringback.calls.inbound import IncomingCall
+from ringback.errors import NotFound
 from ringback.tracking.codes import shown_code
+from ringback.tracking.pools import Pool
 
 from .code_prompt import receive
 from .tracking_world import START, page, world
@@ -56,7 +56,8 @@ def test_a_call_with_the_visits_shown_code_is_attributed_to_it_and_dialled_with_
     clock.advance(minutes=2)
     record, plan = receive(svc.inbound, IncomingCall("tw:CA1", shown.number, "+14155550001"), code=shown.extension)
     attribution = record.attribution
-    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (offer.session_id, "code", "high")
+    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (
+        offer.session_id, "code", "high")
     assert attribution["code"] == {"entered": shown.extension, "valid": True, "matched": True}
     assert attribution["source"] == "google" and attribution["keyword"] == "leak"
     assert attribution["first_time_caller"] is True and attribution["caller_country"] == "US"
@@ -72,7 +73,8 @@ def test_the_shown_code_picks_its_visit_over_the_numbers_later_holder():
     shown = first.numbers[0]
     record, _ = svc.inbound.receive(IncomingCall("tw:CA1", shown.number, "+14155550001", digits=shown.extension))
     attribution = record.attribution
-    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (first.session_id, "code", "high")
+    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (
+        first.session_id, "code", "high")
     assert attribution["runner_up"]["session_id"] == second.session_id
 
 
@@ -174,7 +176,8 @@ def test_an_extension_pools_code_is_the_lines_extension_and_its_check_digit():
     assert record is None and plan.action == "gather"
     record, _ = svc.inbound.receive(IncomingCall("tw:CA1", "+14155550160", "+14155550001", digits=shown.extension))
     attribution = record.attribution
-    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (offer.session_id, "code", "high")
+    assert (attribution["session_id"], attribution["method"], attribution["level"]) == (
+        offer.session_id, "code", "high")
     assert attribution["source"] == "news"
 
 

@@ -6,8 +6,14 @@ from ringback.accounts.api_keys import ApiKeys
 from ringback.accounts.audit import Audit
 from ringback.accounts.members import Members, own_tenant_id
 from ringback.accounts.tenants import Principal, Tenant, resolve_scope
-from ringback.adapters.memory_accounts import (MemoryApiKeys, MemoryAuditLog, MemoryInvitations, MemoryTenants,
-                                               MemoryUserInviter)
+from ringback.adapters.memory_accounts import (
+    MemoryApiKeys,
+    MemoryAuditLog,
+    MemoryInvitations,
+    MemoryTenants,
+    MemoryUserInviter,
+)
+from ringback.adapters.memory_usage import MemoryUsageMeter
 from ringback.errors import Conflict, Forbidden, InvalidInput, Unauthenticated, Unavailable
 
 NOW = 1_780_000_000_000
@@ -21,7 +27,7 @@ def world():
     tenants, log = MemoryTenants(), MemoryAuditLog()
     audit = Audit(log)
     members = Members(tenants, MemoryInvitations(), audit, MemoryUserInviter())
-    return tenants, members, ApiKeys(MemoryApiKeys(), audit), audit
+    return tenants, members, ApiKeys(MemoryApiKeys(), audit, MemoryUsageMeter()), audit
 
 
 def scope(tenants, principal, tenant=None):

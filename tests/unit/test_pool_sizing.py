@@ -4,7 +4,13 @@ import pytest
 
 from ringback.errors import InvalidInput
 from ringback.tracking.sizing import (
-    PEAK_HOUR_SHARE, VISIT_SECONDS, advise, erlang_b, expected_accuracy, servers_for, size_for_accuracy,
+    PEAK_HOUR_SHARE,
+    VISIT_SECONDS,
+    advise,
+    erlang_b,
+    expected_accuracy,
+    servers_for,
+    size_for_accuracy,
 )
 from tests.support.authorizer import call_function
 from tests.support.shop import shop_and_other

@@ -1,9 +1,5 @@
 import pytest
 
-from ringback.accounts.tenants import Membership, Tenant
-from ringback.errors import Conflict, InvalidInput, NotFound
-from ringback.tracking.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, pools_of
-from ringback.accounts.tenants import TenantScope
 from ringback.accounts.provisioning import (
     add_pool,
     add_site,
@@ -14,6 +10,9 @@ from ringback.accounts.provisioning import (
     set_alert_contacts,
 )
 from ringback.accounts.sites import Site
+from ringback.accounts.tenants import Membership, Tenant, TenantScope
+from ringback.errors import Conflict, InvalidInput, NotFound
+from ringback.tracking.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, pools_of
 
 from .fakes import directories
 
@@ -96,7 +95,8 @@ def test_a_site_cannot_be_created_with_what_needs_a_number_it_does_not_have_yet(
         add_site(dirs, Site("s2", "t1", "B", "pk_2", frozenset({"b.example"}), alert_contacts=("+14155550198",)))
     assert refused.value.code == "no_sms_number"
     with pytest.raises(Conflict) as refused:
-        add_site(dirs, Site("s3", "t1", "C", "pk_3", frozenset({"c.example"}), settings={"callback": {"enabled": True}}))
+        add_site(dirs, Site("s3", "t1", "C", "pk_3", frozenset({"c.example"}),
+                            settings={"callback": {"enabled": True}}))
     assert refused.value.code == "no_voice_number"
 
 

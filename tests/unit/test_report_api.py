@@ -9,6 +9,7 @@ from chalice.test import Client
 
 from infra.catalog import load_app
 from ringback import bootstrap
+from ringback.accounts.sites import Site
 from ringback.accounts.tenants import Membership, Tenant
 from ringback.adapters.duckdb_runner import DuckDbRunner
 from ringback.adapters.memory import MemoryEventFiles
@@ -16,7 +17,6 @@ from ringback.analytics.ad_spend import AdSpend
 from ringback.analytics.reports import Reports
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
-from ringback.accounts.sites import Site
 from tests.support.analytics import EventLog, utc_ms
 from tests.support.authorizer import PrincipalFromHeader
 

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 
+from ringback.accounts.sites import Site
 from ringback.accounts.tenants import TenantScope
 from ringback.adapters.memory import MemorySites
 from ringback.analytics.report_output import as_csv, as_json
 from ringback.analytics.reports import ReportRequest, Reports, ResultSet, tenants_for
 from ringback.clock import ManualClock
 from ringback.errors import Forbidden, InvalidInput, NotFound
-from ringback.accounts.sites import Site
 from tests.support.analytics import utc_ms
 
 AGENCY = TenantScope("agency", "admin", frozenset({"agency", "client-a", "client-b"}))

@@ -1,8 +1,8 @@
 import pytest
 
+from ringback.accounts.sites import Site
 from ringback.errors import InvalidInput
 from ringback.tracking.rules import Route, choose, validate_rule
-from ringback.accounts.sites import Site
 from ringback.tracking.visits import new_visit
 
 SITE = Site("s1", "t1", "Main", "pk", frozenset({"shop.example"}))
@@ -48,7 +48,8 @@ def test_precedence_priority_then_specificity_then_static_then_id():
     catch_all = Route("pool", "p-all", {})
     routes = [catch_all, broad_pool, google_static, campaign_pool]
     assert choose(routes, paid) == campaign_pool  # the more specific rule
-    assert choose([catch_all, broad_pool, google_static], paid) == google_static  # static before pool at equal specificity
+    # A static route before a pool at equal specificity.
+    assert choose([catch_all, broad_pool, google_static], paid) == google_static
     forced = Route("pool", "p-forced", {"priority": 10, "utm_medium": ["cpc"]})
     assert choose(routes + [forced], paid) == forced  # an explicit priority beats specificity
     assert choose(routes, visit()) == catch_all  # the empty rule catches the rest

@@ -1,7 +1,7 @@
 import pytest
 
 from ringback.adapters.tables import table_specs
-from ringback.settings import Settings, SettingsError, load_settings
+from ringback.settings import SECRET_KEYS, Settings, SettingsError, load_settings
 
 BASE = {
     "RINGBACK_STAGE": "test",
@@ -61,6 +61,9 @@ def test_the_secret_fills_credentials_the_environment_does_not_give():
         {"twilio_auth_token": "from-secret", "analytics_key": ""})
     assert given.twilio_auth_token == "from-env" and given.analytics_key is None
     assert "tok" not in repr(filled) and "'k'" not in repr(filled)
+    # Every key the secret holds fills its field (with_secrets names them one by one).
+    every = settings.with_secrets(dict.fromkeys(SECRET_KEYS, "v"))
+    assert all(getattr(every, name) == "v" for name in SECRET_KEYS)
 
 
 def test_two_functions_of_one_local_stack_agree_on_the_fast_product_time():

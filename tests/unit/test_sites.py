@@ -1,8 +1,8 @@
 import pytest
 
+from ringback.accounts.sites import Site, normalise_domain, public_config, site_for_origin
 from ringback.adapters.memory import MemorySites
 from ringback.errors import Forbidden, InvalidInput, NotFound
-from ringback.accounts.sites import Site, normalise_domain, public_config, site_for_origin
 
 
 def make_site(**overrides):

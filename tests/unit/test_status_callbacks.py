@@ -10,13 +10,13 @@ from twilio.request_validator import RequestValidator
 
 from infra.catalog import load_app
 from ringback import bootstrap
+from ringback.accounts.provisioning import Directories, set_alert_contacts
 from ringback.accounts.tenants import Membership
 from ringback.settings import Settings
-from ringback.accounts.provisioning import Directories, set_alert_contacts
+from tests.support.authorizer import PrincipalFromHeader
 
 from .code_prompt import past_the_gather
 from .tracking_world import page, world
-from tests.support.authorizer import PrincipalFromHeader
 
 TOKEN = "carrier-auth-token"
 BASE = "https://calls.example"

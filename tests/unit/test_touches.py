@@ -10,8 +10,8 @@ from ringback.accounts.tenants import TenantScope
 from ringback.adapters.duckdb_runner import to_duckdb
 from ringback.adapters.memory import MemorySites
 from ringback.analytics import schema, touches
-from ringback.analytics.reports import CATALOGUE, ReportRequest, Reports, ResultSet, query_for
 from ringback.analytics.report_output import as_json
+from ringback.analytics.reports import CATALOGUE, ReportRequest, Reports, ResultSet, query_for
 from ringback.clock import ManualClock
 from ringback.errors import InvalidInput
 from tests.support.analytics import utc_ms

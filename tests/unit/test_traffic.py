@@ -10,7 +10,13 @@ from bench.geo import FICTIONAL, OTHER_REGION, STATES, pool_numbers, state_of
 from bench.naive_pool import HOLD_MS, FifoPool, replay_naive
 from bench.replay import replay_product
 from bench.traffic import (
-    MOBILE_SHARE, NEVER_VISITED, SCENARIOS, WITHIN_30_MIN, Scenario, generate, mistyped,
+    MOBILE_SHARE,
+    NEVER_VISITED,
+    SCENARIOS,
+    WITHIN_30_MIN,
+    Scenario,
+    generate,
+    mistyped,
 )
 
 FAST = Scenario("sample", seed=11, daily=1500, days=4, considered_share=0.0)
@@ -81,7 +87,7 @@ def test_a_mistyped_code_differs_in_exactly_one_digit():
     for position in range(4):
         for delta in range(1, 10):
             wrong = mistyped("4821", (position, delta))
-            assert len(wrong) == 4 and sum(a != b for a, b in zip(wrong, "4821")) == 1
+            assert len(wrong) == 4 and sum(a != b for a, b in zip(wrong, "4821", strict=True)) == 1
 
 
 def test_the_naive_pool_shows_the_own_number_when_full_and_credits_the_holder_then_the_last_holder():

@@ -1,7 +1,7 @@
 import pytest
 
-from ringback.errors import InvalidInput
 from ringback.accounts.sites import Site
+from ringback.errors import InvalidInput
 from ringback.tracking.visits import new_visit
 
 SITE = Site("s1", "t1", "Main", "pk", frozenset({"shop.example"}))
@@ -12,7 +12,8 @@ def test_a_visit_carries_utm_click_ids_referrer_landing_page_and_region():
         SITE, "sess", "client-0001",
         "https://www.shop.example/pricing?utm_source=google&utm_medium=cpc&utm_campaign=winter&utm_term=boiler&gclid=G1#top",
         "https://www.google.com/",
-        {"cloudfront-viewer-country": "US", "cloudfront-viewer-country-region": "CA", "cloudfront-viewer-city": "Oakland"},
+        {"cloudfront-viewer-country": "US", "cloudfront-viewer-country-region": "CA",
+         "cloudfront-viewer-city": "Oakland"},
         5,
     )
     assert v.utm == {"source": "google", "medium": "cpc", "campaign": "winter", "term": "boiler"}
@@ -23,7 +24,8 @@ def test_a_visit_carries_utm_click_ids_referrer_landing_page_and_region():
 
 
 def test_the_keyword_comes_from_a_search_referrer_when_utm_term_is_absent():
-    v = new_visit(SITE, "s", "client-0001", "https://shop.example/", "https://yandex.ru/search/?text=boiler+repair", {}, 0)
+    v = new_visit(SITE, "s", "client-0001", "https://shop.example/", "https://yandex.ru/search/?text=boiler+repair",
+                  {}, 0)
     assert v.keyword == "boiler repair" and v.source()["source"] == "yandex.ru"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ringback.accounts.tenants import Principal
 from ringback.accounts.webhook_endpoints import MAX_ENDPOINTS, WebhookEndpoints
-from ringback.calls.events import ROTATION_OVERLAP_MS, verify
+from ringback.calls.events import ROTATION_OVERLAP_MS, verify, verify_standard
 from tests.support.authorizer import call_function
 from tests.support.shop import shop_and_other
 
@@ -128,8 +128,10 @@ def test_a_test_delivery_is_signed_so_the_receiver_verifies_it(svc, site, receiv
     url, body, headers = receiver.received[-1]
     event = json.loads(body)
     assert url == "https://crm.example/hooks" and event["type"] == "webhook.test"
-    assert event["site_id"] == site and headers["Ringback-Event-Id"] == event["id"] == result["eventId"]
-    assert verify(hook["secret"], headers["Ringback-Signature"], body, NOW // 1000)
+    assert event["site_id"] == site and headers["webhook-id"] == event["id"] == result["eventId"]
+    assert hook["signatureScheme"] == "standard-webhooks" and "Ringback-Signature" not in headers
+    assert verify_standard(hook["secret"], headers, body, NOW // 1000)
+    assert not verify_standard(hook["secret"], headers, body + b" ", NOW // 1000)
 
 
 def test_a_test_delivery_says_what_went_wrong(svc, site, receiver):
@@ -151,15 +153,17 @@ def test_a_rotated_secret_overlaps_the_old_one_for_a_day(svc, site, receiver):
     assert rotated["secret"] != hook["secret"] and rotated["previousSecretExpiresAt"] == NOW + ROTATION_OVERLAP_MS
     call("POST", path + "/test")
     _, body, sent = receiver.received[-1]
-    assert verify(hook["secret"], sent["Ringback-Signature"], body, NOW // 1000)
-    assert verify(rotated["secret"], sent["Ringback-Signature"], body, NOW // 1000)
+    # Standard Webhooks: one signature per secret, separated by a space.
+    assert len(sent["webhook-signature"].split(" ")) == 2
+    assert verify_standard(hook["secret"], sent, body, NOW // 1000)
+    assert verify_standard(rotated["secret"], sent, body, NOW // 1000)
     # A day later the old secret is dropped.
     svc.clock.advance(seconds=ROTATION_OVERLAP_MS // 1000)
     call("POST", path + "/test")
     _, body, sent = receiver.received[-1]
     now_s = svc.clock.now_ms() // 1000
-    assert verify(rotated["secret"], sent["Ringback-Signature"], body, now_s)
-    assert not verify(hook["secret"], sent["Ringback-Signature"], body, now_s)
+    assert verify_standard(rotated["secret"], sent, body, now_s)
+    assert not verify_standard(hook["secret"], sent, body, now_s)
     assert call("GET", path)[1]["previousSecretExpiresAt"] is None
     entries = json.dumps(audit_entries(svc))
     assert "webhook.secret_rotated" in entries
@@ -173,8 +177,42 @@ def test_a_leaked_secret_is_replaced_at_once(svc, site, receiver):
     assert status == 200 and rotated["previousSecretExpiresAt"] is None
     call("POST", path + "/test")
     _, body, sent = receiver.received[-1]
-    assert not verify(hook["secret"], sent["Ringback-Signature"], body, NOW // 1000)
+    assert not verify_standard(hook["secret"], sent, body, NOW // 1000)
+    assert verify_standard(rotated["secret"], sent, body, NOW // 1000)
+
+
+def test_an_endpoint_may_keep_the_first_signature_format_and_rotate_within_it(svc, site, receiver):
+    hook, headers = add(site, signatureScheme="ringback-v1")
+    path = f"/v1/sites/{site}/webhooks/{hook['webhookId']}"
+    assert hook["signatureScheme"] == "ringback-v1"
+    _, rotated, headers = call("POST", path + "/secret", etag=headers["ETag"])
+    call("POST", path + "/test")
+    _, body, sent = receiver.received[-1]
+    assert "webhook-signature" not in sent and sent["Ringback-Event-Id"]
+    assert verify(hook["secret"], sent["Ringback-Signature"], body, NOW // 1000)
     assert verify(rotated["secret"], sent["Ringback-Signature"], body, NOW // 1000)
+    # Switched to Standard Webhooks, the same secrets sign the new headers.
+    status, changed, _ = call("PATCH", path, body={"signatureScheme": "standard-webhooks"}, etag=headers["ETag"])
+    assert status == 200 and changed["signatureScheme"] == "standard-webhooks"
+    call("POST", path + "/test")
+    _, body, sent = receiver.received[-1]
+    assert verify_standard(rotated["secret"], sent, body, NOW // 1000)
+    assert verify_standard(hook["secret"], sent, body, NOW // 1000)
+
+
+def test_an_endpoint_whose_secret_predates_standard_webhooks_is_rotated_before_it_switches(svc, site):
+    hook, headers = add(site, signatureScheme="ringback-v1")
+    # As stored before secrets were standard base64 (URL-safe, unpadded).
+    stored = svc.sites.get(site)
+    hooks = [{**h, "secret": "whsec_" + "-_" * 21 + "a"} for h in stored.settings["webhooks"]]
+    svc.sites.save(replace(stored, settings={**stored.settings, "webhooks": hooks}), expected_version=stored.version)
+    path = f"/v1/sites/{site}/webhooks/{hook['webhookId']}"
+    status, refused, _ = call("PATCH", path, body={"signatureScheme": "standard-webhooks"}, etag=etag(site))
+    assert status == 409 and refused["error"]["code"] == "secret_rotation_required"
+    assert refused["error"]["details"] == {"field": "signatureScheme"}
+    call("POST", path + "/secret", body={"overlapSeconds": 0}, etag=etag(site))
+    status, changed, _ = call("PATCH", path, body={"signatureScheme": "standard-webhooks"}, etag=etag(site))
+    assert status == 200 and changed["signatureScheme"] == "standard-webhooks"
 
 
 def test_call_events_go_only_to_the_types_an_endpoint_subscribed_to(svc, site):

@@ -1,10 +1,10 @@
 """A site with a pool, a static number and rules, on the in-memory adapters."""
+from ringback.accounts.provisioning import Directories, add_pool, add_site, add_static_number, open_tenant
+from ringback.accounts.sites import Site
 from ringback.accounts.tenants import Tenant
 from ringback.bootstrap import build_memory_services
 from ringback.clock import ManualClock
 from ringback.tracking.pools import Pool
-from ringback.accounts.provisioning import Directories, add_pool, add_site, add_static_number, open_tenant
-from ringback.accounts.sites import Site
 from ringback.tracking.sessions import PageContext
 
 START = 1_800_000_000_000

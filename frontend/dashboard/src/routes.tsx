@@ -6,12 +6,14 @@ import { type AreaTexts, addTexts } from "./i18n";
 import { useSession } from "./session";
 import { Page } from "./ui/states";
 
-const CallPage = lazy(() => import("./pages/calls/CallPage"));
-const CallerPage = lazy(() => import("./pages/calls/CallerPage"));
-const QueuePage = lazy(() => import("./pages/calls/QueuePage"));
 // An area's page, with its texts added before it first renders.
 const withTexts = <T,>(page: () => Promise<T>, texts: () => Promise<AreaTexts>) =>
   () => Promise.all([page(), texts().then(addTexts)]).then(([module]) => module);
+// A caller's erasure is offered from a call's page and the caller's card (and in settings).
+const eraseTexts = () => import("./i18n/erase");
+const CallPage = lazy(withTexts(() => import("./pages/calls/CallPage"), eraseTexts));
+const CallerPage = lazy(withTexts(() => import("./pages/calls/CallerPage"), eraseTexts));
+const QueuePage = lazy(() => import("./pages/calls/QueuePage"));
 const callbackTexts = () => import("./i18n/callbacks");
 const CallbacksPage = lazy(withTexts(() => import("./pages/callbacks/CallbacksPage"), callbackTexts));
 const CallbackPage = lazy(withTexts(() => import("./pages/callbacks/CallbackPage"), callbackTexts));

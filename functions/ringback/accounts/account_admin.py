@@ -1,4 +1,5 @@
-"""The tenant's own account as its owners see it: its name, and whether it is an agency.
+"""The tenant's own account as its owners see it: its name, whether it is an agency, and
+how long its call recordings are kept (ringback.calls.retention).
 
 A business that signs up gets an account named after its e-mail domain; the owner renames
 it, and an agency turns its account into one here, after which it opens client accounts
@@ -14,19 +15,23 @@ from typing import Any
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.tenants import MANAGE, TENANT_KINDS, Tenant, TenantScope
+from ringback.calls.retention import RECORDING_RETENTION_DAYS
 from ringback.errors import Conflict, NotFound, PreconditionFailed
 from ringback.ports import TenantDirectory
 
 ACCOUNT_CHANGE = {
     "type": "object", "additionalProperties": False, "minProperties": 1,
     "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 120},
-                   "kind": {"type": "string", "enum": list(TENANT_KINDS)}},
+                   "kind": {"type": "string", "enum": list(TENANT_KINDS)},
+                   # One of the recordings bucket's lifecycle classes (ringback.calls.retention).
+                   "recordingRetentionDays": {"type": "integer", "enum": list(RECORDING_RETENTION_DAYS)}},
 }
 
 
 def account_json(tenant: Tenant) -> dict[str, Any]:
     return {"tenantId": tenant.tenant_id, "name": tenant.name, "kind": tenant.kind, "parentId": tenant.parent_id,
-            "plan": tenant.plan, "retentionDays": tenant.retention_days, "createdAt": tenant.created_at}
+            "plan": tenant.plan, "retentionDays": tenant.retention_days,
+            "recordingRetentionDays": tenant.recording_retention_days, "createdAt": tenant.created_at}
 
 
 def account_etag(tenant: Tenant) -> str:
@@ -60,8 +65,10 @@ class AccountAdmin:
         if kind == "customer" and tenant.kind == "agency" and self._tenants.clients_of(tenant.tenant_id):
             raise Conflict("an agency with client accounts stays an agency", code="agency_has_clients",
                            details={"field": "kind"})
-        changed = replace(tenant, name=body.get("name", tenant.name).strip() or tenant.name, kind=kind)
-        self._tenants.set_profile(tenant.tenant_id, changed.name, changed.kind)
+        changed = replace(tenant, name=body.get("name", tenant.name).strip() or tenant.name, kind=kind,
+                          recording_retention_days=body.get("recordingRetentionDays",
+                                                            tenant.recording_retention_days))
+        self._tenants.set_profile(tenant.tenant_id, changed.name, changed.kind, changed.recording_retention_days)
         self._audit.record(scope, "account.updated", tenant.tenant_id, account_json(tenant), account_json(changed),
                            now_ms)
         return changed

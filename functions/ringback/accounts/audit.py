@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ringback.accounts.tenants import AUDIT, TenantScope
 from ringback.errors import InvalidInput
@@ -46,7 +47,7 @@ class AuditEntry:
     before: Any = None
     after: Any = None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"entryId": self.entry_id, "at": self.at, "actor": self.actor, "action": self.action,
                 "target": self.target, "before": self.before, "after": self.after}
 
@@ -62,7 +63,7 @@ class AuditFilter:
     action: str | None = None  # exact, or a prefix when it ends with "."
 
     @staticmethod
-    def from_params(params: Mapping[str, str]) -> "AuditFilter":
+    def from_params(params: Mapping[str, str]) -> AuditFilter:
         """The filter of GET /v1/audit's query parameters; a value it cannot mean is 400."""
         start, end = _ms(params, "from"), _ms(params, "to")
         if start is not None and end is not None and start >= end:
@@ -79,7 +80,7 @@ class AuditFilter:
         """Only a time range, which the store reads by itself: nothing to match here."""
         return self.actor is None and self.action is None
 
-    def admits(self, entry: "AuditEntry") -> bool:
+    def admits(self, entry: AuditEntry) -> bool:
         return ((self.actor is None or entry.actor == self.actor)
                 and (self.action is None or (entry.action.startswith(self.action) if self.action.endswith(".")
                                              else entry.action == self.action)))
@@ -98,7 +99,7 @@ class Audit:
                                  before, after))
 
     def read(self, scope: TenantScope, limit: int = 50, cursor: str | None = None,
-             where: AuditFilter = AuditFilter()) -> dict:
+             where: AuditFilter = AuditFilter()) -> dict[str, Any]:
         scope.require(AUDIT)
         if cursor is not None and not _CURSOR.match(cursor):
             raise InvalidInput("not a cursor this log gave", code="invalid_cursor", details={"field": "cursor"})
@@ -139,7 +140,7 @@ def _ms(params: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
-def _text(params: Mapping[str, str], name: str, rule: re.Pattern, message: str) -> str | None:
+def _text(params: Mapping[str, str], name: str, rule: re.Pattern[str], message: str) -> str | None:
     raw = params.get(name)
     if raw is None:
         return None

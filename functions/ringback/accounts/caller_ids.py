@@ -18,7 +18,7 @@ without verifying the number shows as failed until PENDING_MS have passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ringback.accounts import numbers as number_rules
 from ringback.accounts.provisioning import e164
@@ -26,7 +26,7 @@ from ringback.accounts.tenants import READ, WRITE, TenantScope
 from ringback.errors import Conflict, InvalidInput, NotFound
 
 if TYPE_CHECKING:
-    from ringback.accounts.audit import Audit
+    from ringback.accounts.audit import Audit, AuditEntry
     from ringback.accounts.purchases import Purchases
     from ringback.ports import AuditLog, NumberCarrier, SiteDirectory
 
@@ -60,8 +60,8 @@ class VerifiedCallerId:
 
 
 class CallerIds:
-    def __init__(self, sites: "SiteDirectory", carrier: "NumberCarrier", audit: "Audit", audit_log: "AuditLog",
-                 accounts: "Purchases") -> None:
+    def __init__(self, sites: SiteDirectory, carrier: NumberCarrier, audit: Audit, audit_log: AuditLog,
+                 accounts: Purchases) -> None:
         """`accounts`: the tenant's carrier subaccount, as purchases open it, so a tenant
         has one subaccount whichever it does first: buy a number or verify a caller ID."""
         self._sites, self._carrier, self._accounts = sites, carrier, accounts
@@ -91,7 +91,7 @@ class CallerIds:
         live = {number: self._carrier.validation_in_progress(account, entry.after["callSid"])
                 for number, entry in starts.items()}
         verified = self._carrier.caller_ids(account)
-        listed = [{"number": c.number, "friendlyName": c.friendly_name, "status": "verified"}
+        listed: list[dict[str, Any]] = [{"number": c.number, "friendlyName": c.friendly_name, "status": "verified"}
                   for c in sorted(verified, key=lambda c: c.number)]
         known = {c.number for c in verified}
         for number, entry in sorted(starts.items()):
@@ -114,7 +114,8 @@ class CallerIds:
         if using:
             raise Conflict("a site's callbacks call from this caller ID: choose another one for them first",
                            code="caller_id_in_use", details={"siteIds": using})
-        self._carrier.remove_caller_id(account, found.sid)
+        # Found among the account's caller IDs, so there is an account.
+        self._carrier.remove_caller_id(cast(str, account), found.sid)
         self._audit.record(scope, REMOVED, number, {"number": number, "friendlyName": found.friendly_name}, None,
                            now_ms)
 
@@ -127,11 +128,11 @@ class CallerIds:
     def _account(self, tenant_id: str) -> str | None:
         return self._accounts.account(tenant_id)
 
-    def _recent_starts(self, tenant_id: str, now_ms: int) -> dict:
+    def _recent_starts(self, tenant_id: str, now_ms: int) -> dict[str, AuditEntry]:
         """The latest start of each number within PENDING_MS, from the audit log, unless
         the number was removed since (it had been verified, and is no attempt now). By
         time, not by order: entries of one millisecond come in any order."""
-        starts: dict = {}
+        starts: dict[str, AuditEntry] = {}
         removed: dict[str, int] = {}
         cursor = None
         for _ in range(_PAGES):
@@ -140,9 +141,9 @@ class CallerIds:
             for entry in recent:
                 if entry.action == REMOVED:
                     removed[entry.target] = max(entry.at, removed.get(entry.target, entry.at))
-                elif entry.action == STARTED and isinstance(entry.after, dict) and entry.after.get("callSid"):
-                    if entry.target not in starts or entry.at > starts[entry.target].at:
-                        starts[entry.target] = entry
+                elif (entry.action == STARTED and isinstance(entry.after, dict) and entry.after.get("callSid")
+                      and (entry.target not in starts or entry.at > starts[entry.target].at)):
+                    starts[entry.target] = entry
             if cursor is None or len(recent) < len(entries):
                 break
         return {number: entry for number, entry in starts.items() if removed.get(number, -1) < entry.at}

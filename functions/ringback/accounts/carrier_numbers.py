@@ -8,8 +8,9 @@ account that owns it, so the webhook check asks the carrier for that token
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ringback.errors import Forbidden
 
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from ringback.ports import NumberCarrier
 
 KINDS = ("local", "toll_free", "mobile")
+# A subaccount's webhook token is asked for again, after a signature that did not match,
+# at most this often.
+REFRESH_MS = 5_000
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class Capabilities:
     voice: bool = True
     sms: bool = False
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"voice": self.voice, "sms": self.sms}
 
 
@@ -36,7 +40,7 @@ class AvailableNumber:
     country: str  # ISO 3166 alpha-2
     capabilities: Capabilities
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"number": self.number, "locality": self.locality, "region": self.region, "country": self.country,
                 "capabilities": self.capabilities.as_json()}
 
@@ -50,13 +54,15 @@ class OwnedNumber:
 
 class SigningTokens:
     """The auth token a webhook was signed with, by the AccountSid it names: our main
-    account's own, or a subaccount's, asked of the carrier once per cold start (a token
-    is kept; a refusal is not, so a subaccount opened since is found on its first call).
+    account's own, or a subaccount's, asked of the carrier once and kept until a
+    signature fails to match it (`refreshed`: a rotated token); a refusal is not kept, so
+    a subaccount opened since is found on its first call.
     A request naming an account that is not ours is refused before anything is read."""
 
-    def __init__(self, carrier: "NumberCarrier | None") -> None:
+    def __init__(self, carrier: NumberCarrier | None) -> None:
         self._carrier = carrier
         self._tokens: dict[str, str] = {}
+        self._asked: dict[str, int] = {}  # when a subaccount's token was last asked for again
 
     def for_account(self, account_sid: str | None, main_sid: str | None, main_token: str | None) -> str | None:
         if not account_sid or account_sid == main_sid or not main_token:
@@ -70,4 +76,22 @@ class SigningTokens:
                 self._tokens[account_sid] = token
         if not token:
             raise Forbidden("the webhook names a carrier account that is not ours", code="unknown_carrier_account")
+        return token
+
+    def refreshed(self, account_sid: str | None, main_sid: str | None,
+                  refresh_main: Callable[[], str | None], now_ms: int) -> str | None:
+        """After a signature that did not match: the token asked for again, since it may
+        have been rotated after it was read, or None when no newer one is known. The main
+        account's comes from `refresh_main` (the application secret, read again); a
+        subaccount's from the carrier, at most once per REFRESH_MS per account, so forged
+        requests cannot turn into a stream of carrier API calls."""
+        if not account_sid or account_sid == main_sid:
+            return refresh_main()
+        if self._carrier is None or now_ms - self._asked.get(account_sid, -REFRESH_MS) < REFRESH_MS:
+            return None
+        self._asked[account_sid] = now_ms
+        token = self._carrier.auth_token(account_sid)
+        if not token or token == self._tokens.get(account_sid):
+            return None
+        self._tokens[account_sid] = token
         return token

@@ -125,7 +125,7 @@ class InstallCheck:
         script, base = urlsplit(src), urlsplit(self._base)
         return script.path.endswith(SCRIPT_PATH) and script.netloc.lower() == base.netloc.lower()
 
-    def _missing(self, scripts: "_Scripts", page: FetchedPage) -> Check:
+    def _missing(self, scripts: _Scripts, page: FetchedPage) -> Check:
         elsewhere = next((s["src"] for s in scripts.running if urlsplit(s["src"]).path.endswith(SCRIPT_PATH)), None)
         if elsewhere is not None:
             return Check("snippet", False, f"A swap script is on the page, but it loads from "

@@ -23,6 +23,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.tenants import MANAGE, ROLES, Membership, Principal, Tenant, TenantScope
@@ -46,8 +47,8 @@ class Invitation:
     # the request that invites, not stored, so not part of what makes two equal.
     emailed: bool | None = field(default=None, compare=False)
 
-    def as_json(self) -> dict:
-        answer = {"invitationId": self.invitation_id, "tenantId": self.tenant_id, "email": self.email,
+    def as_json(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"invitationId": self.invitation_id, "tenantId": self.tenant_id, "email": self.email,
                   "role": self.role, "invitedBy": self.invited_by, "createdAt": self.created_at,
                   "expiresAt": self.expires_at}
         if self.emailed is not None:
@@ -55,7 +56,7 @@ class Invitation:
         return answer
 
 
-def member_json(m: Membership) -> dict:
+def member_json(m: Membership) -> dict[str, Any]:
     return {"userId": m.user_id, "email": m.email, "role": m.role, "createdAt": m.created_at}
 
 
@@ -138,7 +139,7 @@ class Members:
 
     # -- managing members ---------------------------------------------------------------
 
-    def list(self, scope: TenantScope) -> dict:
+    def list(self, scope: TenantScope) -> dict[str, Any]:
         members = self._tenants.members_of(scope.tenant_id)
         invitations = self._invitations.of_tenant(scope.tenant_id) if MANAGE in scope.permissions else []
         return {"members": [member_json(m) for m in members],

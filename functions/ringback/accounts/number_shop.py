@@ -9,18 +9,21 @@ otherwise it is quarantined, the carrier takes it back and the site stops tracki
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ringback.accounts.audit import Audit
 from ringback.accounts.carrier_numbers import AvailableNumber
 from ringback.accounts.provisioning import Directories, add_static_number, e164
-from ringback.accounts.audit import Audit
-from ringback.accounts.site_parts import site_of
 from ringback.accounts.purchases import Purchases
+from ringback.accounts.site_parts import site_of
 from ringback.accounts.tenants import READ, WRITE, TenantScope
 from ringback.errors import Conflict, NotFound
 from ringback.ports import LeaseStore
 from ringback.tracking.pools import line_id
 from ringback.tracking.rules import validate_rule
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
 
 NEW_NUMBER = {
     "type": "object", "additionalProperties": False, "required": ["number", "channel"],
@@ -81,5 +84,5 @@ class NumberShop:
         self._audit.record(scope, "number.released", number,
                            {"number": number, "siteId": site.site_id, "channel": tracked.channel}, None, now_ms)
 
-    def _site(self, scope: TenantScope, site_id: str):
+    def _site(self, scope: TenantScope, site_id: str) -> Site:
         return site_of(self._dirs.sites, scope, site_id)

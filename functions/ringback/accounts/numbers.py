@@ -16,11 +16,12 @@ every other.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ringback.calls.inbound import TrackingNumber
     from ringback.accounts.sites import Site
+    from ringback.calls.inbound import TrackingNumber
     from ringback.ports import TenantDirectory
 
 # Where the site's chosen caller ID comes from (settings["callback"]["caller_id_source"]):
@@ -29,11 +30,11 @@ if TYPE_CHECKING:
 TRACKING, VERIFIED = "tracking", "verified"
 
 
-def in_preference_order(numbers: Iterable["TrackingNumber"]) -> list["TrackingNumber"]:
+def in_preference_order(numbers: Iterable[TrackingNumber]) -> list[TrackingNumber]:
     return sorted(numbers, key=lambda n: (n.kind != "static", n.number))
 
 
-def caller_id(site: "Site", numbers: Iterable["TrackingNumber"]) -> str | None:
+def caller_id(site: Site, numbers: Iterable[TrackingNumber]) -> str | None:
     """The number a callback's legs call from: the site's `callback.caller_id` when it is a
     verified caller ID of the account or still one of its tracking numbers, else its first
     tracking number; None when it has none.
@@ -51,7 +52,7 @@ def caller_id(site: "Site", numbers: Iterable["TrackingNumber"]) -> str | None:
     return owned[0].number if owned else None
 
 
-def caller_id_choice(site: "Site") -> tuple[str | None, str]:
+def caller_id_choice(site: Site) -> tuple[str | None, str]:
     """The caller ID the site's callbacks were set to call from, and where it comes from
     (TRACKING or VERIFIED); (None, TRACKING) when the site leaves it to us."""
     settings = site.settings.get("callback", {})
@@ -59,7 +60,7 @@ def caller_id_choice(site: "Site") -> tuple[str | None, str]:
     return chosen, (VERIFIED if chosen and settings.get("caller_id_source") == VERIFIED else TRACKING)
 
 
-def sms_sender(numbers: Iterable["TrackingNumber"], preferred: str | None = None) -> str | None:
+def sms_sender(numbers: Iterable[TrackingNumber], preferred: str | None = None) -> str | None:
     """The number a text goes from: `preferred` (the tracking number that was called, say)
     when it can text, else the site's first number that can; None when none can."""
     texting = [n.number for n in in_preference_order(numbers) if n.sms]
@@ -77,7 +78,7 @@ class CarrierAccounts:
     subaccount, and a cached tenant from before it would send the next call from the main
     account, which the carrier refuses (21210). One read per call or text placed."""
 
-    def __init__(self, tenants: "TenantDirectory | None") -> None:
+    def __init__(self, tenants: TenantDirectory | None) -> None:
         self._tenants = tenants
 
     def of(self, tenant_id: str | None) -> str | None:

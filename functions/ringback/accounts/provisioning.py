@@ -15,16 +15,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import phonenumbers
 
 from ringback.accounts import numbers as number_rules
+from ringback.accounts.sites import Site, normalise_domain
 from ringback.accounts.tenants import Membership, Tenant
 from ringback.errors import Conflict, InvalidInput, NotFound
+from ringback.ports import PoolDirectory, SiteDirectory, TenantDirectory
 from ringback.tracking.pools import Pool
 from ringback.tracking.rules import validate_rule
-from ringback.ports import PoolDirectory, SiteDirectory, TenantDirectory
-from ringback.accounts.sites import Site, normalise_domain
 
 
 def new_site_key() -> str:
@@ -91,7 +92,7 @@ def add_site(dirs: Directories, site: Site) -> Site:
     return replace(normalised, version=normalised.version + 1)
 
 
-def enable_callbacks(dirs: Directories, site_id: str, **settings) -> Site:
+def enable_callbacks(dirs: Directories, site_id: str, **settings: Any) -> Site:
     """Switch callbacks on (with any callback settings: operators, caller_id, countries,
     triggers...). Refused for a site with no tracking number to call from, or a caller_id
     that is not one of its tracking numbers (the carrier refuses both: 21210)."""
@@ -134,7 +135,7 @@ def _site(dirs: Directories, site_id: str) -> Site:
     return site
 
 
-def _save(dirs: Directories, site: Site, **changes) -> Site:
+def _save(dirs: Directories, site: Site, **changes: Any) -> Site:
     changed = Site(**{**site.__dict__, **changes})
     dirs.sites.save(changed)
     return replace(changed, version=changed.version + 1)
@@ -172,7 +173,7 @@ def add_pool(dirs: Directories, pool: Pool, numbers: list[str], now_ms: int,
     return replace(pool, version=pool.version + 1)
 
 
-def add_static_number(dirs: Directories, site: Site, number: str, channel: dict, now_ms: int,
+def add_static_number(dirs: Directories, site: Site, number: str, channel: dict[str, Any], now_ms: int,
                       sms: bool = True) -> str:
     """`sms`: whether the carrier lets the number send texts (true of US local numbers)."""
     number = e164(number, site.country)

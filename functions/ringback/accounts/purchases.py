@@ -8,18 +8,21 @@ request's AccountSid), and one tenant's numbers, calls and texts are never anoth
 first purchases at once may each open one; one is kept, and the other is closed.
 
 A bought number rings our voice webhook, reports the call's end to our status callback
-and posts the texts it receives to our SMS webhook. A number that stops being tracked is quarantined before it goes back: nobody
-buys it through us for QUARANTINE_DAYS, whatever the carrier offers.
+and posts the texts it receives to our SMS webhook. A number that stops being tracked is
+quarantined before it goes back: nobody buys it through us for QUARANTINE_DAYS, whatever
+the carrier offers.
 """
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from ringback.accounts.carrier_numbers import KINDS, AvailableNumber, OwnedNumber
 from ringback.errors import Conflict, InvalidInput, NotFound, RingbackError
 
 if TYPE_CHECKING:
+    from ringback.accounts.tenants import Tenant
     from ringback.clock import Clock
     from ringback.ports import NumberCarrier, NumberQuarantine, TenantDirectory
 
@@ -61,8 +64,8 @@ def check_search(country: str, kind: str, area_code: str | None, contains: str |
 
 
 class Purchases:
-    def __init__(self, tenants: "TenantDirectory", carrier: "NumberCarrier", quarantine: "NumberQuarantine",
-                 clock: "Clock", main_account: str, base_url: str) -> None:
+    def __init__(self, tenants: TenantDirectory, carrier: NumberCarrier, quarantine: NumberQuarantine,
+                 clock: Clock, main_account: str, base_url: str) -> None:
         self._tenants, self._carrier, self._quarantine, self._clock = tenants, carrier, quarantine, clock
         self._main, self._base = main_account, base_url.rstrip("/")
 
@@ -152,7 +155,8 @@ class Purchases:
     def give_back(self, tenant_id: str, bought: list[OwnedNumber]) -> list[str]:
         """Undo purchases that were never tracked: no visitor was shown them, so they go
         back without quarantine. The numbers the carrier would not take back."""
-        account = self.account(tenant_id)
+        # They were bought into the tenant's subaccount, so it has one.
+        account = cast(str, self.account(tenant_id))
         kept = []
         for owned in bought:
             try:
@@ -186,9 +190,10 @@ class Purchases:
         when it is for sale through us and its late callers could reach a new owner."""
         self._quarantine.hold(number, now_ms + QUARANTINE_DAYS * DAY_MS, tenant_id, now_ms)
         if owned is not None:
-            self._carrier.release(self.account(tenant_id), owned.sid)
+            # The subaccount owns it, so the tenant has one.
+            self._carrier.release(cast(str, self.account(tenant_id)), owned.sid)
 
-    def _tenant(self, tenant_id: str):
+    def _tenant(self, tenant_id: str) -> Tenant:
         tenant = self._tenants.get(tenant_id)
         if tenant is None:
             raise NotFound("unknown tenant", code="unknown_tenant")

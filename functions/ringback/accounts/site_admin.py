@@ -8,6 +8,7 @@ change is written to the audit log with the site as it was and as it became.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 from typing import Any
@@ -133,7 +134,7 @@ class SiteAdmin:
                 raise InvalidInput(f"'{api_name}' cannot be set here", code="invalid_field",
                                    details={"field": api_name})
             fields[name] = value
-        checks = {
+        checks: dict[str, Callable[[Any], Any]] = {
             "domains": lambda v: frozenset(normalise_domain(d) for d in v),
             "own_numbers": lambda v: tuple(e164(n, country) for n in v),
             "destination_numbers": lambda v: tuple(e164(n, country) for n in v),

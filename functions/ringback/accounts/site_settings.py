@@ -12,6 +12,7 @@ written to the audit log, before and after.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +22,13 @@ from ringback.accounts.site_parts import site_at, site_of
 from ringback.accounts.sites import Site, normalise_domain
 from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.calls.routing import (
-    OFF_HOURS_ACTIONS, PLACEHOLDER, STRATEGIES, WHISPER_FIELDS, InboundRouting, destinations_of, override_of,
+    OFF_HOURS_ACTIONS,
+    PLACEHOLDER,
+    STRATEGIES,
+    WHISPER_FIELDS,
+    InboundRouting,
+    destinations_of,
+    override_of,
     unknown_placeholders,
 )
 from ringback.errors import InvalidInput, NotFound
@@ -207,7 +214,8 @@ class SiteSettings:
         changed = replace(site, settings={**site.settings, "callback": {**callback, **widget}})
         return self._save(scope, site, changed, "site.widget_updated", lambda s: widget_json(s, now_ms), now_ms)
 
-    def _save(self, scope: TenantScope, site: Site, changed: Site, action: str, shown, now_ms: int,
+    def _save(self, scope: TenantScope, site: Site, changed: Site, action: str,
+              shown: Callable[[Site], dict[str, Any]], now_ms: int,
               target: str | None = None) -> Site:
         self._sites.save(changed, expected_version=site.version)
         stored = replace(changed, version=site.version + 1)

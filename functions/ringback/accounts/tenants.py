@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ringback.calls.retention import DEFAULT_RECORDING_RETENTION_DAYS, check_recording_retention
 from ringback.errors import Forbidden, InvalidInput
 from ringback.ports import TenantDirectory
 
@@ -44,12 +45,16 @@ class Tenant:
     # The carrier subaccount holding the tenant's numbers, opened on its first purchase
     # (ringback.accounts.number_shop); None before.
     carrier_account: str | None = None
+    # How long its call recordings are kept: one of the classes the recordings bucket has
+    # a lifecycle rule for (ringback.calls.retention).
+    recording_retention_days: int = DEFAULT_RECORDING_RETENTION_DAYS
 
     def __post_init__(self) -> None:
         if self.kind not in TENANT_KINDS:
             raise InvalidInput(f"tenant kind must be one of {TENANT_KINDS}")
         if not 1 <= self.retention_days <= 3650:
             raise InvalidInput("retention must be between 1 day and 10 years")
+        check_recording_retention(self.recording_retention_days)
         if self.parent_id == self.tenant_id:
             raise InvalidInput("a tenant cannot manage itself")
 
@@ -89,7 +94,8 @@ class TenantScope:
     role: str
     readable: frozenset[str]
     # What the role allows (ROLE_PERMISSIONS) unless given: an API key's come from its access.
-    permissions: frozenset[str] | None = None
+    # Typed as it is once built: __post_init__ replaces the None default.
+    permissions: frozenset[str] = None  # type: ignore[assignment]
     actor: str = ""
 
     def __post_init__(self) -> None:
@@ -101,7 +107,7 @@ class TenantScope:
             # The same answer as for a tenant that does not exist: no probing.
             raise Forbidden("no access to that tenant", code="tenant_forbidden")
 
-    def require(self, permission: str) -> "TenantScope":
+    def require(self, permission: str) -> TenantScope:
         if permission not in self.permissions:
             raise Forbidden(f"your role ({self.role}) may not do this: it needs '{permission}'",
                             code="role_forbidden")

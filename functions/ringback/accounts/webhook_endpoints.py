@@ -11,22 +11,40 @@ is never read back, never in the audit log. A rotation keeps the old secret sign
 beside the new one for 24 hours by default (calls/events.py), so the receiver can switch
 over without missing a delivery; `overlapSeconds: 0` drops it at once (a leaked secret).
 
+Deliveries are signed as Standard Webhooks unless the endpoint keeps the first format
+(`signatureScheme`: calls/events.py SCHEMES); endpoints stored before the choice keep
+theirs. A secret made before Standard Webhooks (URL-safe base64) cannot be used by its
+libraries, so such an endpoint is rotated before it switches (409 secret_rotation_required).
+
 Each attempt to deliver to an endpoint, test deliveries too, is kept in its delivery log
 (calls/deliveries.py) for 30 days; anyone who may read the site reads it, newest first.
 """
 from __future__ import annotations
 
+import base64
 import secrets
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.site_parts import site_at, site_of
 from ringback.accounts.sites import Site
 from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.calls import deliveries as delivery_log
-from ringback.calls.events import EVENT_TYPES, ROTATION_OVERLAP_MS, TEST_EVENT, Delivery, Endpoint, endpoints_of
+from ringback.calls.events import (
+    EVENT_TYPES,
+    ROTATION_OVERLAP_MS,
+    SCHEMES,
+    SECRET_PREFIX,
+    STANDARD_WEBHOOKS,
+    TEST_EVENT,
+    Delivery,
+    Endpoint,
+    endpoints_of,
+    is_standard_secret,
+)
 from ringback.errors import Conflict, NotFound, Unavailable
 from ringback.ports import DeliveryLog, SiteDirectory
 from ringback.url_guard import check_url
@@ -37,7 +55,7 @@ MAX_ENDPOINTS = 10
 _EVENTS = {"type": "array", "minItems": 1, "maxItems": len(EVENT_TYPES) + 1, "uniqueItems": True,
            "items": {"type": "string", "enum": [ALL_EVENTS, *EVENT_TYPES]}}
 _FIELDS = {"url": {"type": "string", "minLength": 1, "maxLength": 2048}, "events": _EVENTS,
-           "enabled": {"type": "boolean"}}
+           "enabled": {"type": "boolean"}, "signatureScheme": {"type": "string", "enum": list(SCHEMES)}}
 NEW_WEBHOOK = {"type": "object", "additionalProperties": False, "required": ["url"], "properties": _FIELDS}
 WEBHOOK_CHANGE = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": _FIELDS}
 ROTATION = {"type": "object", "additionalProperties": False, "properties": {
@@ -59,7 +77,9 @@ EVENT_DESCRIPTIONS = {
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """Standard base64 of 32 random bytes: what a Standard Webhooks library decodes, and
+    as good an HMAC key as ever for the ringback-v1 format (which keys on the whole string)."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def webhook_json(endpoint: Endpoint, now_ms: int) -> dict[str, Any]:
@@ -67,7 +87,8 @@ def webhook_json(endpoint: Endpoint, now_ms: int) -> dict[str, Any]:
     overlap = endpoint.previous_until if len(endpoint.secrets_at(now_ms)) > 1 else None
     return {"webhookId": endpoint.webhook_id, "url": endpoint.url,
             "events": list(endpoint.events) if endpoint.events is not None else [ALL_EVENTS],
-            "enabled": endpoint.enabled, "createdAt": endpoint.created_at, "previousSecretExpiresAt": overlap}
+            "enabled": endpoint.enabled, "createdAt": endpoint.created_at, "signatureScheme": endpoint.scheme,
+            "previousSecretExpiresAt": overlap}
 
 
 def _events(chosen: list[str] | None) -> tuple[str, ...] | None:
@@ -120,12 +141,15 @@ class WebhookEndpoints:
         endpoints = endpoints_of(site.settings)
         if len(endpoints) >= MAX_ENDPOINTS:
             raise Conflict(f"a site has at most {MAX_ENDPOINTS} webhook endpoints", code="too_many_webhooks")
+        webhook_id = self._make_id()
         endpoint = Endpoint(check_url(body["url"], self._allow_local), self._make_secret(),
-                            webhook_id=self._make_id(), events=_events(body.get("events")),
-                            enabled=body.get("enabled", True), created_at=now_ms)
+                            webhook_id=webhook_id, events=_events(body.get("events")),
+                            enabled=body.get("enabled", True), created_at=now_ms,
+                            scheme=body.get("signatureScheme", STANDARD_WEBHOOKS))
+        _check_scheme(endpoint)
         saved = self._save(site, [*endpoints, endpoint], now_ms)
         shown = webhook_json(endpoint, now_ms)
-        self._audit.record(scope, "webhook.created", endpoint.webhook_id, None, {"siteId": site_id, **shown}, now_ms)
+        self._audit.record(scope, "webhook.created", webhook_id, None, {"siteId": site_id, **shown}, now_ms)
         return {**shown, "secret": endpoint.secret}, saved
 
     def update(self, scope: TenantScope, site_id: str, webhook_id: str, body: dict[str, Any],
@@ -140,6 +164,8 @@ class WebhookEndpoints:
             after = replace(after, events=_events(body["events"]))
         if "enabled" in body:
             after = replace(after, enabled=body["enabled"])
+        if "signatureScheme" in body:
+            after = _check_scheme(replace(after, scheme=body["signatureScheme"]))
         saved = self._save(site, _replaced(site, after), now_ms)
         self._audit.record(scope, "webhook.updated", webhook_id, {"siteId": site_id, **webhook_json(before, now_ms)},
                            {"siteId": site_id, **webhook_json(after, now_ms)}, now_ms)
@@ -195,10 +221,19 @@ class WebhookEndpoints:
             answer["error"] = f"the endpoint answered HTTP {sent.status}; a delivery counts only on 2xx"
         return answer
 
-    def _save(self, site: Site, endpoints: list[Endpoint], now_ms: int) -> int:
+    def _save(self, site: Site, endpoints: Sequence[Endpoint], now_ms: int) -> int:
         settings = {**site.settings, "webhooks": [e.as_stored(now_ms) for e in endpoints]}
         self._sites.save(replace(site, settings=settings), expected_version=site.version)
         return site.version + 1
+
+
+def _check_scheme(endpoint: Endpoint) -> Endpoint:
+    """A Standard Webhooks endpoint needs a secret its receiver's library can decode; one
+    made before the scheme was offered is rotated first, and then switched."""
+    if endpoint.scheme == STANDARD_WEBHOOKS and not is_standard_secret(endpoint.secret):
+        raise Conflict("this endpoint's secret predates Standard Webhooks: rotate it (POST …/secret), then switch",
+                       code="secret_rotation_required", details={"field": "signatureScheme"})
+    return endpoint
 
 
 def _find(site: Site, webhook_id: str) -> Endpoint:

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ringback.adapters.logs import get_logger
 from ringback.analytics.reports import Query, ResultSet
@@ -219,7 +220,8 @@ class AthenaRunner:
             if first and data and [cell.get("VarCharValue") for cell in data[0]["Data"]] == list(columns):
                 data = data[1:]  # a SELECT's first row repeats the column names
             first = False
-            rows.extend(tuple(athena_value(cell, kind) for cell, kind in zip(row["Data"], kinds)) for row in data)
+            rows.extend(tuple(athena_value(cell, kind) for cell, kind in zip(row["Data"], kinds, strict=True))
+                        for row in data)
             token = page.get("NextToken")
             if not token:
                 return columns, rows

@@ -13,16 +13,21 @@ is kept as a multidict (`Form`): the validator reads all values, a handler reads
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Iterator
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from ringback.errors import Forbidden
-from ringback.calls.inbound import CallPlan
 from ringback.callbacks.model import WHISPER_MAX_CHARS
+from ringback.calls.inbound import CallPlan
+from ringback.errors import Forbidden
+
+if TYPE_CHECKING:
+    from ringback.accounts.carrier_numbers import SigningTokens
+    from ringback.adapters.secrets import CarrierCredentials
+    from ringback.settings import Settings
 
 PROVIDER = "tw"
 WEBHOOKS = "/v1/carrier"
@@ -51,8 +56,10 @@ class Form(Mapping[str, str]):
         return list(self._values[key])
 
 
-def form(raw_body: bytes | None) -> Form:
-    return Form(parse_qsl((raw_body or b"").decode("utf-8"), keep_blank_values=True))
+def form(raw_body: str | bytes | None) -> Form:
+    """A form body, as Chalice's Request.raw_body gives it (bytes, or str)."""
+    body = raw_body or b""
+    return Form(parse_qsl(body.decode("utf-8") if isinstance(body, bytes) else body, keep_blank_values=True))
 
 
 def verify(auth_token: str | None, url: str, params: Mapping[str, str], signature: str | None) -> None:
@@ -60,6 +67,29 @@ def verify(auth_token: str | None, url: str, params: Mapping[str, str], signatur
         raise Forbidden("webhooks are refused: no carrier auth token is configured", code="carrier_not_configured")
     if not signature or not RequestValidator(auth_token).validate(url, params, signature):
         raise Forbidden("the carrier signature does not match", code="bad_signature")
+
+
+def verify_current(tokens: SigningTokens, main: CarrierCredentials | None, settings: Settings, url: str,
+                   params: Mapping[str, str], signature: str | None, now_ms: int) -> None:
+    """verify() with the token of the account the webhook names (tokens.for_account), as
+    it is now: when the signature does not match, the token may have been rotated since
+    it was read (the application secret's TTL, a subaccount's token kept since it was
+    asked for), so it is read again once, and the webhook is refused only if the fresh
+    token does not match either. `main`: our main account's credentials, None where the
+    settings alone hold them (tests)."""
+    account = params.get("AccountSid")
+    main_sid = main.account_sid if main else settings.twilio_account_sid
+    token = tokens.for_account(account, main_sid, main.auth_token if main else settings.twilio_auth_token)
+    try:
+        verify(token, url, params, signature)
+    except Forbidden as refused:
+        if refused.code != "bad_signature" or not signature:
+            raise
+        fresh = tokens.refreshed(account, main_sid, lambda: main.auth_token if main and main.refresh() else None,
+                                 now_ms)
+        if not fresh or fresh == token:
+            raise
+        verify(fresh, url, params, signature)
 
 
 def render(plan: CallPlan, base_url: str) -> str:
@@ -122,23 +152,23 @@ class TwilioCarrier:
     `client.api.v2010.accounts(account)` with the main credentials, and no subaccount's
     token is needed here. `account` None is the main account itself."""
 
-    def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None) -> None:
-        self._credentials = (account_sid, auth_token)
+    def __init__(self, account_sid: str, auth_token: str | CarrierCredentials, api_base_url: str | None) -> None:
+        from ringback.adapters.twilio_auth import credentials_of
+
+        # The token as it is now (adapters/twilio_auth.py): a rotation needs no restart.
+        self._credentials = credentials_of(account_sid, auth_token)
         self._base_url = api_base_url
         self._client = None
 
     def _twilio(self):
         if self._client is None:
-            from twilio.rest import Client
+            from ringback.adapters.twilio_auth import rest_client
 
-            client = Client(*self._credentials)
-            if self._base_url:  # the local carrier; production talks to Twilio itself
-                client.api.base_url = self._base_url
-            self._client = client
+            self._client = rest_client(self._credentials, self._base_url)
         return self._client
 
     def _account(self, account: str | None):
-        return self._twilio().api.v2010.accounts(account or self._credentials[0])
+        return self._twilio().api.v2010.accounts(account or self._credentials.account_sid)
 
     def send_sms(self, to: str, sender: str, body: str, status_url: str, account: str | None = None) -> str:
         """Twilio docs: Message resource, "Create a Message": its progress is posted to
@@ -163,8 +193,8 @@ class TwilioCarrier:
 
         base = self._base_url or "https://api.twilio.com"
         response = requests.get(
-            f"{base}/2010-04-01/Accounts/{account or self._credentials[0]}/Recordings/{recording_sid}.wav",
-            auth=self._credentials,
+            f"{base}/2010-04-01/Accounts/{account or self._credentials.account_sid}/Recordings/{recording_sid}.wav",
+            auth=(self._credentials.account_sid, self._credentials.auth_token or ""),
             timeout=20,
         )
         response.raise_for_status()

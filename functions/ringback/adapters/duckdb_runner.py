@@ -13,9 +13,10 @@ report never load them.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ringback.adapters.parquet_s3 import arrow_schema, s3_filesystem
 from ringback.analytics import schema
@@ -78,11 +79,11 @@ class DuckDbRunner:
         return self._filesystem
 
     @classmethod
-    def on_s3(cls, bucket: str, region: str, endpoint_url: str | None = None) -> "DuckDbRunner":
+    def on_s3(cls, bucket: str, region: str, endpoint_url: str | None = None) -> DuckDbRunner:
         return cls(lambda: s3_filesystem(region, endpoint_url), bucket)
 
     @classmethod
-    def on_directory(cls, path: str, threads: int | None = None) -> "DuckDbRunner":
+    def on_directory(cls, path: str, threads: int | None = None) -> DuckDbRunner:
         from pyarrow import fs
 
         return cls(fs.LocalFileSystem(), str(path), threads)

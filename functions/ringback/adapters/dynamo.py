@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
 
+from ringback.accounts.sites import Site
 from ringback.adapters.dynamo_pools import DynamoNumbers, DynamoPools, DynamoRouting  # noqa: F401 - as before
 from ringback.adapters.dynamo_visits import DynamoVisits  # noqa: F401 - re-exported, as before
 from ringback.adapters.dynamo_writes import applied  # noqa: F401 - as before: the other adapters' import
 from ringback.adapters.tables import (
-    CallRecord,
     CallbackLegRecord,
     CallbackRequestRecord,
+    CallRecord,
     RateCounterRecord,
     SiteRecord,
 )
 from ringback.calls.leads import lead_of
 from ringback.calls.log import CallSummary, Page
+from ringback.calls.retention import callback_leg_retain_until
 from ringback.errors import InvalidInput, PreconditionFailed
-from ringback.accounts.sites import Site
 
 
 def keep_ranked_entry(record, key_attribute, map_attribute, key: str, entry: dict, more_actions=()) -> bool:
@@ -117,8 +118,10 @@ class DynamoSites:
 
 
 def _encode_cursor(key: dict | None) -> str | None:
-    if not key:
-        return None
+    return _encode_key(key) if key else None
+
+
+def _encode_key(key: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
@@ -218,10 +221,10 @@ class DynamoCallLog:
 
     def cursor_after(self, tenant_id: str, call: CallSummary) -> str:
         # by_tenant_time's LastEvaluatedKey: the table's key and the index's.
-        return _encode_cursor({"call_id": {"S": call.call_id}, "tenant_id": {"S": tenant_id},
+        return _encode_key({"call_id": {"S": call.call_id}, "tenant_id": {"S": tenant_id},
                                "started_at": {"N": str(call.started_at)}})
 
-    def add(self, tenant_id: str, call: CallSummary) -> bool:
+    def add(self, tenant_id: str, call: CallSummary, retain_until_ms: int | None = None) -> bool:
         record = CallRecord(
             call.call_id,
             tenant_id=tenant_id,
@@ -233,6 +236,8 @@ class DynamoCallLog:
             status=call.status,
             attribution=call.attribution,
             outcome=call.outcome,
+            retain_until=None if retain_until_ms is None
+            else datetime.fromtimestamp(retain_until_ms / 1000, tz=UTC),
         )
         return applied(lambda: record.save(condition=CallRecord.call_id.does_not_exist()))
 
@@ -259,7 +264,7 @@ class DynamoRateCounter:
         record.update(
             actions=[
                 RateCounterRecord.hits.add(1),
-                RateCounterRecord.expire_after.set(datetime.fromtimestamp(expires_at_ms / 1000, tz=timezone.utc)),
+                RateCounterRecord.expire_after.set(datetime.fromtimestamp(expires_at_ms / 1000, tz=UTC)),
             ]
         )
         return int(record.hits)
@@ -305,6 +310,7 @@ class DynamoCallbacks:
             leg.request_id, leg.leg, call_id=leg.call_id, role=leg.role, number=leg.number, status=leg.status,
             started_at=leg.started_at, answered_at=leg.answered_at, ring_seconds=leg.ring_seconds,
             talk_seconds=leg.talk_seconds, error_code=leg.error_code,
+            retain_until=datetime.fromtimestamp(callback_leg_retain_until(leg.started_at) / 1000, tz=UTC),
         ).save()
 
     def legs_of(self, request_id: str) -> list:
@@ -336,6 +342,8 @@ def _callback_record(request, version: int) -> CallbackRequestRecord:
         status=request.status, rounds=request.rounds, pending=request.pending, transitions=request.transitions,
         attribution=request.attribution, outcome=request.outcome, recordings=dict(request.recordings),
         alerts=dict(request.alerts), locale=request.locale, retries=request.retries, version=version,
+        retain_until=None if request.retain_until is None
+        else datetime.fromtimestamp(request.retain_until / 1000, tz=UTC),
     )
 
 
@@ -350,4 +358,5 @@ def _callback(r: CallbackRequestRecord):
         outcome=dict(r.outcome or {}), recordings=dict(r.recordings.as_dict()) if r.recordings else {},
         alerts=dict(r.alerts.as_dict()) if r.alerts else {}, locale=r.locale, version=int(r.version),
         updated_at=int(r.updated_at or 0), retries=list(r.retries or []),
+        retain_until=int(r.retain_until.timestamp() * 1000) if r.retain_until else None,
     )

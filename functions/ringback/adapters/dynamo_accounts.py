@@ -7,7 +7,10 @@ last use only moves forward, whichever of two concurrent requests lands last.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from ringback.accounts.api_keys import ApiKey
 from ringback.accounts.audit import AuditEntry
@@ -21,6 +24,7 @@ from ringback.adapters.tables import (
     MemberRecord,
     TenantRecord,
 )
+from ringback.calls.retention import DEFAULT_RECORDING_RETENTION_DAYS
 
 DAY_MS = 86_400_000
 # An expired invitation stays listed (as expired) this long, then TTL deletes it.
@@ -32,7 +36,7 @@ AUDIT_RETENTION_MS = 400 * DAY_MS
 
 def _seconds(epoch_ms: int) -> datetime:
     """A TTL attribute's value (PynamoDB writes it as epoch seconds)."""
-    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
 
 
 def _int(value) -> int | None:
@@ -52,6 +56,7 @@ def _tenant(record: TenantRecord) -> Tenant:
         retention_days=int(record.retention_days),
         created_at=int(record.created_at),
         carrier_account=record.carrier_account,
+        recording_retention_days=int(record.recording_retention_days or DEFAULT_RECORDING_RETENTION_DAYS),
     )
 
 
@@ -65,6 +70,7 @@ def _tenant_record(tenant: Tenant) -> TenantRecord:
         retention_days=tenant.retention_days,
         created_at=tenant.created_at,
         carrier_account=tenant.carrier_account,
+        recording_retention_days=tenant.recording_retention_days,
     )
 
 
@@ -90,10 +96,12 @@ class DynamoTenants:
         record = _tenant_record(tenant)
         return applied(lambda: record.save(condition=TenantRecord.tenant_id.does_not_exist()))
 
-    def set_profile(self, tenant_id: str, name: str, kind: str) -> None:
-        applied(lambda: TenantRecord(tenant_id).update(
-            actions=[TenantRecord.name.set(name), TenantRecord.kind.set(kind)],
-            condition=TenantRecord.tenant_id.exists()))
+    def set_profile(self, tenant_id: str, name: str, kind: str,
+                    recording_retention_days: int | None = None) -> None:
+        actions: list[Action] = [TenantRecord.name.set(name), TenantRecord.kind.set(kind)]
+        if recording_retention_days is not None:
+            actions.append(TenantRecord.recording_retention_days.set(recording_retention_days))
+        applied(lambda: TenantRecord(tenant_id).update(actions=actions, condition=TenantRecord.tenant_id.exists()))
 
     def keep_carrier_account(self, tenant_id: str, account_sid: str) -> str | None:
         # Two first purchases at once each open a subaccount: one UpdateItem wins, and the
@@ -258,7 +266,7 @@ class DynamoAuditLog:
         low = f"{start_ms:013d}" if start_ms is not None else None
         high = f"{end_ms - 1:013d}~" if end_ms is not None else None
         if low is not None and high is not None:
-            condition = AuditEntryRecord.entry_id.between(low, high)
+            condition: Condition | None = AuditEntryRecord.entry_id.between(low, high)
         elif low is not None:
             condition = AuditEntryRecord.entry_id >= low
         else:

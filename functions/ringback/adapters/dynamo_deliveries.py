@@ -8,7 +8,7 @@ a descending Query of one endpoint's key.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ringback.adapters.tables import WebhookDeliveryRecord
 from ringback.calls.deliveries import KEPT_MS, DeliveryAttempt
@@ -37,7 +37,7 @@ class DynamoDeliveryLog:
             outcome=attempt.outcome, http_status=attempt.http_status, duration_ms=attempt.duration_ms,
             error=attempt.error,
             # TTL is epoch seconds; PynamoDB writes a datetime as such.
-            expire_after=datetime.fromtimestamp((attempt.at + KEPT_MS) / 1000, tz=timezone.utc),
+            expire_after=datetime.fromtimestamp((attempt.at + KEPT_MS) / 1000, tz=UTC),
         ).save()
 
     def of_endpoint(self, tenant_id: str, site_id: str, endpoint_id: str, since_ms: int, limit: int,

@@ -5,16 +5,17 @@ benchmarks and tests can hold the allocator to its O(1) promise.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from ringback.adapters.meter import RequestMeter
 from ringback.adapters.tables import LeaseHistoryRecord, LeaseRecord, PoolRecord, PoolSlotRecord
+from ringback.calls.retention import lease_history_retain_until
 from ringback.tracking.leases import LEASE_GRACE_MS, Candidate, HistoryEntry, Lease, LeaseRequest, history_key
-
 
 # How far before a window a lease that was still running in it may have started: the
 # longest lease a pool may have (7 days), which activity can only outlast by staying on a
@@ -102,7 +103,8 @@ class DynamoLeaseStore:
                 shared=lease.shared,
                 code=lease.code,
                 number=lease.number,
-                retain_until=_seconds(request.retain_until_ms),
+                # Never shorter than attribution looks back, whatever the tenant's retention.
+                retain_until=_seconds(lease_history_retain_until(lease.leased_at, request.retain_until_ms)),
             )
         )
 
@@ -114,7 +116,7 @@ class DynamoLeaseStore:
         self.meter.add()
         try:
             with TransactWrite(connection=self._connection()) as transaction:
-                actions = [
+                actions: list[Action] = [
                     PoolSlotRecord.free_at.set(lease.expires_at),
                     PoolSlotRecord.session_id.set(lease.session_id),
                     PoolSlotRecord.leased_at.set(lease.leased_at),
@@ -141,7 +143,7 @@ class DynamoLeaseStore:
         moving back (a holder's later end stands). False: a condition failed; read the
         lines again."""
         lease = request.lease
-        actions = [
+        actions: list[Action] = [
             PoolSlotRecord.holders.add(1),
             PoolSlotRecord.session_id.set(lease.session_id),
             PoolSlotRecord.leased_at.set(lease.leased_at),
@@ -268,4 +270,4 @@ class DynamoLeaseStore:
 
 
 def _seconds(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)

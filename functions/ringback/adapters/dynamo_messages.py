@@ -9,9 +9,20 @@ and whichever lands second sees both halves.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.attributes import Attribute
+from pynamodb.expressions.update import Action
+
 from ringback.adapters.dynamo import applied
 from ringback.adapters.tables import MessageRecord
 from ringback.calls.alerts import Message
+from ringback.calls.retention import message_retain_until
+
+
+def _expiry(sent_at_ms: int) -> datetime:
+    return datetime.fromtimestamp(message_retain_until(sent_at_ms) / 1000, tz=UTC)
 
 
 def _message(r: MessageRecord) -> Message:
@@ -25,13 +36,13 @@ def _message(r: MessageRecord) -> Message:
 class DynamoMessages:
     def add(self, message: Message) -> Message:
         record = MessageRecord(message.message_id)
-        about = (
+        about: tuple[tuple[Attribute[Any], Any], ...] = (
             (MessageRecord.tenant_id, message.tenant_id), (MessageRecord.site_id, message.site_id),
             (MessageRecord.purpose, message.purpose), (MessageRecord.call_id, message.call_id),
             (MessageRecord.request_id, message.request_id), (MessageRecord.to, message.to),
             (MessageRecord.sender, message.sender), (MessageRecord.created_at, message.created_at),
         )
-        actions = [attribute.set(value) for attribute, value in about if value is not None]
+        actions: list[Action] = [attribute.set(value) for attribute, value in about if value is not None]
         actions += [
             MessageRecord.status.set(MessageRecord.status | message.status),
             MessageRecord.status_rank.set(MessageRecord.status_rank | message.rank),
@@ -39,14 +50,20 @@ class DynamoMessages:
         ]
         if message.error_code is not None:
             actions.append(MessageRecord.error_code.set(MessageRecord.error_code | message.error_code))
+        actions.append(MessageRecord.retain_until.set(_expiry(message.created_at or message.updated_at)))
+        if message.purpose == "text_received" and message.tenant_id and message.sender:
+            # A visitor's own text: found by its sender when that caller's data is erased.
+            actions.append(MessageRecord.tenant_sender.set(f"{message.tenant_id}#{message.sender}"))
         record.update(actions=actions)  # the item as stored comes back into `record`
         return _message(record)
 
     def advance(self, message_id: str, status: str, rank: int, error_code: str | None,
                 at_ms: int) -> Message | None:
         record = MessageRecord(message_id)
-        actions = [MessageRecord.status.set(status), MessageRecord.status_rank.set(rank),
-                   MessageRecord.updated_at.set(at_ms)]
+        actions: list[Action] = [MessageRecord.status.set(status), MessageRecord.status_rank.set(rank),
+                   MessageRecord.updated_at.set(at_ms),
+                   # A status callback that beat our own write still leaves an item that expires.
+                   MessageRecord.retain_until.set(MessageRecord.retain_until | _expiry(at_ms))]
         actions.append(MessageRecord.error_code.set(error_code) if error_code else MessageRecord.error_code.remove())
         moved = applied(lambda: record.update(
             actions=actions,

@@ -9,8 +9,11 @@ win.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import partial
+
+from pynamodb.expressions.update import Action
 
 from ringback.adapters.dynamo_writes import applied
 from ringback.adapters.tables import PoolRecord, PoolSlotRecord, QuarantineRecord, TrackingNumberRecord
@@ -78,7 +81,7 @@ class DynamoPools:
         # An update, not a put: the lease store ADDs to overflow_count meanwhile, and a
         # put of the pool as its writer read it would take those counts back.
         r = PoolRecord
-        actions = [
+        actions: list[Action] = [
             r.tenant_id.set(pool.tenant_id), r.site_id.set(pool.site_id), r.name.set(pool.name),
             r.mode.set(pool.mode), r.lease_seconds.set(pool.lease_seconds),
             r.exhaustion_policy.set(pool.exhaustion_policy), r.shards.set(pool.shards), r.rule.set(pool.rule),
@@ -118,7 +121,7 @@ class DynamoPools:
             (PoolSlotRecord.pool_id == pool.pool_id) & (PoolSlotRecord.free_at <= now_ms))
         removed: list[str] = []
         for line in lines_of(pool, number):
-            if not applied(lambda: PoolSlotRecord(line).delete(condition=free)):
+            if not applied(partial(PoolSlotRecord(line).delete, condition=free)):
                 self._restore(pool, number, removed, now_ms)
                 return False
             removed.append(line)
@@ -199,7 +202,7 @@ class DynamoQuarantine:
     def hold(self, number: str, until_ms: int, tenant_id: str, released_at: int) -> None:
         QuarantineRecord(
             number, until=until_ms, tenant_id=tenant_id, released_at=released_at,
-            expire_after=datetime.fromtimestamp(until_ms / 1000, tz=timezone.utc),
+            expire_after=datetime.fromtimestamp(until_ms / 1000, tz=UTC),
         ).save()
 
     def held(self, numbers: Iterable[str], now_ms: int) -> dict[str, int]:

@@ -48,7 +48,14 @@ def change_from_record(record: dict[str, Any], table_prefix: str) -> Change:
         at_ms=int(Decimal(str(stream.get("ApproximateCreationDateTime", 0))) * 1000),
         new=_image(stream.get("NewImage")),
         old=_image(stream.get("OldImage")),
+        by_ttl=_removed_by_ttl(record),
     )
+
+
+def _removed_by_ttl(record: dict[str, Any]) -> bool:
+    """TTL's deletes carry DynamoDB's own service identity; the product's carry none."""
+    identity = record.get("userIdentity") or {}
+    return identity.get("type") == "Service" and identity.get("principalId") == "dynamodb.amazonaws.com"
 
 
 def _image(image: dict[str, Any] | None) -> dict[str, Any] | None:

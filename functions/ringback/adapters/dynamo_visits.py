@@ -2,7 +2,7 @@
 and the by_visitor index for a visitor's journey."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ringback.adapters.dynamo_writes import applied
 from ringback.adapters.tables import VisitRecord
@@ -53,7 +53,7 @@ class DynamoVisits:
             device=visit.device,
             pages_viewed=visit.pages_viewed,
             shown_lines=list(visit.shown_lines),
-            retain_until=datetime.fromtimestamp(retain_until_ms / 1000, tz=timezone.utc),
+            retain_until=datetime.fromtimestamp(retain_until_ms / 1000, tz=UTC),
         ).save(condition=VisitRecord.session_id.does_not_exist())
 
     def get(self, session_id: str) -> Visit | None:

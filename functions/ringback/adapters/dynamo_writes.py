@@ -1,7 +1,7 @@
 """What every DynamoDB adapter does alike with a conditional write."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 

@@ -16,10 +16,11 @@ import http.client
 import socket
 import ssl
 import time
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 from ringback.accounts.install_check import MAX_PAGE_BYTES, MAX_REDIRECTS, FetchedPage, PageRefused, PageUnreachable
+
 # RefusedDestination lives with the guard, so the domain can tell a refusal apart (calls/deliveries.py).
 from ringback.url_guard import PAGE, WEBHOOK, Purpose, RefusedDestination, address_refusal, url_refusal
 
@@ -35,7 +36,7 @@ Resolve = Callable[[str, int], list[str]]
 def resolve(host: str, port: int) -> list[str]:
     """Every address of the host, in the resolver's order."""
     found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in found))
+    return list(dict.fromkeys(str(info[4][0]) for info in found))  # sockaddr: (address, port, ...)
 
 
 class _PinnedHTTP(http.client.HTTPConnection):

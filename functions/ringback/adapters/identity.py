@@ -9,9 +9,8 @@ or a key that AWS would refuse is refused here too.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
-
-import jwt
+from collections.abc import Callable
+from typing import Any
 
 from ringback.accounts.api_keys import looks_like_key
 from ringback.accounts.tenants import Principal
@@ -25,11 +24,17 @@ class CognitoTokens:
     the pool's published keys, expiry, issuer, audience (our app client) and token use."""
 
     def __init__(self, issuer: str, client_id: str, jwks_url: str) -> None:
+        # Here, not at module level: PyJWT and cryptography are most of a cold import of
+        # the pool function, whose management routes never check a token.
+        import jwt
+
         self._issuer, self._client_id = issuer, client_id
         # Keys are fetched once per cold start and again only for an unknown key id.
         self._keys = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600)
 
     def principal(self, token: str) -> Principal:
+        import jwt
+
         try:
             key = self._keys.get_signing_key_from_jwt(token)
             claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=self._client_id, issuer=self._issuer,
@@ -77,9 +82,14 @@ def principal_from(context: dict[str, Any]) -> Principal | None:
                      key_access=context.get("keyAccess") or None)
 
 
-def authorizer_response(event: dict, authenticate_header: Callable[[str | None], Principal]) -> dict:
+def authorizer_response(event: dict, authenticate_header: Callable[[str | None], Principal],
+                        usage_identifier: Callable[[Principal], str]) -> dict:
     """A REQUEST authorizer's answer: Allow with the principal as context, or
-    'Unauthorized' (API Gateway's 401, which our gateway responses shape as JSON)."""
+    'Unauthorized' (API Gateway's 401, which our gateway responses shape as JSON).
+
+    `usageIdentifierKey` names the usage plan key that meters the caller (the API reads
+    keys from the authorizer: infra/constructs/api.py); without one API Gateway answers
+    403 on the tenant routes, which all require a key."""
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     try:
         principal = authenticate_header(headers.get("authorization"))
@@ -92,4 +102,5 @@ def authorizer_response(event: dict, authenticate_header: Callable[[str | None],
         "policyDocument": {"Version": "2012-10-17", "Statement": [
             {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]},
         "context": context_of(principal),
+        "usageIdentifierKey": usage_identifier(principal),
     }

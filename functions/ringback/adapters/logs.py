@@ -5,6 +5,7 @@ from functools import cache
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import LogRecord
 
 from ringback.privacy import mask_value
 
@@ -13,7 +14,7 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
     """Masks every phone-like string in the message and in every extra key, so a
     careless `extra={"body": raw_webhook}` cannot leak a caller's number."""
 
-    def serialize(self, log: dict) -> str:
+    def serialize(self, log: LogRecord) -> str:
         return super().serialize(mask_value(log))
 
 

@@ -10,14 +10,15 @@ import json
 import threading
 from dataclasses import replace
 
+from ringback.accounts.sites import Site
 from ringback.adapters.memory_accounts import MemoryTenants  # noqa: F401 - re-exported, as before
 from ringback.adapters.memory_calls import MemoryCallLog  # noqa: F401 - re-exported, as before
 from ringback.adapters.memory_leases import MemoryLeaseStore  # noqa: F401 - re-exported, as before
 from ringback.adapters.memory_pools import MemoryNumbers, MemoryPools, MemoryRouting  # noqa: F401 - as before
 from ringback.adapters.memory_visits import MemoryVisits  # noqa: F401 - re-exported, as before
+from ringback.callbacks.model import CallbackLeg
 from ringback.calls.log import Page
 from ringback.errors import PreconditionFailed
-from ringback.accounts.sites import Site
 
 
 class MemorySites:
@@ -110,12 +111,21 @@ class MemoryRateCounter:
 class MemoryRecordingStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.object_tags: dict[str, dict[str, str]] = {}
 
     def exists(self, key: str) -> bool:
         return key in self.objects
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
+    def put(self, key: str, body: bytes, content_type: str, tags: dict[str, str] | None = None) -> None:
         self.objects[key] = body
+        self.object_tags[key] = dict(tags or {})
+
+    def tags(self, key: str) -> dict[str, str]:
+        return dict(self.object_tags[key])
+
+    def delete(self, key: str) -> int:
+        self.object_tags.pop(key, None)
+        return 1 if self.objects.pop(key, None) is not None else 0
 
     def get(self, key: str) -> bytes:
         return self.objects[key]
@@ -161,7 +171,7 @@ class MemoryCallbacks:
 
     def __init__(self) -> None:
         self._requests: dict[str, dict] = {}
-        self._legs: dict[tuple[str, str], object] = {}
+        self._legs: dict[tuple[str, str], CallbackLeg] = {}
         self._lock = threading.Lock()
 
     def add(self, request) -> bool:
@@ -322,6 +332,10 @@ def MemoryIdempotency():
     return _Layer()
 
 
+# A file's rows (`list` would name MemoryEventFiles.list inside the class).
+Rows = list[dict]
+
+
 class MemoryEventFiles:
     """Analytics Parquet files as rows in a dict (ringback.analytics.pipeline.EventFiles)."""
 
@@ -355,7 +369,7 @@ class MemoryEventFiles:
             counts[part] = counts.get(part, 0) + 1
         return counts
 
-    def read(self, table, tenant_id: str, dt: str, name: str) -> list[dict]:
+    def read(self, table, tenant_id: str, dt: str, name: str) -> Rows:
         key = self._prefix(table, tenant_id, dt) + name
         with self._lock:
             if key not in self.files:

@@ -34,11 +34,13 @@ class MemoryTenants:
             self._tenants[tenant.tenant_id] = tenant
             return True
 
-    def set_profile(self, tenant_id: str, name: str, kind: str) -> None:
+    def set_profile(self, tenant_id: str, name: str, kind: str,
+                    recording_retention_days: int | None = None) -> None:
         with self._lock:
             tenant = self._tenants.get(tenant_id)
             if tenant is not None:
-                self._tenants[tenant_id] = replace(tenant, name=name, kind=kind)
+                days = recording_retention_days or tenant.recording_retention_days
+                self._tenants[tenant_id] = replace(tenant, name=name, kind=kind, recording_retention_days=days)
 
     def keep_carrier_account(self, tenant_id: str, account_sid: str) -> str | None:
         with self._lock:

@@ -94,13 +94,20 @@ class MemoryCallLog:
             self._calls[call_id] = (tenant, replace(call, outcome=outcome))
 
 
-    def add(self, tenant_id: str, call: CallSummary) -> bool:
+    def add(self, tenant_id: str, call: CallSummary, retain_until_ms: int | None = None) -> bool:
         with self._lock:
             if call.call_id in self._calls:
                 return False
             self._calls[call.call_id] = (tenant_id, call)
             self._by_caller[(tenant_id, call.caller)].append(call.call_id)
             return True
+
+    def forget(self, call_id: str) -> None:
+        """The call gone, as an erasure deletes it (ringback.adapters.memory_erasure)."""
+        with self._lock:
+            stored = self._calls.pop(call_id, None)
+            if stored is not None:
+                self._by_caller[(stored[0], stored[1].caller)].remove(call_id)
 
     def between(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page[CallSummary]:
         after = None

@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
-from typing import Any, Callable, Hashable
+from typing import Any
 
 from ringback.adapters.meter import RequestMeter
 from ringback.tracking.leases import Candidate, HistoryEntry, Lease
@@ -29,8 +30,9 @@ class IndexedDict(dict):
     it, as a GSI's range key does. Only item writes and deletions are indexed (no
     update()), so values must be replaced, not changed in place."""
 
-    def __init__(self, orders: dict[str, Callable[[Hashable, Any], tuple]] | None = None,
-                 **indexes: Callable[[Hashable, Any], Hashable]) -> None:
+    # An index function takes (key, value); keys are strings or tuples, as each store's are.
+    def __init__(self, orders: dict[str, Callable[[Any, Any], tuple]] | None = None,
+                 **indexes: Callable[[Any, Any], Hashable]) -> None:
         super().__init__()
         self._functions = indexes
         self._orders = orders or {}
@@ -190,7 +192,8 @@ class MemoryLeaseStore:
     def held_at(self, line, at_ms, grace_ms=0):
         self.meter.add()
         with self._lock:
-            return sorted((h for h in self.history.under("line", line) if h.started_at <= at_ms <= h.ended_at + grace_ms),
+            return sorted((h for h in self.history.under("line", line)
+                           if h.started_at <= at_ms <= h.ended_at + grace_ms),
                           key=lambda h: h.started_at, reverse=True)
 
     def history_of_pool(self, pool_id, since_ms, until_ms):

@@ -46,7 +46,7 @@ def _pattern(contains: str) -> re.Pattern:
     if not re.fullmatch(r"\+?[0-9A-Za-z*%]{2,16}\$?", contains):
         raise InvalidInput("not a pattern the carrier takes", code="carrier_refused")
     keypad = {c: str(d) for d, letters in zip(range(2, 10), ("ABC", "DEF", "GHI", "JKL", "MNO", "PQRS", "TUV",
-                                                               "WXYZ")) for c in letters}
+                                                               "WXYZ"), strict=True) for c in letters}
     body = contains.strip("+$")
     regex = "".join("[0-9]" if c == "*" else "[0-9]*" if c == "%" else keypad.get(c.upper(), c) for c in body)
     return re.compile(("^" if contains.startswith("+") else "") + regex + ("$" if contains.endswith("$") else ""))
@@ -137,6 +137,13 @@ class MemoryNumberCarrier:
 
     def auth_token(self, account_sid: str) -> str | None:
         return self._tokens.get(account_sid)
+
+    def rotate_auth_token(self, account_sid: str) -> str:
+        """The account's token replaced, as the carrier's console rotates it (the local
+        carrier's POST /_carrier/auth-token): the old one signs nothing from now on."""
+        with self._lock:
+            self._tokens[account_sid] = token = secrets.token_hex(16)
+        return token
 
     # -- caller IDs --------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ adapter (ringback.adapters.dynamo_pools)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from ringback.calls.inbound import TrackingNumber
 from ringback.errors import PreconditionFailed
@@ -22,7 +23,7 @@ def _stale() -> PreconditionFailed:
 
 
 class MemoryPools:
-    def __init__(self, leases: "MemoryLeaseStore | None" = None) -> None:
+    def __init__(self, leases: MemoryLeaseStore | None = None) -> None:
         self._pools: dict[str, Pool] = {}
         self._leases = leases
         self.numbers: dict[str, dict] = {}  # number -> {"kind", "pool_id", "site_id", ...}

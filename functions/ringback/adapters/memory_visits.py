@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from dataclasses import replace
 
-from ringback.tracking.visits import visitor_key
+from ringback.tracking.visits import Visit, visitor_key
 
 
 def _start(entry: tuple[int, str]) -> int:
@@ -16,7 +16,7 @@ def _start(entry: tuple[int, str]) -> int:
 
 class MemoryVisits:
     def __init__(self) -> None:
-        self._visits: dict[str, object] = {}
+        self._visits: dict[str, Visit] = {}
         self.clicks: dict[str, list] = {}
         # visitor key -> session ids in start order, as the by_visitor index (a visitor's
         # journey is read on every inbound call).

@@ -11,7 +11,9 @@ functions build the same Services without touching it.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+import contextlib
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from ringback.analytics import schema
@@ -40,6 +42,10 @@ def s3_filesystem(region: str, endpoint_url: str | None = None):
         return fs.S3FileSystem(region=region)
     parts = urlsplit(endpoint_url)
     return fs.S3FileSystem(region=region, endpoint_override=parts.netloc, scheme=parts.scheme or "http")
+
+
+# A file's rows (`list` would name ParquetEventFiles.list inside the class).
+Rows = list[dict[str, Any]]
 
 
 class ParquetEventFiles:
@@ -96,7 +102,7 @@ class ParquetEventFiles:
             counts[partition] = counts.get(partition, 0) + 1
         return counts
 
-    def read(self, table: schema.Table, tenant_id: str, dt: str, name: str) -> list[dict[str, Any]]:
+    def read(self, table: schema.Table, tenant_id: str, dt: str, name: str) -> Rows:
         import pyarrow.parquet as pq
 
         with self._filesystem.open_input_file(self._path(table, tenant_id, dt, name)) as source:
@@ -105,7 +111,5 @@ class ParquetEventFiles:
 
     def delete(self, table: schema.Table, tenant_id: str, dt: str, names: Sequence[str]) -> None:
         for name in names:
-            try:
+            with contextlib.suppress(FileNotFoundError):  # deleted already: a compaction retried
                 self._filesystem.delete_file(self._path(table, tenant_id, dt, name))
-            except FileNotFoundError:
-                pass  # deleted already: a compaction retried

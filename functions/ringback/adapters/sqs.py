@@ -1,4 +1,5 @@
-"""Outgoing webhook deliveries on SQS: each message is one event for one endpoint."""
+"""Outgoing webhook deliveries on SQS: each message is one event for one endpoint, named by
+its id only (Delivery.as_message): no URL, no secret; the worker reads those from the site."""
 from __future__ import annotations
 
 import json

@@ -72,18 +72,20 @@ def _rest_error(error):
 
 
 class TwilioNumbers:
-    def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None = None, client=None) -> None:
-        self._sid, self._token, self._base_url = account_sid, auth_token, api_base_url
+    def __init__(self, account_sid: str, auth_token, api_base_url: str | None = None, client=None) -> None:
+        from ringback.adapters.twilio_auth import credentials_of
+
+        # `auth_token`: a token, or CarrierCredentials that follow the application
+        # secret, so a rotated token is used without a restart (adapters/twilio_auth.py).
+        self._sid, self._base_url = account_sid, api_base_url
+        self._credentials = credentials_of(account_sid, auth_token)
         self._client = client
 
     def _twilio(self):
         if self._client is None:
-            from twilio.rest import Client
+            from ringback.adapters.twilio_auth import rest_client
 
-            client = Client(self._sid, self._token)
-            if self._base_url:  # the local carrier; production talks to Twilio itself
-                client.api.base_url = self._base_url
-            self._client = client
+            self._client = rest_client(self._credentials, self._base_url)
         return self._client
 
     def _account(self, account_sid: str):
@@ -145,7 +147,7 @@ class TwilioNumbers:
         from twilio.base.exceptions import TwilioRestException
 
         if account_sid == self._sid:
-            return self._token
+            return self._credentials.auth_token
         if not (account_sid.startswith("AC") and len(account_sid) == 34 and account_sid.isalnum()):
             return None  # never put a stranger's text into a URL
         try:

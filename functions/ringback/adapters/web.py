@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from chalice import Chalice, ChaliceViewError, CustomAuthorizer, CORSConfig, Response
+from chalice import Chalice, ChaliceViewError, CORSConfig, CustomAuthorizer, Response
+from chalice.app import Request
 
 from ringback.accounts.tenants import Principal
 from ringback.adapters.logs import get_logger
 from ringback.errors import (
     Conflict,
-    PreconditionFailed,
     Forbidden,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
     RateLimited,
     RingbackError,
     Unauthenticated,
@@ -94,6 +96,10 @@ def is_rest_proxy_event(event: Any) -> bool:
 class RingbackApp(Chalice):
     """A Chalice app whose views may raise domain errors."""
 
+    # Chalice declares it Optional: it is None only outside a request, and views and
+    # middleware run inside one.
+    current_request: Request
+
     def __init__(self, app_name: str) -> None:
         super().__init__(app_name=app_name)
         self.logger = get_logger(app_name)
@@ -116,7 +122,11 @@ class RingbackApp(Chalice):
                     "this API serves API Gateway REST API (v1) proxy events only", request_id)),
                 "isBase64Encoded": False,
             }
-        return super().__call__(event, context)
+        # Traced, and the request's business metrics flushed when it ends (lazily: the
+        # composition root imports the domain, which imports this module).
+        from ringback.bootstrap import observed
+
+        return observed(super().__call__)(event, context)
 
     # -- the caller ---------------------------------------------------------------
     def principal(self) -> Principal:
@@ -131,6 +141,17 @@ class RingbackApp(Chalice):
 
     def origin(self) -> str | None:
         return self.current_request.headers.get("origin")
+
+    def viewer_address(self) -> str | None:
+        """The visitor's IP address, as CloudFront names it (CloudFront-Viewer-Address,
+        "ip:port"), or None. Never the connection's source address: behind CloudFront that
+        is an edge server shared by many visitors. The header is believable because only
+        requests that came through CloudFront reach the API (infra/constructs/firewall.py),
+        and CloudFront, like the local edge (devstack/viewers.py), sets it itself."""
+        request = self.current_request
+        viewer = request.headers.get("cloudfront-viewer-address") if request is not None else None
+        address = viewer.rsplit(":", 1)[0].strip("[]") if viewer and ":" in viewer else None
+        return address or None
 
     def json_body(self) -> dict:
         request = self.current_request
@@ -191,7 +212,7 @@ class RingbackApp(Chalice):
         status = next(
             (code for cls, code in STATUS_BY_ERROR.items() if isinstance(error, cls)), 400
         )
-        headers = {"Content-Type": "application/json"}
+        headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after_seconds)
         if isinstance(error, PreconditionFailed) and error.code == "version_required":

@@ -16,9 +16,10 @@ import io
 import math
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.analytics.pipeline import EventFiles
@@ -70,7 +71,7 @@ def parse_csv(body: bytes, today: date) -> list[SpendRow]:
     position = {name: header.index(name) for name in COLUMNS}
     rows: list[SpendRow] = []
     errors: list[dict[str, Any]] = []
-    lines: dict[tuple, int] = {}
+    lines: dict[tuple[str, str, str, str], int] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, as spreadsheets leave at the end
@@ -151,7 +152,7 @@ class AdSpend:
     def upload(self, scope: TenantScope, tenant: str | None, body: bytes) -> dict[str, Any]:
         tenant_id = tenant_to_write(scope, tenant)
         now = self._clock.now_ms()
-        rows = parse_csv(body, datetime.fromtimestamp(now / 1000, tz=timezone.utc).date())
+        rows = parse_csv(body, datetime.fromtimestamp(now / 1000, tz=UTC).date())
         by_day: dict[str, list[dict[str, Any]]] = {}
         for index, row in enumerate(rows):
             by_day.setdefault(row.day, []).append({

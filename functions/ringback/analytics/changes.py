@@ -21,15 +21,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
-from ringback.calls.alerts import alert_counts
-from ringback.calls.leads import lead_of
 from ringback.analytics.schema import BY_SOURCE, CALLBACKS, CALLS, LEASES, SESSIONS, Table
 from ringback.analytics.touches import journey_columns
 from ringback.callbacks.model import FINAL as CALLBACK_FINAL
+from ringback.calls.alerts import alert_counts
+from ringback.calls.leads import lead_of
 from ringback.tracking.visits import Visit
 
 SEQ_DIGITS = 40  # DynamoDB Streams sequence numbers have 21 to 40 digits
@@ -49,6 +50,9 @@ class Change:
     at_ms: int
     new: dict[str, Any] | None = field(default=None, repr=False)
     old: dict[str, Any] | None = field(default=None, repr=False)
+    # A REMOVE done by DynamoDB's TTL (its retention ended), not by the product: only the
+    # product's own deletes (a caller's erasure) take the entity's rows with it.
+    by_ttl: bool = False
 
     @property
     def event_seq(self) -> str:
@@ -73,7 +77,7 @@ def phone_key(tenant_id: str, number: str | None, secret: str | None = None) -> 
 
 
 def day_of(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
 
 
 def to_row(change: Change, secret: str | None = None) -> tuple[Table, dict[str, Any]] | None:
@@ -113,7 +117,7 @@ _START = {SESSIONS.name: "started_at", LEASES.name: "started_at", CALLS.name: "s
           CALLBACKS.name: "created_at"}
 
 
-def _session(item: dict, tenant_id: str) -> dict:
+def _session(item: dict[str, Any], tenant_id: str) -> dict[str, Any]:
     # The visit's own rule for what a call would be attributed to: the same source and
     # medium the call log shows.
     visit = Visit(
@@ -135,7 +139,7 @@ def _session(item: dict, tenant_id: str) -> dict:
     }
 
 
-def _lease(item: dict, tenant_id: str) -> dict:
+def _lease(item: dict[str, Any], tenant_id: str) -> dict[str, Any]:
     line = item["line"]
     return {
         "line": line, "lease_started": item.get("started"), "pool_id": item.get("pool_id"),
@@ -145,7 +149,7 @@ def _lease(item: dict, tenant_id: str) -> dict:
     }
 
 
-def _call(item: dict, tenant_id: str) -> dict:
+def _call(item: dict[str, Any], tenant_id: str) -> dict[str, Any]:
     attribution = _json(item.get("attribution"), {})
     outcome = _json(item.get("outcome"), {})
     status = item.get("status")
@@ -171,7 +175,7 @@ def _call(item: dict, tenant_id: str) -> dict:
     }
 
 
-def _callback(item: dict, tenant_id: str) -> dict:
+def _callback(item: dict[str, Any], tenant_id: str) -> dict[str, Any]:
     attribution = _json(item.get("attribution"), {})
     outcome = _json(item.get("outcome"), {})
     transitions = _json(item.get("transitions"), [])
@@ -191,7 +195,7 @@ def _callback(item: dict, tenant_id: str) -> dict:
     }
 
 
-_ROWS: dict[str, Callable[[dict, str], dict]] = {
+_ROWS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     SESSIONS.name: _session, LEASES.name: _lease, CALLS.name: _call, CALLBACKS.name: _callback,
 }
 
@@ -199,17 +203,17 @@ _ROWS: dict[str, Callable[[dict, str], dict]] = {
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _source(attribution: dict) -> dict:
+def _source(attribution: dict[str, Any]) -> dict[str, Any]:
     return {name: attribution.get(name) for name in ("source", "medium", "campaign", "keyword")}
 
 
-def _lead(lead: dict) -> dict:
+def _lead(lead: dict[str, Any]) -> dict[str, Any]:
     """A call never qualified is a new lead; only a sale has a value."""
     return {"lead_status": lead.get("status"), "lead_value": _float(lead.get("value")),
             "lead_currency": lead.get("currency"), "tags": ",".join(lead.get("tags") or ())}
 
 
-def _on_shared_line(attribution: dict) -> bool:
+def _on_shared_line(attribution: dict[str, Any]) -> bool:
     """Did the call come while the line had more than one holder. Since the candidates are
     stored (ranked over days), a runner-up is only the next likeliest visitor: a shared line
     is a holder at the call whose lease was flagged shared, or two holders. Before, the
@@ -221,7 +225,7 @@ def _on_shared_line(attribution: dict) -> bool:
     return len(holding) > 1 or any("shared" in reasons for reasons in holding)
 
 
-def _first_at(transitions: list[dict], status: str) -> int | None:
+def _first_at(transitions: list[dict[str, Any]], status: str) -> int | None:
     return next((_int(t.get("at")) for t in transitions if t.get("status") == status), None)
 
 

@@ -22,8 +22,10 @@ read, so it is neither folded in nor deleted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Sequence
+import builtins
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from ringback.analytics.changes import Change, to_row
 from ringback.analytics.schema import TABLES, Table
@@ -32,6 +34,8 @@ from ringback.analytics.schema import TABLES, Table
 # the days before today are compacted whenever they have more than one.
 MAX_FILES = 50
 COMPACTED = "compacted-"
+# The sources whose items the product deletes itself, on a caller's erasure.
+ERASED_SOURCES = frozenset({"calls", "callback_requests"})
 # The tables fed by table streams (ad spend is uploaded, not streamed).
 STREAMED_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.source)
 
@@ -52,7 +56,8 @@ class EventFiles(Protocol):
         """Every partition of a table, (tenant, day), with its number of files."""
         ...
 
-    def read(self, table: Table, tenant_id: str, dt: str, name: str) -> list[dict[str, Any]]:
+    # builtins.list: `list` in this class body is the method above.
+    def read(self, table: Table, tenant_id: str, dt: str, name: str) -> builtins.list[dict[str, Any]]:
         """A file's rows, with every column of `table.all_columns` (None where an older
         file lacks one)."""
         ...
@@ -118,9 +123,12 @@ class ChangeLog:
         """Write one batch; returns the keys written. Raises BatchFailed naming where to
         resume when a change cannot be used or a file cannot be written."""
         groups: dict[tuple[Table, str, str], list[tuple[int, dict[str, Any]]]] = {}
-        seen: set[tuple] = set()
+        seen: set[tuple[Any, ...]] = set()
         unusable: tuple[int, Exception] | None = None
+        erased: list[Change] = []
         for position, change in enumerate(changes):
+            if change.event_name == "REMOVE" and not change.by_ttl and change.source in ERASED_SOURCES:
+                erased.append(change)
             try:
                 converted = to_row(change, self._secret)
             except Exception as error:  # noqa: BLE001 - every cause fails the batch from here
@@ -144,14 +152,31 @@ class ChangeLog:
                 written.append(self._files.write(table, tenant_id, dt, batch_file_name(rows), rows))
             except Exception as error:
                 raise BatchFailed(changes[entries[0][0]], written) from error
+        # After the batch's own writes: every earlier change of an erased entity (the stream
+        # keeps one item's changes in order) is in the files before its rows are removed.
+        for change in erased:
+            try:
+                self._forget(change)
+            except Exception as error:
+                raise BatchFailed(change, written) from error
         if unusable is not None:
             raise BatchFailed(changes[unusable[0]], written) from unusable[1]
         return written
 
+    def _forget(self, change: Change) -> None:
+        """A call or callback request the product deleted (a caller's erasure): its rows go
+        from its partition (ringback.analytics.erasure)."""
+        from ringback.analytics.erasure import forget_entity
+
+        converted = to_row(replace(change, event_name="INSERT", new=change.old), self._secret) if change.old else None
+        if converted is not None:
+            table, row = converted
+            forget_entity(self._files, table, row["tenant_id"], row["dt"], {k: row[k] for k in table.key})
+
     def compact(self, table: Table, tenant_id: str, dt: str) -> Compaction:
         """One file for the partition, with the latest change of each entity."""
         names = self._files.list(table, tenant_id, dt)
-        latest: dict[tuple, dict[str, Any]] = {}
+        latest: dict[tuple[Any, ...], dict[str, Any]] = {}
         rows_in = 0
         for name in names:
             for row in self._files.read(table, tenant_id, dt, name):
@@ -164,11 +189,11 @@ class ChangeLog:
         if not rows or (len(names) == 1 and names[0].startswith(COMPACTED) and rows_in == len(rows)):
             return Compaction(table.name, tenant_id, dt, len(names), rows_in, len(rows), None)
         name = f"{COMPACTED}{rows[-1]['event_seq']}.parquet"
-        key = self._files.write(table, tenant_id, dt, name, rows)
+        file_key = self._files.write(table, tenant_id, dt, name, rows)
         # Only after the compacted file is in place; an input of the same name was just
         # overwritten by it.
         self._files.delete(table, tenant_id, dt, [n for n in names if n != name])
-        return Compaction(table.name, tenant_id, dt, len(names), rows_in, len(rows), key)
+        return Compaction(table.name, tenant_id, dt, len(names), rows_in, len(rows), file_key)
 
     def compact_due(self, today: str, max_files: int = MAX_FILES,
                     keep_going: Callable[[], bool] = lambda: True) -> CompactionRun:

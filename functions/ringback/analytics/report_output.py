@@ -33,7 +33,7 @@ def as_json(request: ReportRequest, result: ResultSet) -> dict[str, Any]:
         "tenants": list(request.tenants),
         "filters": dict(request.filters),
         "columns": list(result.columns),
-        "rows": [{c: plain(v) for c, v in zip(result.columns, row)} for row in result.rows],
+        "rows": [{c: plain(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows],
         "bytesScanned": result.bytes_scanned,
     }
     if request.report.touches:

@@ -17,11 +17,12 @@ this machine (`adapters/duckdb_runner.py`). Which visit of a journey a report cr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ringback.accounts.tenants import TenantScope
@@ -91,8 +92,9 @@ _CALLBACK_FILTERS = ("site", "source", "medium", "campaign", "keyword")
 CATALOGUE: dict[str, Report] = {r.name: r for r in (
     Report("calls_by_source", "Calls by source",
            "Calls by source, medium, campaign, keyword and landing page: answered, missed, first-time callers, "
-           "average talk time, leads (calls marked lead or sale), sales and their value. touch= credits the attributed visit (call, the default), the visitor's first "
-           "touch (first) or their last non-direct touch (last).",
+           "average talk time, leads (calls marked lead or sale), sales and their value. touch= credits the "
+           "attributed visit (call, the default), the visitor's first touch (first) or their last non-direct "
+           "touch (last).",
            ("calls",), _CALL_FILTERS, touches=True),
     Report("answered_by_hour", "Answered and missed calls by hour",
            "Answered against missed calls by weekday (1 = Monday) and hour, in the site's time zone or tz=.",
@@ -147,7 +149,7 @@ class Query:
 @dataclass(frozen=True)
 class ResultSet:
     columns: tuple[str, ...]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     # The bytes of data files the query read (Athena's DataScannedInBytes; DuckDB: the
     # files of the partitions selected). None when unknown.
     bytes_scanned: int | None = None
@@ -253,7 +255,7 @@ def render(template: str, values: Mapping[str, str]) -> str:
     """Fill `{{name}}` placeholders with SQL fragments built by this module; a placeholder
     with no value is a bug in the report, not something to leave in the SQL."""
 
-    def fill(match: re.Match) -> str:
+    def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in values:
             raise KeyError(f"the report SQL names an unknown placeholder {{{{{name}}}}}")
@@ -263,7 +265,7 @@ def render(template: str, values: Mapping[str, str]) -> str:
 
 
 def utc_day(ms: int) -> date:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).date()
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
 
 
 def query_for(request: ReportRequest, tenants: Sequence[str] | None = None) -> Query:
@@ -351,7 +353,7 @@ class Reports:
         results = [self.runner.run(query_for(request, part)) for part in self._parts(request.tenants)]
         scanned = [r.bytes_scanned for r in results]
         return ResultSet(results[0].columns, [row for r in results for row in r.rows],
-                         None if None in scanned else sum(scanned))
+                         None if None in scanned else sum(cast(list[int], scanned)))
 
     def _parts(self, tenants: Sequence[str]) -> Iterable[tuple[str, ...]]:
         part: list[str] = []

@@ -18,6 +18,8 @@ exception: the number is its channel, first and last.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ringback.errors import InvalidInput
 
 TOUCHES = ("call", "first", "last")
@@ -49,7 +51,7 @@ def credited_columns(touch: str) -> str:
                      for field in FIELDS for name in [column(touch, field)])
 
 
-def journey_columns(attribution: dict) -> dict:
+def journey_columns(attribution: dict[str, Any]) -> dict[str, Any]:
     """A stored attribution's first and last touch as call-row columns; null when the
     attribution has none (stored before journeys were tracked, or no visitor known).
     A call to a static number has no visit, but the number is its channel (a billboard,

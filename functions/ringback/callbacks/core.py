@@ -4,34 +4,54 @@ site when a request ends."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ringback.accounts import numbers as number_rules
 from ringback.callbacks.model import (
+    LEG_FINAL,
+    OPERATOR_STATUS_RESULTS,
+    RESULT_ERRORS,
+    WHISPER_MAX_CHARS,
     CallbackLeg,
     CallbackRequest,
     CallbackStore,
     DialWorkflow,
-    LEG_FINAL,
-    leg_round,
-    OPERATOR_STATUS_RESULTS,
     OutboundDialer,
-    RESULT_ERRORS,
-    WHISPER_MAX_CHARS,
+    leg_round,
 )
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound
 from ringback.guards import RateCounter
+from ringback.metrics import BusinessMetrics, CountedMetrics, Metric
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
+    from ringback.calls.alerts import Alerts
+    from ringback.calls.events import Events
+    from ringback.ports import (
+        CallLog,
+        CarrierRecordings,
+        PoolDirectory,
+        RecordingStore,
+        SiteDirectory,
+        TenantDirectory,
+        VisitLog,
+    )
 
 
 class CallbackCore:
-    def __init__(self, sites, tenants, visits, calls, store: CallbackStore, workflow: DialWorkflow | None,
-                 dialer: OutboundDialer | None, rate_counter: RateCounter | None, alerts, events,
-                 recording_store, carrier_recordings, clock: Clock, base_url: str, numbers,
+    def __init__(self, sites: SiteDirectory, tenants: TenantDirectory, visits: VisitLog, calls: CallLog | None,
+                 store: CallbackStore, workflow: DialWorkflow | None, dialer: OutboundDialer | None,
+                 rate_counter: RateCounter | None, alerts: Alerts | None, events: Events | None,
+                 recording_store: RecordingStore, carrier_recordings: CarrierRecordings, clock: Clock,
+                 base_url: str, numbers: PoolDirectory,
                  new_id: Callable[[], str] = lambda: "cb_" + secrets.token_urlsafe(16),
-                 carrier_accounts: number_rules.CarrierAccounts | None = None) -> None:
+                 carrier_accounts: number_rules.CarrierAccounts | None = None,
+                 metrics: BusinessMetrics | None = None) -> None:
         self._sites, self._tenants, self._visits, self._calls = sites, tenants, visits, calls
+        self._metrics = metrics if metrics is not None else CountedMetrics()
         self._store, self._workflow, self._dialer = store, workflow, dialer
         self._rate_counter, self._alerts, self._events = rate_counter, alerts, events
         self._numbers = numbers  # the site's tracking numbers: what the legs may call from
@@ -119,6 +139,8 @@ class CallbackCore:
         raise Conflict("the callback request is busy; try again", code="request_busy")
 
     def _finished(self, request: CallbackRequest) -> None:
+        if request.status in ("missed", "failed"):
+            self._metrics.count(Metric.CALLBACKS_FAILED)
         site = self._sites.get(request.site_id)
         if site is None:
             return
@@ -131,13 +153,13 @@ class CallbackCore:
                                   "attribution": request.attribution, "outcome": request.outcome,
                                   "created_at": request.created_at})
 
-    def _caller_id(self, site) -> str | None:
+    def _caller_id(self, site: Site) -> str | None:
         """The number both legs see calling: one the account owns at the carrier (the
         site's callback.caller_id, else its first static, else pool number), never the
         site's own, which the carrier would refuse (ringback/accounts/numbers.py)."""
         return number_rules.caller_id(site, self._numbers.site_numbers(site.site_id))
 
-    def _whisper(self, site, request: CallbackRequest) -> str:
+    def _whisper(self, site: Site, request: CallbackRequest) -> str:
         a = request.attribution
         parts = [f"Callback request from {site.name}."]
         source = a.get("source")

@@ -2,19 +2,24 @@
 <Dial> the visitor), a leg's progress, the bridge's end and its recording."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringback.callbacks.core import CallbackCore
 from ringback.callbacks.model import (
+    LEG_FINAL,
+    VISITOR_STATUS_RESULTS,
     BridgePlan,
     CallbackRequest,
-    LEG_FINAL,
     leg_key,
     leg_round,
-    VISITOR_STATUS_RESULTS,
 )
 from ringback.callbacks.policy import DialPolicy
+from ringback.calls.retention import RecordingRetention
 from ringback.errors import NotFound
+from ringback.metrics import Metric
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
 
 
 class LegWebhooks(CallbackCore):
@@ -22,20 +27,27 @@ class LegWebhooks(CallbackCore):
         """An operator picked up. The first of the round gets the visitor; any other
         operator ringing at the same time is cancelled. None: hang this operator up."""
         round_no = leg_round(key)
-        site, spoken = None, None
+        site: Site | None = None
+        spoken: str | None = None
+        site_removed = False
 
         def take(request: CallbackRequest) -> bool:
-            nonlocal site, spoken
+            nonlocal site, spoken, site_removed
             pending = request.pending
             if (request.is_final or pending is None or pending["round"] != round_no
                     or pending.get("answered") or pending.get("operator_leg") not in (None, key)):
                 return False
+            if site is None:
+                site = self._sites.get(request.site_id)
+                if site is None:
+                    # The site was deleted while its operators rang: nobody gets the visitor.
+                    site_removed = True
+                    return False
             if not pending.get("whisper"):
                 # Kept on the round by the same versioned write that gives this operator the
                 # visitor: the dashboard shows what they heard, and a webhook the carrier
                 # retries speaks the same words. Built once, however often the write is retried.
                 if spoken is None:
-                    site = self._sites.get(request.site_id)
                     spoken = self._whisper(site, request)
                 pending["whisper"] = spoken
             pending["operator_leg"] = key
@@ -44,20 +56,36 @@ class LegWebhooks(CallbackCore):
 
         request, won = self._mutate(request_id, take)
         self._update_leg(request_id, key, status="in-progress", answered_at=self._clock.now_ms(), call_id=call_id)
-        if not won:
+        if not (won or site_removed):
             return None
         pending = request.pending or {}
         # The legs were placed in the account kept on the round (None: our main account).
         account = pending["account"] if "account" in pending else self._carrier_accounts.of(request.tenant_id)
-        for leg in self._store.legs_of(request_id):
-            if (leg.role == "operator" and leg_round(leg.leg) == round_no and leg.leg != key
-                    and leg.status not in LEG_FINAL and leg.call_id and self._dialer is not None):
-                self._dialer.cancel(leg.call_id, account=account)
-        site = site or self._sites.get(request.site_id)
+        self._cancel_other_operators(request_id, round_no, key, account)
+        if site is None:
+            # Everyone is hung up and the round ends; the plan step then fails the request
+            # (reason site_removed), and its record says so.
+            self._answer(request_id, round_no, "site_removed")
+            return None
         policy = DialPolicy.for_site(site)
-        caller_id = pending.get("caller_id") or self._caller_id(site)
+        # ring() keeps the round's caller ID on it; a round kept before it did asks the site.
+        caller_id: str | None = pending.get("caller_id") or self._caller_id(site)
+        if caller_id is None:
+            # No number of the account left to call the visitor from (released meanwhile):
+            # the carrier would refuse the <Dial>, so end the round as it would.
+            self._answer(request_id, round_no, "caller_id_refused")
+            return None
         return BridgePlan(pending["whisper"], request.phone, caller_id,
                           policy.visitor_ring_seconds, policy.record, round_no)
+
+    def _cancel_other_operators(self, request_id: str, round_no: int, key: str, account: str | None) -> None:
+        """Cancel the round's operator legs still ringing, other than `key`'s."""
+        if self._dialer is None:
+            return
+        for leg in self._store.legs_of(request_id):
+            if (leg.role == "operator" and leg_round(leg.leg) == round_no and leg.leg != key
+                    and leg.status not in LEG_FINAL and leg.call_id):
+                self._dialer.cancel(leg.call_id, account=account)
 
     def leg_status(self, request_id: str, key: str, call_id: str | None, status: str,
                    duration: int | None) -> None:
@@ -109,15 +137,16 @@ class LegWebhooks(CallbackCore):
         request = self._store.get(request_id)
         if request is None:
             raise NotFound("no such callback request", code="unknown_request")
-        from datetime import datetime, timezone
+        from datetime import UTC, datetime
 
         account = account or self._carrier_accounts.of(request.tenant_id)
 
-        day = datetime.fromtimestamp(request.created_at / 1000, tz=timezone.utc)
+        day = datetime.fromtimestamp(request.created_at / 1000, tz=UTC)
         key = f"tenants/{request.tenant_id}/recordings/{day:%Y/%m/%d}/callbacks/{request_id}/{recording_sid}.wav"
         if not self._recording_store.exists(key):
+            # Tagged with the tenant's retention class, which the bucket's lifecycle expires.
             self._recording_store.put(key, self._carrier_recordings.download_recording(recording_sid, account=account),
-                                      "audio/wav")
+                                      "audio/wav", RecordingRetention(self._tenants).tags_for(request.tenant_id))
 
         def keep(request: CallbackRequest) -> bool:
             request.recordings[recording_sid] = key
@@ -135,11 +164,17 @@ class LegWebhooks(CallbackCore):
         return f"{self._base_url}/v1/carrier/callbacks/{name}?{urlencode(sorted(params.items()))}"
 
     def _connected(self, request_id: str, round_no: int) -> None:
+        put_through = False  # now, not by a retried status webhook
+
         def mark(request: CallbackRequest) -> bool:
+            nonlocal put_through
             if request.is_final:
                 return False
+            put_through = request.status != "connected"
             request.move("connected", self._clock.now_ms(), round=round_no)
             return True
 
         self._mutate(request_id, mark)
+        if put_through:
+            self._metrics.count(Metric.CALLBACKS_CONNECTED)
         self._answer(request_id, round_no, "connected")

@@ -12,7 +12,6 @@ from ringback.callbacks.policy import Ring
 from ringback.calls.log import Page
 from ringback.guards import Limit
 
-
 FINAL = ("completed", "missed", "failed", "cancelled")
 
 
@@ -54,6 +53,7 @@ ERROR_RESULTS = {
     "Callback.VisitorNoAnswer": "visitor_no_answer",
     "Callback.VisitorFailed": "visitor_failed",
     "Callback.CallerIdRefused": "caller_id_refused",
+    "Callback.SiteRemoved": "site_removed",
     "States.Timeout": "lost",
 }
 
@@ -84,20 +84,23 @@ class CallbackRequest:
     scheduled_for: int | None = None  # the slot the visitor chose, or the next opening
     retry_at: int | None = None
     # RoundResult.as_json() of every round so far, with the `whisper` its operator heard, if any
-    rounds: list[dict] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
     # The round being rung: round, leg_seq, token, operator_leg, answered, whisper (once spoken)
-    pending: dict | None = None
-    transitions: list[dict] = field(default_factory=list)
-    attribution: dict = field(default_factory=dict)
-    outcome: dict = field(default_factory=dict)
-    recordings: dict = field(default_factory=dict)  # recording sid -> S3 key
-    alerts: dict = field(default_factory=dict)  # texts about a missed request: message id -> summary
+    pending: dict[str, Any] | None = None
+    transitions: list[dict[str, Any]] = field(default_factory=list)
+    attribution: dict[str, Any] = field(default_factory=dict)
+    outcome: dict[str, Any] = field(default_factory=dict)
+    recordings: dict[str, str] = field(default_factory=dict)  # recording sid -> S3 key
+    # Texts about a missed request: message id -> summary.
+    alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
     locale: str | None = None
     version: int = 0
     updated_at: int = 0
     # Each time a member asked to dial a missed or failed request again (callbacks/retries.py):
     # attempt, at, by, key, after (the status it ended in), outcome, rounds_before, round_base.
-    retries: list[dict] = field(default_factory=list)
+    retries: list[dict[str, Any]] = field(default_factory=list)
+    # Epoch ms: the tenant's retention from its creation; TTL removes it then (None: kept).
+    retain_until: int | None = None
 
     @property
     def site_phone(self) -> str:
@@ -128,8 +131,9 @@ class CallbackRequest:
         """What an operator heard last: the round being rung, else the latest round in
         which one answered (a later round nobody answered leaves it standing)."""
         for entry in [self.pending or {}, *reversed(self.rounds)]:
-            if entry.get("whisper"):
-                return entry["whisper"]
+            whisper: str | None = entry.get("whisper")
+            if whisper:
+                return whisper
         return None
 
     def move(self, status: str, at: int, **detail: Any) -> None:
@@ -152,7 +156,7 @@ class CallbackRequest:
             "updatedAt": self.updated_at or self.created_at,
         }
 
-    def as_json(self, legs: list["CallbackLeg"] | None = None) -> dict[str, Any]:
+    def as_json(self, legs: list[CallbackLeg] | None = None) -> dict[str, Any]:
         """The dashboard's view."""
         out = {
             "request_id": self.request_id, "tenant_id": self.tenant_id, "site_id": self.site_id,
@@ -173,7 +177,7 @@ class CallbackRequest:
 RETRY_FIELDS = ("attempt", "at", "by", "after", "outcome")
 
 
-def _same(a: dict, b: dict) -> bool:
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return {k: v for k, v in a.items() if k != "at"} == {k: v for k, v in b.items() if k != "at"}
 
 
@@ -222,13 +226,14 @@ class CallbackStore(Protocol):
 
     def recent_for_phone(self, site_phone: str, since_ms: int) -> str | None: ...
 
-    def for_tenant(self, tenant_id: str, start_ms: int, end_ms: int, limit: int, cursor: str | None) -> Page: ...
+    def for_tenant(self, tenant_id: str, start_ms: int, end_ms: int, limit: int,
+                   cursor: str | None) -> Page[CallbackRequest]: ...
 
     def put_leg(self, leg: CallbackLeg) -> None: ...
 
     def legs_of(self, request_id: str) -> list[CallbackLeg]: ...
 
-    def note_alert(self, request_id: str, message_id: str, alert: dict) -> None:
+    def note_alert(self, request_id: str, message_id: str, alert: dict[str, Any]) -> None:
         """Keep the latest state of a text about the request, as CallLog.note_alert does;
         it counts as a write (the version moves), so no read-modify-write loses it."""
         ...
@@ -247,7 +252,7 @@ class DialWorkflow(Protocol):
         starting the same attempt twice is harmless."""
         ...
 
-    def succeed(self, token: str, output: dict) -> None: ...
+    def succeed(self, token: str, output: dict[str, Any]) -> None: ...
 
     def fail(self, token: str, error: str, cause: str) -> None: ...
 

@@ -3,15 +3,18 @@ them (countries, whether it is open, the next opening and bookable slots), and t
 visitor's number read the way the site's country writes it."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from phonenumbers import PhoneNumberType
 import phonenumbers
+from phonenumbers import PhoneNumberType
 
 from ringback.callbacks.model import SLOT_HORIZON_MS
 from ringback.callbacks.policy import DialPolicy
 from ringback.errors import InvalidInput
 from ringback.hours import is_open, next_opening
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
 
 
 def visitor_phone(raw: str, country: str | None) -> phonenumbers.PhoneNumber:
@@ -30,15 +33,15 @@ def e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def callback_settings(site) -> dict[str, Any]:
-    return site.settings.get("callback", {})
+def callback_settings(site: Site) -> dict[str, Any]:
+    return cast(dict[str, Any], site.settings.get("callback", {}))
 
 
-def allowed_countries(site) -> tuple[str, ...]:
+def allowed_countries(site: Site) -> tuple[str, ...]:
     return tuple(c.upper() for c in callback_settings(site).get("countries") or (site.country,))
 
 
-def country_choices(site) -> list[dict[str, Any]]:
+def country_choices(site: Site) -> list[dict[str, Any]]:
     """What the widget needs to check a number as the visitor types, per allowed country."""
     out = []
     for code in allowed_countries(site):
@@ -46,13 +49,14 @@ def country_choices(site) -> list[dict[str, Any]]:
         example = phonenumbers.example_number_for_type(code, PhoneNumberType.MOBILE)
         if metadata is None or example is None:
             continue
-        lengths = sorted(set(metadata.general_desc.possible_length or ()))
+        # Every region's metadata has its general description.
+        lengths = sorted(set(metadata.general_desc.possible_length or ()))  # type: ignore[union-attr]
         out.append({"code": code, "dial": str(metadata.country_code), "lengths": lengths,
                     "example": phonenumbers.national_significant_number(example)})
     return out
 
 
-def public_config(site, now_ms: int, viewer_country: str | None) -> dict[str, Any]:
+def public_config(site: Site, now_ms: int, viewer_country: str | None) -> dict[str, Any]:
     """The widget's settings for a page: triggers, targeting, theme and the hours."""
     settings = callback_settings(site)
     open_now = is_open(site.working_hours, site.timezone, now_ms)
@@ -82,13 +86,14 @@ def public_config(site, now_ms: int, viewer_country: str | None) -> dict[str, An
     return config
 
 
-def opening_slots(site, now_ms: int, count: int) -> list[dict[str, Any]]:
+def opening_slots(site: Site, now_ms: int, count: int) -> list[dict[str, Any]]:
     """The site's next openings (each working range's start), labelled in its own time."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from ringback.hours import zone
 
-    slots, at = [], now_ms
+    slots: list[dict[str, Any]] = []
+    at = now_ms
     tz = zone(site.timezone)
     while len(slots) < count:
         try:
@@ -97,7 +102,7 @@ def opening_slots(site, now_ms: int, count: int) -> list[dict[str, Any]]:
             break
         if at - now_ms > SLOT_HORIZON_MS:
             break
-        local = datetime.fromtimestamp(at / 1000, tz=timezone.utc).astimezone(tz)
+        local = datetime.fromtimestamp(at / 1000, tz=UTC).astimezone(tz)
         slots.append({"at": at, "label": f"{local:%a %H:%M}"})
         # Past this range, to the next one's start.
         while is_open(site.working_hours, site.timezone, at) and at - now_ms <= SLOT_HORIZON_MS:

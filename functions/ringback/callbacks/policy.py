@@ -20,14 +20,18 @@ Plain Python: the Step Functions workflow asks `next_step` and carries out the a
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from phonenumbers import timezone as number_timezone
 
 from ringback.errors import InvalidInput
-from ringback.hours import DAYS, is_open, next_opening
+from ringback.hours import DAYS, WeekHours, is_open, next_opening
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
 
 DEFAULT_RING_SECONDS = 20
 DEFAULT_VISITOR_RING_SECONDS = 30
@@ -59,7 +63,7 @@ class DialPolicy:
     record: bool = True
 
     @staticmethod
-    def for_site(site) -> "DialPolicy":
+    def for_site(site: Site) -> DialPolicy:
         """The site's callback settings ({"callback": {...}}), with the defaults above."""
         settings: dict[str, Any] = site.settings.get("callback", {})
         operators = tuple(settings.get("operators") or site.destination_numbers)
@@ -96,11 +100,11 @@ class RoundResult:
     result: str  # one of RESULTS
     at: int
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"round": self.round, "leg_seq": self.leg_seq, "result": self.result, "at": self.at}
 
     @staticmethod
-    def from_json(data: dict) -> "RoundResult":
+    def from_json(data: dict[str, Any]) -> RoundResult:
         return RoundResult(int(data["round"]), int(data["leg_seq"]), str(data["result"]), int(data["at"]))
 
 
@@ -115,7 +119,8 @@ class Ring:
 
     @property
     def timeout_seconds(self) -> int:
-        return self.ring_seconds * max(1, len(self.operators)) + self.visitor_ring_seconds + ROUND_TIMEOUT_PADDING_SECONDS
+        return (self.ring_seconds * max(1, len(self.operators)) + self.visitor_ring_seconds
+                + ROUND_TIMEOUT_PADDING_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ Step = Ring | Wait | Finish
 class Schedule:
     """When a site may call: its working hours, and the visitor's reasonable hours."""
 
-    site_hours: dict = field(default_factory=dict)
+    site_hours: WeekHours = field(default_factory=dict)
     site_timezone: str = "UTC"
     visitor_timezone: str | None = None
     visitor_hours: tuple[str, str] = DEFAULT_VISITOR_HOURS
@@ -160,7 +165,7 @@ class Schedule:
             at_ms = both_at
         raise InvalidInput("the site's hours never meet the visitor's", code="invalid_hours")
 
-    def _visitor_week(self) -> dict:
+    def _visitor_week(self) -> dict[str, list[list[str]]]:
         return {day: [list(self.visitor_hours)] for day in DAYS}
 
 
@@ -168,7 +173,7 @@ def visitor_timezone(phone: str) -> str | None:
     """The visitor's timezone, when their number has exactly one (a country or area with a
     single zone); None when it is ambiguous, in which case the site's hours alone apply."""
     try:
-        zones = number_timezone.time_zones_for_number(phonenumbers.parse(phone, None))
+        zones: Sequence[str] = number_timezone.time_zones_for_number(phonenumbers.parse(phone, None))
     except phonenumbers.NumberParseException:
         return None
     zones = [z for z in zones if z != "Etc/Unknown"]

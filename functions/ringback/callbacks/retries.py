@@ -38,7 +38,7 @@ class ManualRetries(CallbackCore):
         if not isinstance(request_id, str) or len(request_id) > 80:
             raise NotFound("no such callback request", code="unknown_request")
         now = self._clock.now_ms()
-        earlier: dict | None = None
+        earlier: dict[str, Any] | None = None
 
         def reopen(request: CallbackRequest) -> bool:
             nonlocal earlier

@@ -4,37 +4,43 @@ operator legs and keep the task token) and `abandon`."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 from ringback.callbacks.core import CallbackCore
 from ringback.callbacks.model import (
-    CallbackLeg,
-    CallbackRequest,
     CALLER_ID_REFUSALS,
-    CallRefused,
     ERROR_RESULTS,
     LEG_FINAL,
+    CallbackLeg,
+    CallbackRequest,
+    CallRefused,
+    WorkflowStep,
     leg_key,
     leg_round,
-    WorkflowStep,
 )
 from ringback.callbacks.policy import (
     DialPolicy,
     Finish,
-    next_step,
     Ring,
     RoundResult,
     Schedule,
-    visitor_timezone,
     Wait,
+    next_step,
+    visitor_timezone,
 )
 from ringback.errors import Conflict, NotFound
 
 
 class DialRounds(CallbackCore):
-    def plan(self, request_id: str, last: dict | None) -> WorkflowStep:
+    if TYPE_CHECKING:
+        # LegWebhooks' (Callbacks composes both): the carrier's webhooks for a leg.
+        def webhook_url(self, name: str, **params: Any) -> str: ...
+
+    def plan(self, request_id: str, last: dict[str, Any] | None) -> WorkflowStep:
         """Record how the last round ended, then decide what happens next."""
-        lost_round: dict | None = None
-        outcome: dict = {}
+        lost_round: dict[str, Any] | None = None
+        outcome: dict[str, Any] = {}
+        step: WorkflowStep  # what decide() returns; it never refuses (returns False)
 
         def decide(request: CallbackRequest) -> WorkflowStep:
             nonlocal lost_round, outcome
@@ -53,6 +59,9 @@ class DialRounds(CallbackCore):
                 return WorkflowStep("done", status=request.status)
             site = self._sites.get(request.site_id)
             if site is None:
+                # Deleted during the callback: the request ends, failed, and says why.
+                request.outcome = {**request.outcome, "result": "site_removed"}
+                outcome = request.outcome
                 request.move("failed", now, reason="site_removed")
                 return WorkflowStep("done", status="failed")
             policy = DialPolicy.for_site(site)
@@ -97,7 +106,7 @@ class DialRounds(CallbackCore):
             self._finished(request)
         return step
 
-    def ring(self, request_id: str, ring: dict, token: str) -> None:
+    def ring(self, request_id: str, ring: dict[str, Any], token: str) -> None:
         """Place the round's operator legs and keep the token their webhooks will answer."""
         round_no, seq = int(ring["round"]), int(ring["leg_seq"])
         operators = tuple(ring["operators"])
@@ -131,8 +140,11 @@ class DialRounds(CallbackCore):
             return
         # Both legs show one number: the one this round was placed from, kept on the round
         # with the carrier account the legs are in (cancelling them asks that account).
-        caller_id = request.pending.get("caller_id") or caller_id
-        account = request.pending.get("account", account)
+        # start_round() set the pending round (go_on), and a request that is not final has
+        # a caller ID (checked above).
+        pending = cast(dict[str, Any], request.pending)
+        caller_id = cast(str, pending.get("caller_id") or caller_id)
+        account = pending.get("account", account)
         placed = {leg.leg for leg in self._store.legs_of(request_id) if leg.call_id} if go_on == "again" else set()
         for offset, operator in enumerate(operators):
             key = leg_key(round_no, "operator", seq + offset)
@@ -141,7 +153,8 @@ class DialRounds(CallbackCore):
             leg = CallbackLeg(request_id, key, "operator", operator, self._clock.now_ms())
             self._store.put_leg(leg)
             try:
-                leg.call_id = self._dialer.place_call(
+                # The dial workflow that runs this step is only built with a dialer (bootstrap).
+                leg.call_id = self._dialer.place_call(  # type: ignore[union-attr]
                     operator, caller_id,
                     self.webhook_url("operator", request=request_id, leg=key),
                     self.webhook_url("status", request=request_id, leg=key),
@@ -160,7 +173,7 @@ class DialRounds(CallbackCore):
                 continue
             self._store.put_leg(leg)
 
-    def abandon(self, request_id: str, error: dict | None) -> None:
+    def abandon(self, request_id: str, error: dict[str, Any] | None) -> None:
         """The plan step kept failing: close the request as failed and tell the site."""
         def close(request: CallbackRequest) -> bool:
             if request.is_final:
@@ -173,7 +186,7 @@ class DialRounds(CallbackCore):
         if changed:
             self._finished(request)
 
-    def _hang_up_round(self, request_id: str, lost: dict) -> None:
+    def _hang_up_round(self, request_id: str, lost: dict[str, Any]) -> None:
         if self._dialer is None:
             return
         for leg in self._store.legs_of(request_id):
@@ -181,7 +194,7 @@ class DialRounds(CallbackCore):
                 self._dialer.cancel(leg.call_id, account=lost.get("account"))
 
 
-def _result_of(last: dict | None) -> str:
+def _result_of(last: dict[str, Any] | None) -> str:
     if not last:
         return "lost"
     if "result" in last:

@@ -15,7 +15,7 @@ answered at most once per round for the same reason.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 
@@ -23,21 +23,27 @@ from ringback.accounts import sites as site_rules
 from ringback.callbacks.legs import LegWebhooks
 from ringback.callbacks.model import (
     CALLBACK_LIMITS,
-    CallbackForm,
-    CallbackRequest,
     HIGH_RISK_PREFIXES,
     MERGE_WINDOW_MS,
     REFUSED_TYPES,
     SLOT_HORIZON_MS,
+    CallbackForm,
+    CallbackRequest,
 )
 from ringback.callbacks.offer import allowed_countries, callback_settings, e164, visitor_phone
 from ringback.callbacks.retries import ManualRetries
 from ringback.callbacks.rounds import DialRounds
 from ringback.calls.log import Page
 from ringback.calls.recordings import LINK_SECONDS
+from ringback.calls.retention import DAY_MS
 from ringback.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ringback.guards import enforce
 from ringback.hours import is_open
+from ringback.metrics import Metric
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
+    from ringback.accounts.tenants import TenantScope
 
 
 class Callbacks(DialRounds, LegWebhooks, ManualRetries):
@@ -79,6 +85,8 @@ class Callbacks(DialRounds, LegWebhooks, ManualRetries):
             request_id=self._new_id(), tenant_id=site.tenant_id, site_id=site.site_id, phone=phone,
             created_at=now, session_id=None, scheduled_for=slot, locale=_locale(form.locale),
             attribution=self._attribution(site, form), updated_at=now,
+            # Kept for the tenant's retention, as its visits are (ringback.calls.retention).
+            retain_until=now + tenant.retention_days * DAY_MS if tenant is not None else None,
         )
         if request.attribution.get("session_id"):
             request.session_id = request.attribution["session_id"]
@@ -86,11 +94,12 @@ class Callbacks(DialRounds, LegWebhooks, ManualRetries):
         if not self._store.add(request):
             raise Conflict("request id clash; try again", code="request_conflict")
         request.version = 1
+        self._metrics.count(Metric.CALLBACKS_REQUESTED)
         if self._workflow is not None:
             self._workflow.start(request.request_id)
         return request, False
 
-    def _screen(self, site, number: phonenumbers.PhoneNumber, phone: str) -> None:
+    def _screen(self, site: Site, number: phonenumbers.PhoneNumber, phone: str) -> None:
         region = phonenumbers.region_code_for_number(number)
         if region not in allowed_countries(site):
             raise InvalidInput("we cannot call numbers in this country", code="country_not_allowed",
@@ -101,7 +110,7 @@ class Callbacks(DialRounds, LegWebhooks, ManualRetries):
         if phone in site.destination_numbers or phone in site.own_numbers:
             raise InvalidInput("this is the site's own number", code="invalid_phone")
 
-    def _slot(self, site, slot: Any, now: int) -> int | None:
+    def _slot(self, site: Site, slot: Any, now: int) -> int | None:
         if slot is None:
             return None
         if not isinstance(slot, int) or isinstance(slot, bool):
@@ -110,7 +119,7 @@ class Callbacks(DialRounds, LegWebhooks, ManualRetries):
             raise InvalidInput("pick one of the offered times", code="invalid_slot")
         return slot
 
-    def _attribution(self, site, form: CallbackForm) -> dict[str, Any]:
+    def _attribution(self, site: Site, form: CallbackForm) -> dict[str, Any]:
         visit = self._visits.get(form.session_id) if form.session_id else None
         if visit is None or visit.site_id != site.site_id:
             return {"method": "unattributed", "session_id": None, "page": _short(form.page)}
@@ -124,8 +133,8 @@ class Callbacks(DialRounds, LegWebhooks, ManualRetries):
             raise NotFound("no such callback request", code="unknown_request")
         return request.public()
 
-    def list_for(self, scope, tenant_id: str | None, start_ms: int, end_ms: int, limit: int,
-                 cursor: str | None) -> Page:
+    def list_for(self, scope: TenantScope, tenant_id: str | None, start_ms: int, end_ms: int, limit: int,
+                 cursor: str | None) -> Page[CallbackRequest]:
         """A tenant's callback requests, newest first; an agency names a client to read its."""
         from ringback.calls.log import MAX_PAGE, MAX_RANGE_MS
 
@@ -137,7 +146,7 @@ class Callbacks(DialRounds, LegWebhooks, ManualRetries):
             raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")
         return self._store.for_tenant(tenant_id, start_ms, end_ms, limit, cursor)
 
-    def detail(self, scope, request_id: str) -> dict[str, Any]:
+    def detail(self, scope: TenantScope, request_id: str) -> dict[str, Any]:
         request = self._store.get(request_id)
         if request is None or request.tenant_id not in scope.readable:
             raise NotFound("no such callback request", code="unknown_request")

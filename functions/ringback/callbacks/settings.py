@@ -15,8 +15,9 @@ now, 21210 otherwise), and callbacks switched on with no number at all to call f
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import phonenumbers
 
@@ -149,7 +150,7 @@ class CallbackSettings:
             "callingFrom": number_rules.caller_id(site, self._dirs.pools.site_numbers(site.site_id)),
         }
 
-    def _site(self, scope: TenantScope, site_id: str):
+    def _site(self, scope: TenantScope, site_id: str) -> Site:
         return site_of(self._dirs.sites, scope, site_id)
 
 
@@ -160,5 +161,5 @@ def _phone(raw: str, country: str, field: str) -> str:
         raise _bad(error.message, field, code=error.code) from None
 
 
-def _unique(values) -> list:
+def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))

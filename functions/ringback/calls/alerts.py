@@ -16,17 +16,20 @@ number that can text at all is kept as failed with `no_sms_number`.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ringback.accounts import numbers as number_rules
 from ringback.clock import Clock
 from ringback.errors import InvalidInput
+from ringback.metrics import BusinessMetrics, CountedMetrics, Metric
 
 if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
+    from ringback.callbacks.model import CallbackRequest, CallbackStore
     from ringback.calls.log import CallSummary
     from ringback.ports import CallLog, MessageLog, Notifier, PoolDirectory
-    from ringback.accounts.sites import Site
 
 # How far along a text is. A status is stored only over a lower one; the three final
 # statuses share a rank, so none replaces another.
@@ -73,7 +76,7 @@ class Message:
                 "rank": self.rank, "at": self.updated_at}
 
 
-def alert_counts(alerts: dict[str, dict]) -> dict[str, Any]:
+def alert_counts(alerts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A record's texts, counted: sent (every text tried), delivered, failed (failed or
     undelivered), and the error code of the first failure."""
     failures = [a for _, a in sorted(alerts.items()) if a.get("status") in FAILED]
@@ -85,7 +88,7 @@ def alert_counts(alerts: dict[str, dict]) -> dict[str, Any]:
     }
 
 
-def channel_of(attribution: dict) -> str:
+def channel_of(attribution: dict[str, Any]) -> str:
     """Where the contact came from, in a few words: the source and campaign of the visit,
     or the referrer a static number stands for (a Yelp listing's number, say)."""
     source = attribution.get("source") or attribution.get("referrer_domain") or "your website"
@@ -94,29 +97,31 @@ def channel_of(attribution: dict) -> str:
 
 
 class Alerts:
-    def __init__(self, numbers: "PoolDirectory", notifier: "Notifier | None", messages: "MessageLog",
-                 calls: "CallLog", callback_store, clock: Clock, base_url: str,
+    def __init__(self, numbers: PoolDirectory, notifier: Notifier | None, messages: MessageLog,
+                 calls: CallLog, callback_store: CallbackStore | None, clock: Clock, base_url: str,
                  new_id: Callable[[], str] = lambda: "unsent:" + secrets.token_hex(12),
-                 carrier_accounts: "number_rules.CarrierAccounts | None" = None) -> None:
+                 carrier_accounts: number_rules.CarrierAccounts | None = None,
+                 metrics: BusinessMetrics | None = None) -> None:
         self._numbers, self._notifier, self._messages = numbers, notifier, messages
+        self._metrics = metrics if metrics is not None else CountedMetrics()
         # Texts go from the tenant's carrier account, the one that owns the sender.
         self._carrier_accounts = carrier_accounts or number_rules.CarrierAccounts(None)
         self._calls, self._callback_store = calls, callback_store
         self._clock, self._status_url, self._new_id = clock, base_url.rstrip("/") + STATUS_PATH, new_id
 
-    def missed_call(self, site: "Site", tenant_id: str, call: "CallSummary") -> None:
+    def missed_call(self, site: Site, tenant_id: str, call: CallSummary) -> None:
         body = f"Missed call from {call.caller} ({channel_of(call.attribution)}). Call them back."
         # From the number the caller dialled, when it can text: the contact sees which line rang.
         self._send(site, tenant_id, "missed_call", body, call.tracking_number, call_id=call.call_id)
 
-    def missed_callback(self, site: "Site", request, caller_id: str | None) -> None:
+    def missed_callback(self, site: Site, request: CallbackRequest, caller_id: str | None) -> None:
         source = request.attribution.get("source") or "your website"
         body = (f"Missed callback request from {request.phone} ({source}). "
                 "We could not connect you; call them back.")
         self._send(site, request.tenant_id, "missed_callback", body, caller_id, request_id=request.request_id)
 
-    def text_received(self, site: "Site", tenant_id: str, message_id: str, sender: str, tracking_number: str,
-                      text: str, attribution: dict) -> None:
+    def text_received(self, site: Site, tenant_id: str, message_id: str, sender: str, tracking_number: str,
+                      text: str, attribution: dict[str, Any]) -> None:
         """Forward a visitor's text to the site's contacts, from the number they texted."""
         body = f"Text from {sender} ({channel_of(attribution)}): {text}"
         self._send(site, tenant_id, "text_received", body, tracking_number)
@@ -133,10 +138,13 @@ class Alerts:
         moved = self._messages.advance(message_id, status, STATUS_RANK[status], error_code or None,
                                        self._clock.now_ms())
         if moved is not None:
+            # A final status is stored once (the finals share a rank), so it counts once.
+            if moved.status in FAILED:
+                self._metrics.count(Metric.SMS_FAILED)
             self._note(moved)
         return moved
 
-    def _send(self, site: "Site", tenant_id: str, purpose: str, body: str, preferred: str | None,
+    def _send(self, site: Site, tenant_id: str, purpose: str, body: str, preferred: str | None,
               call_id: str | None = None, request_id: str | None = None) -> None:
         if self._notifier is None or not site.alert_contacts:
             return
@@ -152,6 +160,7 @@ class Alerts:
                     message = replace(message, message_id=sent, status="queued", error_code=None)
                 except SmsRefused as refused:
                     message = replace(message, error_code=refused.code or "refused")
+            self._metrics.count(Metric.SMS_SENT if message.status == "queued" else Metric.SMS_FAILED)
             if not message.message_id:
                 message = replace(message, message_id=self._new_id())
             # The carrier may report on the text before this write lands: the stored status wins.

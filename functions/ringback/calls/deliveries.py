@@ -26,8 +26,9 @@ import binascii
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ringback.errors import InvalidInput
 from ringback.privacy import mask_text
@@ -112,7 +113,7 @@ def send(post: Post, url: str, body: bytes, headers: dict[str, str], stopwatch: 
     return Sent(FAILED, status, took(), f"answered HTTP {status}")
 
 
-def record(log: "DeliveryLog | None", attempt: DeliveryAttempt) -> None:
+def record(log: DeliveryLog | None, attempt: DeliveryAttempt) -> None:
     """Keep the attempt; a failed write is logged and the delivery goes on as it was."""
     if log is None:
         return
@@ -124,7 +125,7 @@ def record(log: "DeliveryLog | None", attempt: DeliveryAttempt) -> None:
                      attempt.endpoint_id)
 
 
-def page(log: "DeliveryLog", tenant_id: str, site_id: str, endpoint_id: str, now_ms: int,
+def page(log: DeliveryLog, tenant_id: str, site_id: str, endpoint_id: str, now_ms: int,
          limit: int = PAGE_DEFAULT, cursor: str | None = None) -> dict[str, Any]:
     """One page of the endpoint's attempts of the last KEPT_MS, newest first. The cursor
     is opaque to clients; the log reads only the caller's endpoint whatever it holds."""

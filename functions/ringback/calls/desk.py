@@ -10,7 +10,7 @@ version it was read at, is audited, and tells the site's CRMs (`call.updated`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.calls import follow_up
@@ -20,14 +20,21 @@ from ringback.clock import Clock
 from ringback.errors import NotFound, PreconditionFailed
 from ringback.ports import CallLog, SiteDirectory
 
+if TYPE_CHECKING:
+    from ringback.accounts.audit import Audit
+    from ringback.bootstrap import Services
+    from ringback.callbacks.model import CallbackRequest
+    from ringback.callbacks.service import Callbacks
+    from ringback.calls.events import Events
+
 # A note added while another user's change lands is written again over the new version;
 # a few rounds settle any realistic race.
 NOTE_ATTEMPTS = 5
 
 
 class CallDesk:
-    def __init__(self, calls: CallLog, sites: SiteDirectory, clock: Clock, events=None, audit=None,
-                 callbacks=None) -> None:
+    def __init__(self, calls: CallLog, sites: SiteDirectory, clock: Clock, events: Events | None = None,
+                 audit: Audit | None = None, callbacks: Callbacks | None = None) -> None:
         self._calls, self._sites, self._clock = calls, sites, clock
         self._events, self._audit, self._callbacks = events, audit, callbacks
 
@@ -59,7 +66,7 @@ class CallDesk:
         self._publish(scope.tenant_id, changed, changed_fields(call.lead, after))
         return changed
 
-    def add_note(self, scope: TenantScope, author: str, call_id: str, text: Any) -> tuple[dict, CallSummary]:
+    def add_note(self, scope: TenantScope, author: str, call_id: str, text: Any) -> tuple[dict[str, Any], CallSummary]:
         """Keep a note on the call: (the note, the call). Adding never overwrites anybody's
         change, so it needs no If-Match; it moves the call's version like any change."""
         scope.require(WRITE)
@@ -93,17 +100,19 @@ class CallDesk:
             raise _unknown()
         return stored[1]
 
-    def _requests(self, scope: TenantScope, tenant_id: str):
+    def _requests(self, scope: TenantScope, tenant_id: str) -> follow_up.Requests:
         """The tenant's callback requests created in [start, end), newest first, through
         the callback service's own listing (it has no lookup by phone across a tenant's
         sites)."""
         if self._callbacks is None:
             return lambda start_ms, end_ms, cap: []
+        callbacks = self._callbacks  # narrowed to not None for read()
 
-        def read(start_ms: int, end_ms: int, cap: int) -> list:
-            requests, cursor = [], None
+        def read(start_ms: int, end_ms: int, cap: int) -> list[CallbackRequest]:
+            requests: list[CallbackRequest] = []
+            cursor: str | None = None
             while len(requests) < cap:
-                page = self._callbacks.list_for(scope, tenant_id, start_ms, end_ms, 200, cursor)
+                page = callbacks.list_for(scope, tenant_id, start_ms, end_ms, 200, cursor)
                 requests.extend(page.items)
                 cursor = page.cursor
                 if cursor is None:
@@ -111,11 +120,12 @@ class CallDesk:
             return requests[:cap]
         return read
 
-    def _record(self, scope: TenantScope, action: str, call: CallSummary, before, after, now: int) -> None:
+    def _record(self, scope: TenantScope, action: str, call: CallSummary, before: Any, after: Any, now: int) -> None:
         if self._audit is not None:
             self._audit.record(scope, action, call.call_id, before, after, now)
 
-    def _publish(self, tenant_id: str, call: CallSummary, changed: list[str], note: dict | None = None) -> None:
+    def _publish(self, tenant_id: str, call: CallSummary, changed: list[str],
+                 note: dict[str, Any] | None = None) -> None:
         if self._events is None:
             return
         site = self._sites.get(call.site_id)
@@ -129,7 +139,7 @@ class CallDesk:
                              occurrence=f"v{call.lead_version}")
 
 
-def desk_of(services) -> CallDesk:
+def desk_of(services: Services) -> CallDesk:
     """The desk over the composition root's adapters (ringback.bootstrap.Services): plain
     objects, nothing built that the services did not build already."""
     return CallDesk(services.calls, services.sites, services.clock, services.events, services.audit,

@@ -15,8 +15,9 @@ the last call read, so following cursors until there is none visits every match 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Mapping
+from typing import Any
 
 from ringback.calls.leads import LEAD_STATUSES
 from ringback.calls.log import CALL_STATUSES, MAX_PAGE, CallSummary, Page
@@ -41,9 +42,9 @@ class CallFilter:
     tag: str | None = None
 
     @staticmethod
-    def from_params(params: Mapping[str, str]) -> "CallFilter":
+    def from_params(params: Mapping[str, str]) -> CallFilter:
         """The filter of GET /v1/calls's query parameters; a value it cannot mean is 400."""
-        values: dict = {}
+        values: dict[str, Any] = {}
         for name, attribute in _PARAMETERS.items():
             raw = params.get(name)
             if raw is None:
@@ -105,7 +106,7 @@ def filtered_page(log: CallLog, tenant_id: str, start_ms: int, end_ms: int, limi
             return Page(found, cursor)
 
 
-def _same(wanted: str | None, value) -> bool:
+def _same(wanted: str | None, value: Any) -> bool:
     return wanted is None or (isinstance(value, str) and value.lower() == wanted.lower())
 
 
@@ -117,8 +118,8 @@ def _tracking_number(raw: str) -> str:
     return number
 
 
-def _invalid(parameter: str, message: str, allowed=None) -> InvalidInput:
-    details: dict = {"parameter": parameter}
+def _invalid(parameter: str, message: str, allowed: Iterable[str] | None = None) -> InvalidInput:
+    details: dict[str, Any] = {"parameter": parameter}
     if allowed is not None:
         details["allowed"] = list(allowed)
     return InvalidInput(message, code="invalid_parameter", details=details)

@@ -8,7 +8,8 @@ tenant's sites. `requests(start_ms, end_ms, cap)` gives at most `cap` of them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 
@@ -16,6 +17,9 @@ from ringback.calls.inbound import caller_country, caller_region
 from ringback.calls.log import MAX_PAGE, CallSummary, call_json
 from ringback.errors import InvalidInput, NotFound
 from ringback.ports import CallLog
+
+if TYPE_CHECKING:
+    from ringback.callbacks.model import CallbackRequest
 
 DAY_MS = 86_400_000
 CARD_CALLS = 50
@@ -28,7 +32,7 @@ QUEUE_MS = 7 * DAY_MS
 QUEUE_CALLS = 25 * MAX_PAGE
 QUEUE_REQUESTS = 10 * MAX_PAGE
 
-Requests = Callable[[int, int, int], list]
+Requests = Callable[[int, int, int], list["CallbackRequest"]]
 
 
 def caller_number(raw: str) -> str:
@@ -99,7 +103,7 @@ def _calls_since(calls: CallLog, tenant_id: str, start_ms: int, end_ms: int) -> 
     return found, False
 
 
-def _connected_at(request) -> int | None:
+def _connected_at(request: CallbackRequest) -> int | None:
     """When the visitor of a callback request was put through to somebody, if ever."""
     for transition in request.transitions:
         if transition.get("status") == "connected":
@@ -120,7 +124,7 @@ def _stored_touch(touch: dict[str, Any] | None) -> dict[str, Any] | None:
     return _touch(touch, int(touch.get("at") or 0)) if touch else None
 
 
-def _own_touches(theirs: list[CallSummary], asked: list) -> list[dict[str, Any]]:
+def _own_touches(theirs: list[CallSummary], asked: list[CallbackRequest]) -> list[dict[str, Any]]:
     """Each contact's own source (a call's attributed visit, a callback's page visit),
     at the contact's time, oldest first."""
     touches = [_touch(c.attribution, c.started_at) for c in theirs] + [
@@ -128,7 +132,7 @@ def _own_touches(theirs: list[CallSummary], asked: list) -> list[dict[str, Any]]
     return sorted((t for t in touches if t is not None), key=lambda t: t["at"])
 
 
-def _first_touch(theirs: list[CallSummary], asked: list) -> dict[str, Any] | None:
+def _first_touch(theirs: list[CallSummary], asked: list[CallbackRequest]) -> dict[str, Any] | None:
     """The earliest first touch of their journeys (the visit that brought them), else the
     earliest contact's own source (a static number's channel, a call before journeys)."""
     journeys = [t for c in theirs if (t := _stored_touch(c.attribution.get("first_touch"))) is not None]
@@ -138,7 +142,7 @@ def _first_touch(theirs: list[CallSummary], asked: list) -> dict[str, Any] | Non
     return own[0] if own else None
 
 
-def _last_touch(theirs: list[CallSummary], asked: list) -> dict[str, Any] | None:
+def _last_touch(theirs: list[CallSummary], asked: list[CallbackRequest]) -> dict[str, Any] | None:
     """The newest call's last touch (its last visit that was not direct), else the latest
     contact's own source."""
     for call in theirs:  # newest first

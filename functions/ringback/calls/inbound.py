@@ -13,26 +13,45 @@ the <Dial> action (dial_ended) when it does not answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import phonenumbers
-from phonenumbers import geocoder
 
+from ringback.accounts.sites import site_language
+from ringback.calls.log import CallSummary, event_data
+from ringback.calls.retention import DAY_MS
+from ringback.calls.routing import (
+    CLOSED_HANGUP,
+    CLOSED_VOICEMAIL,
+    DEFAULT_RING_SECONDS,
+    MISSED_HANGUP,
+    MISSED_VOICEMAIL,
+    NO_DESTINATION_VOICEMAIL,
+    InboundRouting,
+    destinations_of,
+    whisper_text,
+)
+from ringback.clock import Clock
+from ringback.errors import Forbidden, NotFound
+from ringback.hours import is_open
+from ringback.metrics import BusinessMetrics, CountedMetrics, Metric
 from ringback.tracking.attribution import (
-    WINDOW_MS, CallEvidence, attribute_call, attribute_static, sessions_shown, visits_to_read,
+    WINDOW_MS,
+    CallEvidence,
+    attribute_call,
+    attribute_static,
+    sessions_shown,
+    visits_to_read,
 )
 from ringback.tracking.codes import code_prompt
 from ringback.tracking.journeys import JOURNEY_MS, touches
-from ringback.tracking.regions import phone_place
-from ringback.accounts.sites import site_language
-from ringback.calls.log import CallSummary, event_data
-from ringback.clock import Clock
-from ringback.calls.routing import (
-    CLOSED_HANGUP, CLOSED_VOICEMAIL, DEFAULT_RING_SECONDS, MISSED_HANGUP, MISSED_VOICEMAIL, NO_DESTINATION_VOICEMAIL,
-    InboundRouting, destinations_of, whisper_text,
-)
-from ringback.errors import Forbidden, NotFound
-from ringback.hours import is_open
+from ringback.tracking.regions import describe_phone, phone_place
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
+    from ringback.calls.alerts import Alerts
+    from ringback.calls.events import Events
+    from ringback.ports import CallLog, LeaseStore, NumberDirectory, Routing, SiteDirectory, TenantDirectory, VisitLog
 
 PREVIOUS_CALLS = 10  # a caller's earlier calls read to join their journeys
 MISSED = ("busy", "no-answer", "failed", "canceled")
@@ -94,15 +113,20 @@ def caller_region(number: str) -> str | None:
     """Where the caller's number is registered ("San Francisco, CA"), from phonenumbers'
     offline geocoding data; None when unknown."""
     try:
-        return geocoder.description_for_number(phonenumbers.parse(number, None), "en") or None
+        return describe_phone(phonenumbers.parse(number, None)) or None
     except phonenumbers.NumberParseException:
         return None
 
 
 class InboundCalls:
-    def __init__(self, numbers, sites, routing, leases, visits, calls, clock: Clock, alerts=None,
-                 events=None) -> None:
+    def __init__(self, numbers: NumberDirectory, sites: SiteDirectory, routing: Routing, leases: LeaseStore,
+                 visits: VisitLog, calls: CallLog, clock: Clock, alerts: Alerts | None = None,
+                 events: Events | None = None, metrics: BusinessMetrics | None = None,
+                 tenants: TenantDirectory | None = None) -> None:
         self._numbers, self._sites, self._routing = numbers, sites, routing
+        # Whose retention a new call is kept for (ringback.calls.retention); None: kept.
+        self._tenants = tenants
+        self._metrics = metrics if metrics is not None else CountedMetrics()
         self._leases, self._visits, self._calls, self._clock = leases, visits, calls, clock
         self._alerts = alerts
         self._events = events
@@ -118,7 +142,8 @@ class InboundCalls:
             return
         self._events.publish(event_type, call_id, tenant_id, site.site_id, site.settings, event_data(call))
 
-    def receive(self, call: IncomingCall) -> tuple[CallSummary, CallPlan]:
+    def receive(self, call: IncomingCall) -> tuple[CallSummary | None, CallPlan]:
+        """The call's record (None while the caller is asked for a code) and what to do."""
         tracked = self._numbers.tracking_number(call.to)
         if tracked is None:
             raise NotFound("not one of our tracking numbers", code="unknown_number")
@@ -150,10 +175,17 @@ class InboundCalls:
             attribution={**attribution, "first_time_caller": first_time,
                          "caller_country": caller_country(call.caller), "caller_region": caller_region(call.caller)},
         )
-        if self._calls.add(site.tenant_id, record):
+        tenant = self._tenants.get(site.tenant_id) if self._tenants is not None else None
+        retain_until = now + tenant.retention_days * DAY_MS if tenant is not None else None
+        if self._calls.add(site.tenant_id, record, retain_until):
+            self._metrics.count(Metric.CALLS_RECEIVED)
+            if attribution.get("method") != "static":
+                # How surely pool calls are attributed; a static number is its channel.
+                self._metrics.observe(Metric.ATTRIBUTION_CONFIDENCE, float(attribution.get("confidence") or 0.0))
             self.publish("call.ringing", call.call_id)
         else:
-            record = self._calls.get(call.call_id)[1]  # a concurrent retry stored it first
+            # A concurrent retry stored it first.
+            record = cast("tuple[str, CallSummary]", self._calls.get(call.call_id))[1]
         plan = self._plan(site, record)
         if plan.action == "hangup":
             # Nobody will be rung and no message taken: the call is missed now, not when
@@ -210,7 +242,8 @@ class InboundCalls:
             self.publish("call.missed" if status in MISSED else "call.answered", call_id)
             if status in MISSED:
                 self._alert_missed(call, tenant_id)
-        return self._calls.get(call_id)[1]
+        # The call was read above.
+        return cast("tuple[str, CallSummary]", self._calls.get(call_id))[1]
 
     def voicemail(self, call_id: str, recording_sid: str | None, seconds: int) -> None:
         """A message was left: kept on the call record with the recording."""
@@ -272,7 +305,7 @@ class InboundCalls:
             return []  # an anonymous or unparsable caller has no history to join
         return self._calls.previous_calls(tenant_id, caller, now, PREVIOUS_CALLS)
 
-    def _attribute(self, tracked: TrackingNumber, site, call: IncomingCall, now: int,
+    def _attribute(self, tracked: TrackingNumber, site: Site, call: IncomingCall, now: int,
                    previous: list[CallSummary]) -> dict[str, Any]:
         """The attribution and the journey, as the call record keeps them."""
         if tracked.kind == "static":
@@ -290,10 +323,12 @@ class InboundCalls:
         attribution = attribute_call(by_session, visits, evidence)
         journey_of = ([attribution.visitor_key] if attribution.visitor_key else []) + list(earlier)
         journey = [visit for key in dict.fromkeys(journey_of)
-                   for visit in self._visits.of_visitor(*key.split("#", 1), now - JOURNEY_MS, now)]
+                   # A visitor key is "{site_id}#{client_id}": two strings, which mypy cannot count.
+                   for visit in self._visits.of_visitor(  # type: ignore[call-arg]
+                       *key.split("#", 1), now - JOURNEY_MS, now)]  # type: ignore[arg-type]
         return {**attribution.as_json(), **touches(journey, now, visits.get(attribution.session_id or ""))}
 
-    def _plan(self, site, record: CallSummary, leg: int = 0) -> CallPlan:
+    def _plan(self, site: Site, record: CallSummary, leg: int = 0) -> CallPlan:
         routing = InboundRouting.of(site, record.tracking_number)
         every_destination = destinations_of(site, record.tracking_number)
         if not is_open(site.working_hours, site.timezone, self._clock.now_ms()):
@@ -321,7 +356,7 @@ class InboundCalls:
             next_leg=next_leg,
         )
 
-    def _next_destination(self, site, record: CallSummary, leg: int) -> CallPlan | None:
+    def _next_destination(self, site: Site, record: CallSummary, leg: int) -> CallPlan | None:
         """The in-order plan for destination `leg`, unless the routing changed under the
         call (no longer in order, fewer destinations) or the site has closed since."""
         routing = InboundRouting.of(site, record.tracking_number)

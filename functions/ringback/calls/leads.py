@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringback.errors import Conflict, InvalidInput
+
+if TYPE_CHECKING:
+    from ringback.accounts.tenants import Principal
 
 LEAD_STATUSES = ("new", "lead", "not_lead", "spam", "sale")
 # What the reports count as a lead: a call somebody qualified (a sale is one too).
@@ -62,7 +65,7 @@ def lead_of(stored: dict[str, Any] | None) -> dict[str, Any]:
     return {**new_lead(), **(stored or {})}
 
 
-def author_of(principal) -> str:
+def author_of(principal: Principal) -> str:
     """Who a change is shown as: the signed-in user's e-mail (what colleagues recognise),
     else their actor (`key:{id}` for an API key, `user:{sub}` without an e-mail). The
     audit log keeps the actor either way."""
@@ -154,7 +157,7 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             if before.get(key) != after.get(key)]
 
 
-def _meaning(lead: dict[str, Any]) -> tuple:
+def _meaning(lead: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(lead.get(k) if k != "tags" else tuple(lead.get(k) or ())
                  for k in ("status", "value", "currency", "tags", "follow_up"))
 

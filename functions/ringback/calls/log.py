@@ -35,7 +35,7 @@ class CallSummary:
     outcome: dict[str, Any] = field(default_factory=dict)
     recordings: dict[str, str] = field(default_factory=dict)  # recording sid -> our S3 key
     # Texts to the site's contacts about this call: message id -> Message.summary().
-    alerts: dict[str, dict] = field(default_factory=dict)
+    alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The carrier's final status callback: how the call ended and the caller's whole time
     # on the line; outcome["talk_seconds"] is the operator's part of it.
     carrier_status: str | None = None
@@ -72,7 +72,7 @@ class Page(Generic[T]):
 
 def calls_between(
     log: CallLog, scope: TenantScope, tenant_id: str | None, start_ms: int, end_ms: int, limit: int, cursor: str | None,
-    where: "CallFilter | None" = None,
+    where: CallFilter | None = None,
 ) -> Page[CallSummary]:
     """A tenant's calls, newest first, those `where` admits (ringback.calls.filters). An
     agency may read a client's log by naming it."""

@@ -6,26 +6,35 @@ subaccount, which owns the number called): it is fetched and deleted there, the 
 named by the AccountSid of its signed webhook, else the call's tenant's."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ringback.accounts.numbers import CarrierAccounts
 from ringback.accounts.tenants import TenantScope
+from ringback.calls.retention import RecordingRetention
 from ringback.errors import NotFound
+
+if TYPE_CHECKING:
+    from ringback.ports import CallLog, CarrierRecordings, RecordingStore
 
 LINK_SECONDS = 300
 
 
 def recording_key(tenant_id: str, call_id: str, recording_sid: str, started_at_ms: int) -> str:
-    day = datetime.fromtimestamp(started_at_ms / 1000, tz=timezone.utc)
+    day = datetime.fromtimestamp(started_at_ms / 1000, tz=UTC)
     return f"tenants/{tenant_id}/recordings/{day:%Y/%m/%d}/{call_id.replace(':', '_')}/{recording_sid}.wav"
 
 
 class Recordings:
-    def __init__(self, calls, store, carrier, on_archived=None,
-                 carrier_accounts: CarrierAccounts | None = None) -> None:
+    def __init__(self, calls: CallLog, store: RecordingStore, carrier: CarrierRecordings,
+                 on_archived: Callable[[str], None] | None = None,
+                 carrier_accounts: CarrierAccounts | None = None, retention: RecordingRetention | None = None) -> None:
         self._calls, self._store, self._carrier = calls, store, carrier
         self._on_archived = on_archived
         self._carrier_accounts = carrier_accounts or CarrierAccounts(None)
+        # Without a tenant directory every recording gets the default retention class.
+        self._retention = retention or RecordingRetention(None)
 
     def archive(self, call_id: str, recording_sid: str, account: str | None = None) -> str:
         """Copy one recording to S3, then delete the carrier's copy. Safe to repeat: a
@@ -39,7 +48,9 @@ class Recordings:
         first_time = recording_sid not in call.recordings
         if not self._store.exists(key):
             audio = self._carrier.download_recording(recording_sid, account=account)
-            self._store.put(key, audio, "audio/wav")
+            # The tag names the tenant's retention class; the bucket's lifecycle rule for
+            # that class expires it (ringback.calls.retention).
+            self._store.put(key, audio, "audio/wav", self._retention.tags_for(tenant_id))
         self._calls.add_recording(call_id, recording_sid, key)
         if first_time and self._on_archived is not None:
             self._on_archived(call_id)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ringback.accounts.sites import Site
 
 DEFAULT_RING_SECONDS = 20
 STRATEGIES = ("all_at_once", "in_order")
@@ -41,7 +44,7 @@ class InboundRouting:
     off_hours_prompt: str | None = None
 
     @staticmethod
-    def of(site, number: str | None = None) -> "InboundRouting":
+    def of(site: Site, number: str | None = None) -> InboundRouting:
         """The site's routing, or the tracking number's own where it has one (a number
         printed in one branch's ads rings that branch)."""
         stored: dict[str, Any] = override_of(site, number) or site.settings.get("calls", {}) or {}
@@ -71,14 +74,15 @@ class InboundRouting:
         return kept
 
 
-def override_of(site, number: str | None) -> dict[str, Any] | None:
+def override_of(site: Site, number: str | None) -> dict[str, Any] | None:
     """A tracking number's own routing (stored like the site's, with its destinations)."""
     if not number:
         return None
-    return (site.settings.get("number_routing") or {}).get(number)
+    override: dict[str, Any] | None = (site.settings.get("number_routing") or {}).get(number)
+    return override
 
 
-def destinations_of(site, number: str | None = None) -> tuple[str, ...]:
+def destinations_of(site: Site, number: str | None = None) -> tuple[str, ...]:
     override = override_of(site, number)
     return tuple(override["destinations"]) if override is not None else tuple(site.destination_numbers)
 
@@ -100,11 +104,11 @@ def whisper_text(attribution: dict[str, Any], template: str | None = None, site_
     a field the call does not have becomes its fallback, or nothing."""
     if not template:
         return summary(attribution)
-    values = {"summary": summary(attribution), "site": site_name}
+    values: dict[str, Any] = {"summary": summary(attribution), "site": site_name}
     if attribution.get("method", "unattributed") != "unattributed":
         values.update({k: attribution.get(k) for k in WHISPER_FIELDS if k not in values})
 
-    def fill(match: re.Match) -> str:
+    def fill(match: re.Match[str]) -> str:
         value = values.get(match.group(1))
         return str(value) if value not in (None, "") else (match.group(2) or "")
 

@@ -10,7 +10,7 @@ TwiML: the visitor gets no automatic reply.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ringback.errors import NotFound
 
@@ -24,12 +24,12 @@ QUOTED_CHARACTERS = 300
 
 
 class InboundTexts:
-    def __init__(self, numbers: "NumberDirectory", sites: "SiteDirectory", inbound: "InboundCalls",
-                 alerts: "Alerts | None", messages: "MessageLog") -> None:
+    def __init__(self, numbers: NumberDirectory, sites: SiteDirectory, inbound: InboundCalls,
+                 alerts: Alerts | None, messages: MessageLog) -> None:
         self._numbers, self._sites, self._inbound = numbers, sites, inbound
         self._alerts, self._messages = alerts, messages
 
-    def received(self, message_id: str, to: str, sender: str, body: str) -> dict:
+    def received(self, message_id: str, to: str, sender: str, body: str) -> dict[str, Any]:
         """Forward the text once (the carrier may post it again); what it was attributed to."""
         tracked = self._numbers.tracking_number(to)
         if tracked is None:

@@ -26,8 +26,10 @@ the time, and prints the calibration of every band.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from itertools import pairwise
+from typing import Any
 
 from ringback.tracking.codes import read_code
 from ringback.tracking.leases import HistoryEntry
@@ -132,7 +134,7 @@ def calibrated(posterior: float, by_code: bool = False) -> float:
     """The model's posterior mapped through CALIBRATION (by_code: the answer's visit keyed a
     code no other visitor of the window was shown)."""
     knots = CALIBRATION["code" if by_code else "ranked"]
-    for (x0, y0), (x1, y1) in zip(knots, knots[1:]):
+    for (x0, y0), (x1, y1) in pairwise(knots):
         if posterior <= x1:
             return y0 + (y1 - y0) * (max(posterior, x0) - x0) / (x1 - x0)
     return knots[-1][1]
@@ -198,7 +200,8 @@ def delay_within(ms: float) -> float:
     """The share of calls that come within `ms` of their visit's last activity."""
     if ms <= 0:
         return 0.0
-    slow = 0.0 if ms <= SLOW_FROM_MS else math.log(min(ms, WINDOW_MS) / SLOW_FROM_MS) / math.log(WINDOW_MS / SLOW_FROM_MS)
+    slow = (0.0 if ms <= SLOW_FROM_MS
+            else math.log(min(ms, WINDOW_MS) / SLOW_FROM_MS) / math.log(WINDOW_MS / SLOW_FROM_MS))
     return FAST_SHARE * (1 - math.exp(-ms / FAST_MEAN_MS)) + (1 - FAST_SHARE) * slow
 
 

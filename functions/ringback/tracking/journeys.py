@@ -9,7 +9,8 @@ caller who browsed on a laptop and on a phone is one journey once a call joins t
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ringback.tracking.visits import Visit
 

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ringback.tracking.codes import payload_of
 from ringback.tracking.pools import Pool, shard_of
+
+if TYPE_CHECKING:
+    from ringback.ports import LeaseStore
 
 # Free-list items read per Query: the longest-free line, and the ones an allocator that
 # lost it to a concurrent allocator spreads over. The window is wider than the burst of
@@ -120,7 +124,7 @@ class Allocation:
 
 
 class Allocator:
-    def __init__(self, store, rng: random.Random | None = None) -> None:
+    def __init__(self, store: LeaseStore, rng: random.Random | None = None) -> None:
         self._store = store
         self._rng = rng or random.Random()
 
@@ -150,6 +154,7 @@ class Allocator:
         shards = list(range(pool.shards))
         self._rng.shuffle(shards)
         views: dict[int, list[Candidate]] = {}
+        lines: list[Candidate] | None  # the shard's last read (none, for a shard never read)
         for shard in shards:
             for _ in range(MAX_ROUNDS):
                 lines = views[shard] = self._store.lines(pool.pool_key(shard), CANDIDATES)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.provisioning import Directories, add_pool, e164
@@ -23,9 +23,18 @@ from ringback.accounts.tenants import WRITE, TenantScope
 from ringback.calls.inbound import TrackingNumber
 from ringback.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, RingbackError, Unavailable
 from ringback.tracking.pools import (
-    EXHAUSTION_POLICIES, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, POOL_MODES, Pool, pool_json,
+    EXHAUSTION_POLICIES,
+    MAX_LEASE_SECONDS,
+    MIN_LEASE_SECONDS,
+    POOL_MODES,
+    Pool,
+    pool_json,
 )
 from ringback.tracking.rules import validate_rule
+
+if TYPE_CHECKING:
+    from ringback.accounts.carrier_numbers import OwnedNumber
+    from ringback.accounts.sites import Site
 
 # Each purchase is one carrier request, made in turn within the function's 15 s timeout.
 MAX_BUY = 20
@@ -200,10 +209,11 @@ class PoolAdmin:
             raise Unavailable("this stage has no carrier account to buy numbers from", code="carrier_not_configured")
         return self._purchases
 
-    def _buy(self, scope: TenantScope, site, wanted: dict[str, Any], now_ms: int, prefix: str):
+    def _buy(self, scope: TenantScope, site: Site, wanted: dict[str, Any], now_ms: int,
+             prefix: str) -> list[OwnedNumber]:
         purchases = self._carrier()
         if "numbers" in wanted:
-            numbers = []
+            numbers: list[str] = []
             for raw in wanted["numbers"]:
                 try:
                     numbers.append(e164(raw, site.country))
@@ -262,5 +272,5 @@ class PoolAdmin:
         require_version("pool", pool.version, version)
         return pool
 
-    def _site(self, scope: TenantScope, site_id: str):
+    def _site(self, scope: TenantScope, site_id: str) -> Site:
         return site_of(self._dirs.sites, scope, site_id)

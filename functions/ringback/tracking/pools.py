@@ -6,9 +6,13 @@ tracking core; this module holds what a pool is and the limits it must respect.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringback.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from ringback.accounts.tenants import TenantScope
+    from ringback.ports import PoolDirectory, SiteDirectory
 
 MIN_LEASE_SECONDS = 3 * 60
 MAX_LEASE_SECONDS = 7 * 24 * 3600
@@ -70,7 +74,9 @@ def lines_per_number(pool: Pool) -> int:
 
 def lines_of(pool: Pool, number: str) -> list[str]:
     """What one number of the pool leases: itself, or its 1,000 extension codes."""
-    return [line_id(number, f"{code:03d}") for code in range(EXTENSION_CODES)] if pool.mode == "extensions" else [number]
+    if pool.mode != "extensions":
+        return [number]
+    return [line_id(number, f"{code:03d}") for code in range(EXTENSION_CODES)]
 
 
 def shard_of(line: str, shards: int) -> int:
@@ -89,7 +95,7 @@ def pool_json(pool: Pool, numbers: list[str]) -> dict[str, Any]:
     }
 
 
-def pools_of(scope, sites, pools) -> list[dict[str, Any]]:
+def pools_of(scope: TenantScope, sites: SiteDirectory, pools: PoolDirectory) -> list[dict[str, Any]]:
     """Every pool of the scoped tenant's sites, with its size, for the dashboard."""
     result = []
     for site in sites.for_tenant(scope.tenant_id):

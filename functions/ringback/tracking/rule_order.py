@@ -14,7 +14,7 @@ version newer, and a writer who read the site before either change is refused (4
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ringback.accounts.audit import Audit
 from ringback.accounts.provisioning import e164
@@ -64,7 +64,7 @@ class SiteRules:
             if tracked.kind == "static":
                 entry["channel"] = tracked.channel
             else:
-                pool = pools.get(tracked.pool_id)
+                pool = pools.get(cast(str, tracked.pool_id))  # a pooled number names its pool
                 entry.update(poolId=tracked.pool_id, poolName=pool.name if pool else None,
                              channel=pool.rule if pool else {})
             listed.append(entry)

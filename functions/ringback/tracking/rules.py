@@ -16,8 +16,9 @@ No matching route: the visitor sees the site's own number, untracked.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from ringback.errors import InvalidInput
@@ -44,7 +45,7 @@ class Route:
     def conditions(self) -> dict[str, list[str]]:
         return {k: v for k, v in self.rule.items() if k != "priority"}
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, int, int, str]:
         return (self.priority, -len(self.conditions), 0 if self.kind == "static" else 1, self.target)
 
 
@@ -87,7 +88,7 @@ def _condition_holds(key: str, values: list[str], visit: Visit) -> bool:
     if key == "region":
         country = (visit.region.get("country") or "").lower()
         region = f"{country}-{(visit.region.get('region') or '').lower()}"
-        return any(v == country or v == region for v in values)
+        return any(v in (country, region) for v in values)
     if key == "click_id":
         present = {"gclid": visit.gclid, "yclid": visit.yclid}
         return any(present.get(v) for v in values)

@@ -7,18 +7,21 @@ keeps an active visitor's lease; click() records a tel: click for attribution.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
+from ringback.accounts.sites import Site, site_for_origin, site_language
 from ringback.clock import Clock
 from ringback.errors import InvalidInput, NotFound
 from ringback.guards import SESSION_LIMITS, RateCounter, enforce
-from ringback.tracking.codes import extension_label, shown_code
-from ringback.tracking.leases import Allocator, Lease, touch_interval_ms
+from ringback.metrics import BusinessMetrics, CountedMetrics, Metric
 from ringback.ports import LeaseStore, Routing, SiteDirectory, TenantDirectory, VisitLog
-from ringback.tracking.rules import choose
+from ringback.tracking.codes import extension_label, shown_code
+from ringback.tracking.leases import Allocation, Allocator, Lease, touch_interval_ms
+from ringback.tracking.pools import Pool
 from ringback.tracking.rule_order import order_of
-from ringback.accounts.sites import Site, site_for_origin, site_language
+from ringback.tracking.rules import choose
 from ringback.tracking.visits import Visit, new_visit, require_client_id
 
 UNTRACKED_TTL_MS = 30 * 60_000  # the script re-asks after this when no route applied
@@ -91,8 +94,10 @@ class Tracking:
         allocator: Allocator | None = None,
         new_id: Callable[[], str] = new_session_id,
         rate_counter: RateCounter | None = None,
+        metrics: BusinessMetrics | None = None,
     ) -> None:
         self._sites, self._tenants, self._routing = sites, tenants, routing
+        self._metrics = metrics if metrics is not None else CountedMetrics()
         self._visits, self._leases, self._clock = visits, leases, clock
         self._allocator = allocator or Allocator(leases)
         self._new_id = new_id
@@ -114,6 +119,7 @@ class Tracking:
         visit = new_visit(site, self._new_id(), client_id, context.page, context.referrer, context.viewer or {}, now)
         offer, lines = self._assign(site, visit, now, context)
         self._visits.save(replace(visit, shown_lines=lines), self._retain_until(site, now))
+        self._metrics.count(Metric.SESSIONS_STARTED)
         return offer
 
     def touch(self, context: PageContext) -> Offer:
@@ -158,9 +164,10 @@ class Tracking:
         if route is not None and route.kind == "pool":
             pool = self._routing.pool(route.target)
             if pool is not None:
-                allocation = self._allocator.allocate(
-                    pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now), context.returning is True
-                )
+                allocation = self._counted(pool, self._allocator.allocate(
+                    pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now),
+                    context.returning is True,
+                ))
                 if allocation.lease is not None:
                     return self._lease_offer(site, pool, allocation.lease, context), (allocation.lease.line,)
         return self._offer(site, visit.session_id, None, None, "default", now + UNTRACKED_TTL_MS,
@@ -168,7 +175,7 @@ class Tracking:
 
     def _renew(self, site: Site, visit: Visit, now: int, context: PageContext) -> Offer:
         leases = self._leases.leases_of(visit.session_id)
-        for lease in sorted(leases, key=lambda l: l.leased_at, reverse=True):
+        for lease in sorted(leases, key=lambda held: held.leased_at, reverse=True):
             pool = self._routing.pool(lease.pool_id)
             if pool is None:
                 continue
@@ -177,9 +184,9 @@ class Tracking:
                 return self._lease_offer(site, pool, kept, context)
             # The lease ended (the tab slept): the visitor gets a line again, their old
             # one first if it is still free.
-            allocation = self._allocator.allocate(
+            allocation = self._counted(pool, self._allocator.allocate(
                 pool, visit.session_id, visit.visitor_key, now, self._retain_until(site, now), returning=True
-            )
+            ))
             if allocation.lease is not None:
                 return self._lease_offer(site, pool, allocation.lease, context)
             return self._offer(site, visit.session_id, None, None, "default", now + UNTRACKED_TTL_MS,
@@ -189,7 +196,16 @@ class Tracking:
         offer, _ = self._assign(site, visit, now, context)
         return offer
 
-    def _lease_offer(self, site: Site, pool, lease: Lease, context: PageContext) -> Offer:
+    def _counted(self, pool: Pool, allocation: Allocation) -> Allocation:
+        """The allocation, counted: a line leased, and a full pool (a shared line, or
+        none) as the tenant's, for the per-tenant exhaustion alarm."""
+        if allocation.lease is not None:
+            self._metrics.count(Metric.LEASES_GRANTED)
+        if allocation.lease is None or allocation.lease.shared:
+            self._metrics.count(Metric.POOL_OVERFLOW, tenant=pool.tenant_id)
+        return allocation
+
+    def _lease_offer(self, site: Site, pool: Pool, lease: Lease, context: PageContext) -> Offer:
         code = shown_code(lease.code) if lease.code else None
         language = site_language(site) or (context.language if isinstance(context.language, str) else None)
         return self._offer(site, lease.session_id, lease.number, code, "pool", lease.expires_at,

@@ -18,15 +18,19 @@ taps and earlier calls gets some of the other calls right too.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ringback.errors import InvalidInput, NotFound
-import math
-
 from ringback.tracking.attribution import delay_within
 from ringback.tracking.leases import HistoryEntry
 from ringback.tracking.pools import MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, Pool, lines_per_number
+
+if TYPE_CHECKING:
+    from ringback.accounts.tenants import TenantScope
+    from ringback.ports import LeaseStore, PoolDirectory, Routing
 
 MAX_SIZE = 100_000
 # Calls that arrive with their code (a tap's post-dial digits, or keyed): what
@@ -43,7 +47,8 @@ def expected_accuracy(lines: int, arrivals_per_hour: float, load: float, code_sh
     return code_share + (1 - code_share) * delay_within(idle_ms)
 
 
-def size_for_accuracy(arrivals_per_hour: float, load: float, target: float, code_share: float = CODE_SHARE) -> int | None:
+def size_for_accuracy(arrivals_per_hour: float, load: float, target: float,
+                      code_share: float = CODE_SHARE) -> int | None:
     """The smallest pool expected to be right for `target` of its calls; None when no size
     can (the calls without codes come too late for any pool)."""
     if not 0 < target < 1:
@@ -157,8 +162,8 @@ def pool_health(
     )
 
 
-def report(scope, routing, pools, leases, pool_id: str, now_ms: int, hours: float, target: float,
-           accuracy: float = DEFAULT_ACCURACY) -> PoolHealth:
+def report(scope: TenantScope, routing: Routing, pools: PoolDirectory, leases: LeaseStore, pool_id: str,
+           now_ms: int, hours: float, target: float, accuracy: float = DEFAULT_ACCURACY) -> PoolHealth:
     """One pool's health over the last `hours`, for a tenant that may read it."""
     if not 0 < hours <= 24 * 31:
         raise InvalidInput("hours must be between 0 and 744", code="invalid_window")

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ringback.errors import InvalidInput
 from ringback.accounts.sites import Site
+from ringback.errors import InvalidInput
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 UTM_KEYS = ("source", "medium", "campaign", "term", "content")
@@ -34,7 +34,7 @@ class Visit:
     region: dict[str, str] = field(default_factory=dict)
     pages_viewed: int = 1
     shown_lines: tuple[str, ...] = ()
-    clicks: tuple[dict, ...] = ()  # [{"line": ..., "at": ms}] from tel: click beacons
+    clicks: tuple[dict[str, Any], ...] = ()  # [{"line": ..., "at": ms}] from tel: click beacons
     device: str | None = None  # mobile | desktop (CloudFront's device headers); None unknown
 
     @property
@@ -121,7 +121,8 @@ def new_visit(
                             ("city", "cloudfront-viewer-city"))
         if (value := viewer.get(header))
     }
-    device = ("mobile" if "true" in (viewer.get("cloudfront-is-mobile-viewer"), viewer.get("cloudfront-is-tablet-viewer"))
+    handheld = (viewer.get("cloudfront-is-mobile-viewer"), viewer.get("cloudfront-is-tablet-viewer"))
+    device = ("mobile" if "true" in handheld
               else "desktop" if viewer.get("cloudfront-is-desktop-viewer") == "true" else None)
     return Visit(
         session_id=session_id,

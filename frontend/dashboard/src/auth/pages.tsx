@@ -5,6 +5,7 @@ import { useLocation } from "preact-iso";
 import { useState } from "preact/hooks";
 import { LANGUAGES, type Language, type TextKey, type Translate } from "../i18n";
 import { type Auth, AuthError } from "./cognito";
+import { type Refusal, signUpRefusal } from "./refusal";
 
 interface Props {
   auth: Auth;
@@ -32,7 +33,20 @@ const ERRORS: Record<string, TextKey> = {
 export function authErrorText(error: unknown, t: Translate): string {
   const code = error instanceof AuthError ? error.code : "Unknown";
   const message = error instanceof Error ? error.message : String(error);
+  const refusal = signUpRefusal(code, message);
+  if (refusal) return refusalText(refusal, t);
   return t(ERRORS[code] ?? "errOther", { message });
+}
+
+// The pre-sign-up check's refusals in our words (refusal.ts): Cognito's text is not shown.
+export function refusalText(refusal: Refusal, t: Translate): string {
+  if (refusal.reason === "disposable") return t("errSignUpDisposable");
+  if (refusal.reason === "rate") {
+    return refusal.minutes ? t("errSignUpRate", { minutes: refusal.minutes }) : t("errSignUpRateSoon");
+  }
+  if (refusal.reason === "invalid_email") return t("errSignUpInvalidEmail");
+  if (refusal.reason === "unavailable") return t("errSignUpUnavailable");
+  return t("errSignUpRefused");
 }
 
 export function AuthPages(props: Props) {

@@ -34,6 +34,12 @@ export const en = {
   errTooMany: "Too many attempts. Wait a few minutes and try again.",
   errInvalid: "Check what you entered: {message}",
   errOther: "That did not work: {message}",
+  errSignUpDisposable: "Ringback does not open accounts for disposable (throwaway) e-mail addresses. Sign up with the address you use for work.",
+  errSignUpRate: "Too many accounts are being opened right now. Please try again in {minutes} min.",
+  errSignUpRateSoon: "Too many accounts are being opened right now. Please try again in a few minutes.",
+  errSignUpInvalidEmail: "This is not an e-mail address we can use: check it and try again.",
+  errSignUpRefused: "We cannot open an account for this address. Try another address, or write to us.",
+  errSignUpUnavailable: "Sign-up is not available for a moment. Please try again in a few minutes.",
 } as const;
 
 export const ru: Record<keyof typeof en, string> = {
@@ -70,4 +76,10 @@ export const ru: Record<keyof typeof en, string> = {
   errTooMany: "Слишком много попыток. Подождите несколько минут.",
   errInvalid: "Проверьте введённые данные: {message}",
   errOther: "Не получилось: {message}",
+  errSignUpDisposable: "Ringback не регистрирует одноразовые e-mail адреса. Зарегистрируйтесь с рабочим адресом.",
+  errSignUpRate: "Сейчас открывается слишком много аккаунтов. Попробуйте снова через {minutes} мин.",
+  errSignUpRateSoon: "Сейчас открывается слишком много аккаунтов. Попробуйте снова через несколько минут.",
+  errSignUpInvalidEmail: "Этот e-mail адрес не подходит: проверьте его и попробуйте снова.",
+  errSignUpRefused: "Мы не можем открыть аккаунт для этого адреса. Попробуйте другой адрес или напишите нам.",
+  errSignUpUnavailable: "Регистрация временно недоступна. Попробуйте снова через несколько минут.",
 };

@@ -1,14 +1,15 @@
 // The reports pages: the list, one report with its range, comparison, chart and CSV, and
-// the columns the reports API answers with (a column with no text here shows its name).
+// the columns the reports API answers with (reports-columns.ts; a column with no text there
+// shows its name).
+import * as columns from "./reports-columns";
 
-export const en = {
+const own = {
   reportsTitle: "Reports",
   repIntro: "Each report reads the calls and callbacks of the account shown. Open one to pick the days, compare them with the days before and download the rows as CSV.",
   repGlance: "The last 30 days",
   repGlanceChart: "Calls by source",
   repAllReports: "All reports",
   repOpen: "Open the report",
-
   // The catalogue (GET /v1/reports answers in English; these are its words in each language).
   repTitle_calls_by_source: "Calls by source and campaign",
   repAbout_calls_by_source: "Calls by source, medium, campaign, keyword and landing page: answered, missed, first-time callers, talk time, leads, sales and their value.",
@@ -26,7 +27,6 @@ export const en = {
   repAbout_missed_call_alerts: "Missed calls per site and the texts that told your team about them: sent, delivered, failed.",
   repTitle_agency_rollup: "Agency roll-up",
   repAbout_agency_rollup: "One row per client account: calls, answered share, callbacks and connected share.",
-
   // The range, the parameters, the comparison.
   repRange: "Days",
   repPreset7: "Last 7 days",
@@ -64,7 +64,6 @@ export const en = {
   repDownload: "Download CSV",
   repDownloading: "Preparing the CSV…",
   repDownloaded: "Downloaded {file}.",
-
   // Charts and tables.
   repChart: "Chart",
   repGroupBy: "Group by",
@@ -96,20 +95,17 @@ export const en = {
   repEmptyHint: "Pick a longer range, or clear the filters. New calls reach the reports within a minute.",
   repUnavailable: "Reports are not set up for this installation.",
   repScanned: "Read {size} of data.",
-
   // Heatmap.
   repHeatCaption: "{measure} by hour and weekday",
   repHour: "Hour",
   repHeatLess: "Fewer",
   repHeatMore: "More",
   repHeatPrevious: "Previous period",
-
   // Funnel.
   repFunnel: "From request to conversation",
   repOfRequests: "{pct} of requests",
   repConnect: "Connect time",
   repConnectHint: "From the request to the visitor answering.",
-
   // Cost per lead and the ad spend upload.
   repNoSpend: "Cost per call and per lead needs your ad spend. Upload it as a CSV file with one row per day, source, medium and campaign; your own code can send the same file to POST /v1/ad-spend.",
   repSpendColumns: "Columns: day, source, medium, campaign, spend, currency, clicks (clicks may be empty). Uploading a day again corrects it.",
@@ -120,7 +116,6 @@ export const en = {
   repSpendStored: "Stored. Rows: {rows}; days: {days}, {from} – {to}; currency: {currency}. The report counts them within a minute.",
   repSpendNoWrite: "An owner or admin of the account can upload the ad spend.",
   repSpendPick: "Choose a CSV file first.",
-
   // Pools now (GET /v1/pools/{id}/health).
   repPoolsNow: "Pools right now",
   repPoolsWindow: "Over the last",
@@ -140,87 +135,27 @@ export const en = {
   repPoolForAccuracy: "Numbers needed to attribute {target} of calls right: {size}.",
   repPoolNoAccuracy: "No size reaches {target} of calls attributed right: many callers ring long after their visit.",
   repNoPools: "This account has no pools yet.",
-
   // Agency roll-up.
   repRollupNotAgency: "The roll-up compares the client accounts an agency manages. This account is not an agency, so it shows this account alone.",
   repRollupClient: "You are looking at one client's account. Switch to your agency's own account to compare every client.",
-
   // Column values.
   repCallers_first_time: "First-time callers",
   repCallers_returning: "Returning callers",
   repCallers_all: "All callers",
   repCallers_unknown: "Not known",
   repMixed: "mixed currencies",
-
-  // Columns.
-  repCol_source: "Source",
-  repCol_medium: "Medium",
-  repCol_campaign: "Campaign",
-  repCol_keyword: "Keyword",
-  repCol_landing_page: "Landing page",
-  repCol_calls: "Calls",
-  repCol_answered: "Answered",
-  repCol_missed: "Missed",
-  repCol_answered_pct: "Answered %",
-  repCol_first_time_callers: "First-time callers",
-  repCol_avg_talk_seconds: "Average talk",
-  repCol_leads: "Leads",
-  repCol_sales: "Sales",
-  repCol_sale_value: "Sales value",
-  repCol_sale_currency: "Sales currency",
-  repCol_weekday: "Weekday",
-  repCol_hour_of_day: "Hour",
-  repCol_callers: "Callers",
-  repCol_unique_callers: "Different callers",
-  repCol_avg_ring_seconds: "Average ring",
-  repCol_p50_ring_seconds: "Ring, median",
-  repCol_p90_ring_seconds: "Ring, 90th percentile",
-  repCol_requested: "Requested",
-  repCol_operator_answered: "Operator answered",
-  repCol_visitor_answered: "Visitor answered",
-  repCol_completed: "Completed",
-  repCol_not_connected: "Not connected",
-  repCol_connected_pct: "Connected %",
-  repCol_p50_connect_seconds: "Connect time, median",
-  repCol_p90_connect_seconds: "Connect time, 90th percentile",
-  repCol_pool_id: "Pool",
-  repCol_lines: "Lines",
-  repCol_leases: "Leases",
-  repCol_leased_seconds: "Time leased",
-  repCol_line_seconds: "Line time",
-  repCol_utilisation_pct: "Utilisation %",
-  repCol_shared_leases: "Shared leases",
-  repCol_overflow_pct: "Overflow %",
-  repCol_calls_on_shared_lines: "Calls on shared numbers",
-  repCol_tenant_id: "Account",
-  repCol_currency: "Currency",
-  repCol_spend: "Spend",
-  repCol_clicks: "Clicks",
-  repCol_answered_calls: "Answered calls",
-  repCol_callbacks: "Callback requests",
-  repCol_contacts: "Contacts",
-  repCol_cost_per_call: "Cost per call",
-  repCol_cost_per_contact: "Cost per contact",
-  repCol_cost_per_lead: "Cost per lead",
-  repCol_site_id: "Site",
-  repCol_missed_calls: "Missed calls",
-  repCol_alerted_calls: "Alerted calls",
-  repCol_texts_sent: "Texts sent",
-  repCol_texts_delivered: "Texts delivered",
-  repCol_texts_failed: "Texts failed",
-  repCol_calls_no_text_reached: "Missed calls no text reached",
-  repCol_error_codes: "Carrier error codes",
-  repCol_connected: "Connected",
 } as const;
 
+export const en = { ...own, ...columns.en } as const;
+
 export const ru: Record<keyof typeof en, string> = {
+  ...columns.ru,
   reportsTitle: "Отчёты",
   repIntro: "Каждый отчёт строится по звонкам и обратным звонкам показанного аккаунта. Откройте отчёт, чтобы выбрать дни, сравнить их с предыдущими и скачать строки в CSV.",
   repGlance: "Последние 30 дней",
   repGlanceChart: "Звонки по источникам",
   repAllReports: "Все отчёты",
   repOpen: "Открыть отчёт",
-
   repTitle_calls_by_source: "Звонки по источникам и кампаниям",
   repAbout_calls_by_source: "Звонки по источнику, каналу, кампании, ключевому слову и странице входа: отвеченные, пропущенные, первые звонки, длительность разговора, лиды, продажи и их сумма.",
   repTitle_answered_by_hour: "Отвеченные звонки по часам и дням недели",
@@ -237,7 +172,6 @@ export const ru: Record<keyof typeof en, string> = {
   repAbout_missed_call_alerts: "Пропущенные звонки по сайтам и SMS, сообщившие о них команде: отправлено, доставлено, не доставлено.",
   repTitle_agency_rollup: "Сводка агентства",
   repAbout_agency_rollup: "По строке на каждый клиентский аккаунт: звонки, доля отвеченных, обратные звонки и доля соединённых.",
-
   repRange: "Дни",
   repPreset7: "Последние 7 дней",
   repPreset30: "Последние 30 дней",
@@ -274,7 +208,6 @@ export const ru: Record<keyof typeof en, string> = {
   repDownload: "Скачать CSV",
   repDownloading: "Готовим CSV…",
   repDownloaded: "Скачан файл {file}.",
-
   repChart: "График",
   repGroupBy: "Группировать по",
   repGroup_source: "Источникам",
@@ -305,18 +238,15 @@ export const ru: Record<keyof typeof en, string> = {
   repEmptyHint: "Выберите период подлиннее или сбросьте фильтры. Новые звонки попадают в отчёты в течение минуты.",
   repUnavailable: "Отчёты в этой установке не настроены.",
   repScanned: "Прочитано данных: {size}.",
-
   repHeatCaption: "{measure} по часам и дням недели",
   repHour: "Час",
   repHeatLess: "Меньше",
   repHeatMore: "Больше",
   repHeatPrevious: "Предыдущий период",
-
   repFunnel: "От заявки до разговора",
   repOfRequests: "{pct} заявок",
   repConnect: "Время соединения",
   repConnectHint: "От заявки до ответа посетителя.",
-
   repNoSpend: "Для стоимости звонка и лида нужны расходы на рекламу. Загрузите их CSV-файлом, по строке на день, источник, канал и кампанию; ваш код может отправить тот же файл в POST /v1/ad-spend.",
   repSpendColumns: "Столбцы: day, source, medium, campaign, spend, currency, clicks (clicks можно оставить пустым). Повторная загрузка дня исправляет его.",
   repSpendUpload: "Загрузить расходы",
@@ -326,7 +256,6 @@ export const ru: Record<keyof typeof en, string> = {
   repSpendStored: "Сохранено. Строк: {rows}; дней: {days}, {from} – {to}; валюта: {currency}. Отчёт учтёт их в течение минуты.",
   repSpendNoWrite: "Загрузить расходы может владелец или администратор аккаунта.",
   repSpendPick: "Сначала выберите CSV-файл.",
-
   repPoolsNow: "Пулы сейчас",
   repPoolsWindow: "За последние",
   repHours24: "24 часа",
@@ -345,72 +274,11 @@ export const ru: Record<keyof typeof en, string> = {
   repPoolForAccuracy: "Чтобы верно приписывать {target} звонков, нужно номеров: {size}.",
   repPoolNoAccuracy: "Ни при каком размере не выйдет верно приписать {target} звонков: многие звонят спустя долгое время после визита.",
   repNoPools: "В этом аккаунте пока нет пулов.",
-
   repRollupNotAgency: "Сводка сравнивает клиентские аккаунты агентства. Этот аккаунт не агентский, поэтому в сводке только он.",
   repRollupClient: "Сейчас показан аккаунт одного клиента. Переключитесь на аккаунт своего агентства, чтобы сравнить всех клиентов.",
-
   repCallers_first_time: "Новые звонящие",
   repCallers_returning: "Повторные звонящие",
   repCallers_all: "Все звонящие",
   repCallers_unknown: "Неизвестно",
   repMixed: "разные валюты",
-
-  repCol_source: "Источник",
-  repCol_medium: "Канал",
-  repCol_campaign: "Кампания",
-  repCol_keyword: "Ключевое слово",
-  repCol_landing_page: "Страница входа",
-  repCol_calls: "Звонки",
-  repCol_answered: "Отвечено",
-  repCol_missed: "Пропущено",
-  repCol_answered_pct: "Отвечено, %",
-  repCol_first_time_callers: "Первые звонки",
-  repCol_avg_talk_seconds: "Средний разговор",
-  repCol_leads: "Лиды",
-  repCol_sales: "Продажи",
-  repCol_sale_value: "Сумма продаж",
-  repCol_sale_currency: "Валюта продаж",
-  repCol_weekday: "День недели",
-  repCol_hour_of_day: "Час",
-  repCol_callers: "Звонящие",
-  repCol_unique_callers: "Разных звонящих",
-  repCol_avg_ring_seconds: "Среднее ожидание ответа",
-  repCol_p50_ring_seconds: "Ожидание, медиана",
-  repCol_p90_ring_seconds: "Ожидание, 90-й перцентиль",
-  repCol_requested: "Заявки",
-  repCol_operator_answered: "Ответил оператор",
-  repCol_visitor_answered: "Ответил посетитель",
-  repCol_completed: "Завершены",
-  repCol_not_connected: "Не соединены",
-  repCol_connected_pct: "Соединено, %",
-  repCol_p50_connect_seconds: "Соединение, медиана",
-  repCol_p90_connect_seconds: "Соединение, 90-й перцентиль",
-  repCol_pool_id: "Пул",
-  repCol_lines: "Линии",
-  repCol_leases: "Аренды",
-  repCol_leased_seconds: "Время в аренде",
-  repCol_line_seconds: "Время линий",
-  repCol_utilisation_pct: "Загрузка, %",
-  repCol_shared_leases: "Общие аренды",
-  repCol_overflow_pct: "Переполнение, %",
-  repCol_calls_on_shared_lines: "Звонки на общие номера",
-  repCol_tenant_id: "Аккаунт",
-  repCol_currency: "Валюта",
-  repCol_spend: "Расход",
-  repCol_clicks: "Клики",
-  repCol_answered_calls: "Отвеченные звонки",
-  repCol_callbacks: "Заявки на обратный звонок",
-  repCol_contacts: "Обращения",
-  repCol_cost_per_call: "Стоимость звонка",
-  repCol_cost_per_contact: "Стоимость обращения",
-  repCol_cost_per_lead: "Стоимость лида",
-  repCol_site_id: "Сайт",
-  repCol_missed_calls: "Пропущенные звонки",
-  repCol_alerted_calls: "С оповещением",
-  repCol_texts_sent: "SMS отправлено",
-  repCol_texts_delivered: "SMS доставлено",
-  repCol_texts_failed: "SMS не доставлено",
-  repCol_calls_no_text_reached: "Пропущенные, о которых SMS не дошло",
-  repCol_error_codes: "Коды ошибок оператора",
-  repCol_connected: "Соединено",
 };

@@ -7,8 +7,9 @@ import * as onboarding from "./onboarding";
 import * as reports from "./reports";
 import * as settings from "./settings";
 
-// Names a Russian page keeps as they are: the product, e-mail, UTM's parameters.
-const TERMS = /Ringback|E-mail|UTM \w+/g;
+// Names a Russian page keeps as they are: the product, e-mail, UTM's parameters, the
+// Standard Webhooks specification.
+const TERMS = /Ringback|E-mail|UTM \w+|Standard Webhooks/g;
 const AREAS = { common, auth, calls, callbacks, reports, settings, onboarding };
 
 describe("the dashboard's texts", () => {

@@ -40,7 +40,6 @@ from ringback.adapters.tables.tracking import (
     VisitRecord,
 )
 
-
 ALL_MODELS: tuple[type[Model], ...] = (
     TenantRecord,
     MemberRecord,

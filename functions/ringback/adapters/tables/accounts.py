@@ -7,7 +7,6 @@ from pynamodb.models import Model
 
 from ringback.adapters.tables.base import TableMeta
 
-
 # --- Accounts -----------------------------------------------------------------------
 
 
@@ -36,6 +35,8 @@ class TenantRecord(Model):
     retention_days = NumberAttribute(default=395)
     created_at = NumberAttribute()
     carrier_account = UnicodeAttribute(null=True)  # the carrier subaccount of its numbers
+    # Absent on tenants from before the setting: the default class (ringback.calls.retention).
+    recording_retention_days = NumberAttribute(null=True)
     by_parent = TenantsByParent()
 
 

@@ -1,12 +1,13 @@
 """Calls, callback requests and their legs, texts sent."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import JSONAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
-from ringback.adapters.tables.base import TableMeta, StreamedMeta
-
+from ringback.adapters.tables.base import StreamedMeta, TableMeta
 
 # --- Calls and callbacks ----------------------------------------------------------------
 
@@ -50,10 +51,10 @@ class CallRecord(Model):
     attribution = JSONAttribute(default=dict)
     outcome = JSONAttribute(default=dict)  # ring/talk seconds, voicemail
     # Written apart from the outcome: the recording callback and the Dial action race.
-    recordings = MapAttribute(default=dict)  # recording sid -> S3 key
+    recordings: MapAttribute[str, Any] = MapAttribute(default=dict)  # recording sid -> S3 key
     # The missed-call texts about this call: message id -> {to, from, status, error_code,
     # rank}; each entry moves only forward (its rank), as the message's status callbacks do.
-    alerts = MapAttribute(default=dict)
+    alerts: MapAttribute[str, Any] = MapAttribute(default=dict)
     # The carrier's final status callback: how the call itself ended and the caller's whole
     # time on the line (CallDuration). The operator's talk time is the outcome's.
     carrier_status = UnicodeAttribute(null=True)
@@ -111,8 +112,8 @@ class CallbackRequestRecord(Model):
     transitions = JSONAttribute(default=list)  # [{"status": ..., "at": ms, ...detail}]
     attribution = JSONAttribute(default=dict)
     outcome = JSONAttribute(default=dict)
-    recordings = MapAttribute(default=dict)  # recording sid -> S3 key
-    alerts = MapAttribute(default=dict)  # missed-callback texts, as on CallRecord
+    recordings: MapAttribute[str, Any] = MapAttribute(default=dict)  # recording sid -> S3 key
+    alerts: MapAttribute[str, Any] = MapAttribute(default=dict)  # missed-callback texts, as on CallRecord
     locale = UnicodeAttribute(null=True)
     # Members' manual retries: [{"attempt", "at", "by", "key", "after", "outcome", ...}]
     retries = JSONAttribute(default=list)
@@ -149,7 +150,21 @@ class CallbackLegRecord(Model):
     ring_seconds = NumberAttribute(null=True)
     talk_seconds = NumberAttribute(null=True)
     error_code = UnicodeAttribute(null=True)  # the carrier refused to place it (Twilio's code)
+    # Epoch seconds; TTL removes the leg this long after it was placed
+    # (ringback.calls.retention.CALLBACK_LEG_DAYS). Absent on legs written before it.
+    retain_until = TTLAttribute(null=True)
     by_call_id = LegsByCallId()
+
+
+class MessagesByTenantSender(GlobalSecondaryIndex):
+    """The texts one number sent to a tenant's tracking numbers: what an erasure of that
+    caller removes (ringback.calls.erasure). Sparse: only received texts carry the key."""
+
+    class Meta:
+        index_name = "by_tenant_sender"
+        projection = KeysOnlyProjection()
+
+    tenant_sender = UnicodeAttribute(hash_key=True)  # "{tenant_id}#{sender E.164}"
 
 
 class MessageRecord(Model):
@@ -174,5 +189,9 @@ class MessageRecord(Model):
     error_code = UnicodeAttribute(null=True)
     created_at = NumberAttribute(null=True)
     updated_at = NumberAttribute()
+    # Epoch seconds; TTL removes the text MESSAGE_DAYS after it was sent (ringback.calls.retention).
+    retain_until = TTLAttribute(null=True)
+    tenant_sender = UnicodeAttribute(null=True)  # received texts only: see MessagesByTenantSender
+    by_tenant_sender = MessagesByTenantSender()
 
 

@@ -6,7 +6,6 @@ from pynamodb.models import Model
 
 from ringback.adapters.tables.base import TableMeta
 
-
 # --- Guards -----------------------------------------------------------------------------
 
 

@@ -1,6 +1,8 @@
 """Sites, their tracking numbers, pools, leases and visits."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
@@ -14,8 +16,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
-from ringback.adapters.tables.base import TableMeta, StreamedMeta
-
+from ringback.adapters.tables.base import StreamedMeta, TableMeta, string_list
 
 # --- Sites and numbers ----------------------------------------------------------------
 
@@ -50,9 +51,9 @@ class SiteRecord(Model):
     name = UnicodeAttribute()
     site_key = UnicodeAttribute()
     domains = UnicodeSetAttribute()  # allowed origins' hosts; "*.example.com" allows subdomains
-    own_numbers = ListAttribute(of=UnicodeAttribute, default=list)  # E.164 numbers printed on the site
-    destination_numbers = ListAttribute(of=UnicodeAttribute, default=list)  # where calls are forwarded
-    alert_contacts = ListAttribute(of=UnicodeAttribute, default=list)  # missed-call SMS recipients
+    own_numbers = string_list(default=list)  # E.164 numbers printed on the site
+    destination_numbers = string_list(default=list)  # where calls are forwarded
+    alert_contacts = string_list(default=list)  # missed-call SMS recipients
     country = UnicodeAttribute(default="US")  # default region for parsing visitor numbers
     timezone = UnicodeAttribute(default="UTC")
     working_hours = JSONAttribute(default=dict)  # {"mon": [["09:00", "18:00"]], ...}
@@ -305,18 +306,19 @@ class VisitRecord(Model):
     visitor_key = UnicodeAttribute()
     started_at = NumberAttribute()
     last_seen_at = NumberAttribute()
-    utm = MapAttribute(default=dict)  # source, medium, campaign, term, content
+    utm: MapAttribute[str, Any] = MapAttribute(default=dict)  # source, medium, campaign, term, content
     gclid = UnicodeAttribute(null=True)
     yclid = UnicodeAttribute(null=True)
     referrer = UnicodeAttribute(null=True)
     referrer_domain = UnicodeAttribute(null=True)
     landing_page = UnicodeAttribute(null=True)
     keyword = UnicodeAttribute(null=True)
-    region = MapAttribute(default=dict)  # country, region, city from CloudFront viewer headers
+    region: MapAttribute[str, Any] = MapAttribute(default=dict)  # country, region, city from CloudFront viewer headers
     device = UnicodeAttribute(null=True)  # mobile | desktop, from CloudFront's device headers
     pages_viewed = NumberAttribute(default=1)
-    shown_lines = ListAttribute(of=UnicodeAttribute, default=list)
-    clicks = ListAttribute(default=list)  # [{"line": ..., "at": ms}] from tel: click beacons
+    shown_lines = string_list(default=list)
+    # [{"line": ..., "at": ms}] from tel: click beacons
+    clicks: ListAttribute[dict[str, Any]] = ListAttribute(default=list)
     retain_until = TTLAttribute()
     by_visitor = VisitsByVisitor()
 

@@ -37,7 +37,7 @@ export default function CallPage() {
 }
 
 function CallView({ loaded, reload, t }: { loaded: VersionedCall; reload: () => void; t: Translate }) {
-  const { language } = useSession();
+  const { language, can } = useSession();
   const { call } = loaded;
   const a = call.attribution;
   const outcome = (call.outcome ?? {}) as { talk_seconds?: number; answered_by?: string };
@@ -50,7 +50,8 @@ function CallView({ loaded, reload, t }: { loaded: VersionedCall; reload: () => 
             <dt>{t("when")}</dt><dd>{dateTime(call.started_at, language)}</dd>
             <dt>{t("callerLabel")}</dt>
             <dd><a href={`/app/callers/${encodeURIComponent(call.caller)}`}>{phone(call.caller)}</a>
-              {a.first_time_caller ? <span class="tag">{t("firstTime")}</span> : null}</dd>
+              {a.first_time_caller ? <span class="tag">{t("firstTime")}</span> : null}
+              {can("write") && <><br /><a class="hint" href={`/app/callers/${encodeURIComponent(call.caller)}#erase`}>{t("eraseFromCall")}</a></>}</dd>
             {a.caller_region && <><dt>{t("callerRegion")}</dt><dd>{a.caller_region}</dd></>}
             <dt>{t("number")}</dt><dd>{phone(call.tracking_number)}</dd>
             <dt>{t("status")}</dt><dd><span class={`tag ${MISSED.has(call.status) ? "danger" : ""}`}>{statusText(call.status, t)}</span></dd>

@@ -1,12 +1,16 @@
 // The caller's card: every call and callback request from one number, where the phone is
-// from, and the visitor's first and last touch.
+// from, and the visitor's first and last touch; and, for the roles that may write, the
+// caller's data erased on their request (EraseCaller.tsx).
 import { useRoute } from "preact-iso";
+import { useState } from "preact/hooks";
 import type { Call } from "../../api";
 import { sourceOf } from "../../explain";
 import { useSession } from "../../session";
 import { dateTime, phone } from "../../ui/format";
 import { useResource } from "../../ui/resource";
 import { Loaded, Page } from "../../ui/states";
+import { EraseCaller, Erased } from "./EraseCaller";
+import type { Erasure } from "./erasure";
 import { LEAD_TONE, MISSED, leadText, statusText } from "./words";
 
 interface TouchAt {
@@ -27,15 +31,17 @@ interface CallerCard {
 }
 
 export default function CallerPage() {
-  const { t, language } = useSession();
+  const { t, language, can } = useSession();
   const { params } = useRoute();
   const number = decodeURIComponent(params.number);
+  const [erased, setErased] = useState<Erasure | null>(null);
   const card = useResource((api) => api.get<CallerCard>(`/v1/callers/${encodeURIComponent(number)}`), [number]);
   const touch = (touch: TouchAt | null) => touch
     ? `${[touch.source, touch.medium, touch.campaign].filter(Boolean).join(" / ") || t("none")} · ${dateTime(touch.at, language)}`
     : t("none");
   return (
     <Page title={t("callerCard", { number: phone(number) })}>
+      {erased ? <Erased number={number} erasure={erased} /> : (
       <Loaded resource={card}>
         {(c) => (
           <>
@@ -80,9 +86,11 @@ export default function CallerPage() {
                 </tbody>
               </table>
             )}
+            {can("write") && <EraseCaller number={c.number} onErased={setErased} />}
           </>
         )}
       </Loaded>
+      )}
     </Page>
   );
 }

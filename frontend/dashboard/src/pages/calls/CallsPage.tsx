@@ -10,6 +10,7 @@ import { dateTime, phone } from "../../ui/format";
 import { useResource } from "../../ui/resource";
 import { Empty, Loaded, Page } from "../../ui/states";
 import { CallFilters, type Filters, filtersFrom, rangeOf } from "./CallFilters";
+import { mergeRows } from "./rows";
 import { LEAD_TONE, MISSED, leadText, statusText } from "./words";
 
 const POLL_MS = 2000; // a new call shows within 3 s on an open page
@@ -27,7 +28,7 @@ export default function CallsPage() {
       firstTime: filters.firstTime ? "true" : undefined, missed: filters.missed ? "true" : undefined });
   };
   const key = apiQuery();
-  // The newest page polls; older pages, once asked for, stay as they were read.
+  // The newest page polls; older pages, once asked for, stay as they were read (rows.ts).
   const calls = useResource((client) => client.get<{ calls: Call[]; cursor: string | null }>(`/v1/calls${key}`), [key], POLL_MS);
   // A new account has no site yet: its empty log points to the set-up wizard.
   const sites = useResource((client) => client.get<{ sites: unknown[] }>("/v1/sites"));
@@ -41,7 +42,7 @@ export default function CallsPage() {
       <CallFilters value={filters} onApply={apply} />
       <Loaded resource={calls}>
         {(first) => {
-          const rows = [...first.calls, ...(older?.calls ?? [])];
+          const rows = mergeRows(first.calls, older?.calls ?? []);
           const cursor = older ? older.cursor : first.cursor;
           if (rows.length === 0) {
             if (filtered) return <Empty><p>{t("emptyFiltered")}</p></Empty>;
@@ -64,7 +65,7 @@ export default function CallsPage() {
               {cursor && (
                 <p><button type="button" class="secondary" onClick={async () => {
                   const page = await api.get<{ calls: Call[]; cursor: string | null }>(`/v1/calls${apiQuery(cursor)}`);
-                  setOlder({ calls: [...(older?.calls ?? []), ...page.calls], cursor: page.cursor });
+                  setOlder({ calls: [...(older?.calls ?? first.calls), ...page.calls], cursor: page.cursor });
                 }}>{t("more")}</button></p>
               )}
             </>

@@ -8,13 +8,11 @@ export const LEAD_STATUSES: Lead["status"][] = ["new", "lead", "not_lead", "spam
 export const MISSED = new Set(["busy", "no-answer", "failed", "canceled", "abandoned", "voicemail"]);
 
 export function statusText(status: string, t: Translate): string {
+  // The translator answers a key it has no text for with the key itself: a status the
+  // API added after this page was built shows as the API names it.
   const key = `status_${status}` as TextKey;
-  try {
-    const text = t(key);
-    return text || status;
-  } catch {
-    return status;
-  }
+  const text = t(key);
+  return text === key ? status : text;
 }
 
 export function leadText(status: Lead["status"], t: Translate): string {

@@ -7,9 +7,11 @@ import {
 
 const site: Site = {
   siteId: "s_1", name: "Leak Fixers", siteKey: "k", domains: ["leak.example"], ownNumbers: ["+12065550100"],
-  destinationNumbers: [], country: "US", timezone: "America/Denver", createdAt: 1_000, version: 1,
+  destinationNumbers: [], alertContacts: [], country: "US", timezone: "America/Denver", workingHours: {},
+  createdAt: 1_000, version: 1,
 };
-const pooled = { number: "+12125550101", kind: "pool" as const, channel: {}, poolId: "p", poolName: "All" };
+const pooled = { number: "+12125550101", kind: "pool" as const, capabilities: { voice: true, sms: true }, channel: {},
+  poolId: "p", poolName: "All" };
 
 function call(id: string, at: number, siteId = "s_1", session: string | null = null): Call {
   return { call_id: id, site_id: siteId, tracking_number: "+12125550101", caller: "+14155550061", started_at: at,

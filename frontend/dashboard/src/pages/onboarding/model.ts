@@ -2,27 +2,10 @@
 // derived from the account itself (a site, its numbers, its calls), so a returning
 // customer lands where they left off on any device.
 import type { Call } from "../../api";
+// The API's site and tracking number, as the settings pages know them.
+import type { Site, TrackingNumber } from "../settings/sites/model";
 
-export interface Site {
-  siteId: string;
-  name: string;
-  siteKey: string;
-  domains: string[];
-  ownNumbers: string[];
-  destinationNumbers: string[];
-  country: string;
-  timezone: string;
-  createdAt: number;
-  version: number;
-}
-
-export interface TrackingNumber {
-  number: string;
-  kind: "static" | "pool";
-  channel: Record<string, unknown>;
-  poolId?: string;
-  poolName?: string;
-}
+export type { Site, TrackingNumber };
 
 export interface Check {
   check: "reachable" | "snippet" | "site_key" | "domain";

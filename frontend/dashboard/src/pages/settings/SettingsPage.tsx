@@ -22,6 +22,7 @@ const SECTIONS: Section[] = [
   { path: "api-keys", label: "settingsApiKeys", component: lazy(() => import("./admin/ApiKeysSection")), needs: "manage" },
   { path: "audit", label: "settingsAudit", component: lazy(() => import("./admin/AuditSection")), needs: "audit" },
   { path: "account", label: "settingsAccount", component: lazy(() => import("./admin/AccountSection")) },
+  { path: "privacy", label: "settingsPrivacy", component: lazy(() => import("./privacy/PrivacySection")) },
   { path: "clients", label: "settingsClients", component: lazy(() => import("./admin/ClientsSection")), agencyOnly: true },
 ];
 

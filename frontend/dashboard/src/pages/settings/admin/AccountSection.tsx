@@ -5,11 +5,12 @@ import { ApiError } from "../../../api";
 import { useSession } from "../../../session";
 import { day } from "../../../ui/format";
 import { Outcome } from "../../../ui/states";
+import { retentionLabel, retentionOf } from "../privacy/retention";
 import { ConfirmButton, Guarded, adminError, useVersioned } from "./shared";
 
 interface Account {
   tenantId: string; name: string; kind: "customer" | "agency"; parentId: string | null;
-  plan: string; retentionDays: number; createdAt: number;
+  plan: string; retentionDays: number; recordingRetentionDays?: number; createdAt: number;
 }
 
 export default function AccountSection(_: { rest: string }) {
@@ -33,6 +34,7 @@ function AccountForm({ account, etag, refresh }: { account: Account; etag: strin
   const [saved, setSaved] = useState(false);
   useEffect(() => setName(account.name), [account.name]);
   const manage = can("manage");
+  const retention = retentionLabel(retentionOf(account));
   const agencyName = account.parentId
     ? me.memberships.find((m) => m.tenantId === account.parentId)?.name ?? account.parentId
     : null;
@@ -75,6 +77,9 @@ function AccountForm({ account, etag, refresh }: { account: Account; etag: strin
         </dd>
         <dt>{t("admAccountPlan")}</dt><dd>{account.plan === "trial" ? t("admPlanTrial") : account.plan}</dd>
         <dt>{t("admAccountRetention")}</dt><dd>{t("admAccountRetentionDays", { days: account.retentionDays })}</dd>
+        <dt>{t("admAccountRecordings")}</dt>
+        <dd data-testid="account-recordings">{t(retention.key, retention.values)}
+          {manage && <> · <a href="/app/settings/privacy">{t("admAccountRecordingsChange")}</a></>}</dd>
         <dt>{t("admAccountOpened")}</dt><dd>{account.createdAt ? day(account.createdAt, language) : "–"}</dd>
         <dt>{t("admAccountId")}</dt><dd><code>{account.tenantId}</code></dd>
       </dl>

@@ -2,6 +2,7 @@
 // password; an address with a sign-in of its own joins at its next sign-in.
 import { useState } from "preact/hooks";
 import { useSession } from "../../../session";
+import { inviteErrorKey } from "./invite";
 import { ROLES, adminError, roleName } from "./shared";
 
 export function InviteForm({ onInvited }: { onInvited: () => Promise<void> }) {
@@ -48,7 +49,7 @@ export function InviteForm({ onInvited }: { onInvited: () => Promise<void> }) {
         <button type="submit" disabled={busy}>{busy ? t("saving") : t("admInvite")}</button>
       </div>
       <div class="outcome">
-        {error ? <p role="alert" class="error">{adminError(error, t, role === "owner")}</p> : null}
+        {error ? <p role="alert" class="error">{inviteErrorKey(error) ? t(inviteErrorKey(error)!) : adminError(error, t, role === "owner")}</p> : null}
         <p role="status" class="ok">
           {sent ? t(sent.emailed === false ? "admInvitedExisting" : "admInvitedNew", { email: sent.email }) : ""}
         </p>

@@ -1,14 +1,16 @@
-// One webhook endpoint: what it is sent, a test delivery and the recent deliveries, a change,
-// a new signing secret, and its removal.
+// One webhook endpoint: what it is sent, how it is signed (and the headers the receiver
+// verifies), its signing secrets (two during a rotation), a test delivery and the recent
+// deliveries, a change, a new signing secret, and its removal.
 import { useState } from "preact/hooks";
 import { ApiError } from "../../../api";
 import { useSession } from "../../../session";
 import { dateTime } from "../../../ui/format";
-import { errorText } from "../../../ui/states";
-import { ConfirmButton, SecretOnce } from "./shared";
+import { ConfirmButton, SecretOnce, adminError } from "./shared";
 import { WebhookForm, type WebhookFields } from "./WebhookForm";
 import { Deliveries } from "./Deliveries";
-import { ALL_EVENTS, EVENT_TYPES, type Webhook, type WebhookTest } from "./webhooks";
+import {
+  ALL_EVENTS, EVENT_TYPES, SCHEME_HEADERS, STANDARD_WEBHOOKS, type Webhook, type WebhookTest, changedFields, overlapping, schemeName, schemeOf,
+} from "./webhooks";
 
 interface Props {
   hook: Webhook;
@@ -29,6 +31,11 @@ export function WebhookCard({ hook, siteId, etag, canWrite, onChanged }: Props) 
   const [dropOld, setDropOld] = useState(false);
   const [rotating, setRotating] = useState(false);
   const [rotateError, setRotateError] = useState<unknown>(null);
+  // A switch to Standard Webhooks was refused until the secret is rotated (409
+  // secret_rotation_required): after the rotation the card says the switch may follow.
+  const [rotationAsked, setRotationAsked] = useState(false);
+  const scheme = schemeOf(hook);
+  const fields: WebhookFields = { url: hook.url, events: hook.events, enabled: hook.enabled, signatureScheme: scheme };
 
   // A 412 means someone changed the site meanwhile: the latest is read, the error shown.
   const guarded = async <T,>(work: () => Promise<T>): Promise<T> => {
@@ -54,8 +61,9 @@ export function WebhookCard({ hook, siteId, etag, canWrite, onChanged }: Props) 
     }
   };
 
-  const save = (fields: WebhookFields) => guarded(async () => {
-    await api.send("PATCH", path, fields, { ifMatch: etag });
+  const save = (edited: WebhookFields) => guarded(async () => {
+    const change = changedFields(fields, edited);
+    if (Object.keys(change).length > 0) await api.send("PATCH", path, change, { ifMatch: etag });
     await onChanged();
     setMode("view");
   });
@@ -88,24 +96,49 @@ export function WebhookCard({ hook, siteId, etag, canWrite, onChanged }: Props) 
         <dd>{all ? t("admWebhookAllEventsShort") : hook.events.map((type) => (
           <span class="tag" key={type} title={t(EVENT_TYPES.find((e) => e.type === type)?.text ?? "admEventUnknown")}>{type}</span>
         ))}</dd>
+        <dt>{t("admWebhookScheme")}</dt>
+        <dd data-testid="webhook-scheme" data-scheme={scheme}>
+          <span class="tag">{schemeName(scheme) ? t(schemeName(scheme)!) : scheme}</span>
+          {!schemeName(scheme) && <span class="hint"> {t("admWebhookSchemeUnknown")}</span>}
+        </dd>
+        {SCHEME_HEADERS[scheme] && (
+          <>
+            <dt>{t("admWebhookHeaders")}</dt>
+            <dd>
+              <ul class="headers" data-testid="webhook-headers">
+                {SCHEME_HEADERS[scheme].map((h) => <li key={h.header}><code>{h.header}</code> <span class="hint">{t(h.text)}</span></li>)}
+              </ul>
+            </dd>
+          </>
+        )}
+        <dt>{t("admWebhookOldSecret")}</dt>
+        {hook.previousSecretExpiresAt && overlapping(hook, Date.now()) ? (
+          <dd data-testid="webhook-overlap">
+            <span class="tag warn">{t("admWebhookTwoSecrets")}</span>{" "}
+            {t("admWebhookOldSecretUntil", { at: dateTime(hook.previousSecretExpiresAt, language) })}
+          </dd>
+        ) : <dd>{t("admWebhookOneSecret")}</dd>}
         <dt>{t("admAdded")}</dt>
         <dd>{hook.createdAt ? dateTime(hook.createdAt, language) : "–"}</dd>
-        {hook.previousSecretExpiresAt ? (
-          <>
-            <dt>{t("admWebhookOldSecret")}</dt>
-            <dd>{t("admWebhookOldSecretUntil", { at: dateTime(hook.previousSecretExpiresAt, language) })}</dd>
-          </>
-        ) : null}
       </dl>
 
       {secret && (
         <SecretOnce title={t("admWebhookNewSecret")} secret={secret} testId="webhook-secret"
           warning={t("admWebhookSecretWarning")} onDone={() => setSecret(null)} />
       )}
+      {rotationAsked && mode === "view" && scheme !== STANDARD_WEBHOOKS && (
+        <p role="status" class="hint ok" data-testid="webhook-switch-now">{t("admWebhookNowSwitch")}</p>
+      )}
 
       {mode === "edit" && (
-        <WebhookForm idPrefix={`wh-${hook.webhookId}`} initial={hook} submitLabel={t("save")} onSubmit={save}
-          onCancel={() => setMode("view")} />
+        <WebhookForm idPrefix={`wh-${hook.webhookId}`} initial={fields} submitLabel={t("save")} onSubmit={save}
+          onCancel={() => setMode("view")}
+          afterError={(error) => error instanceof ApiError && error.code === "secret_rotation_required" ? (
+            <button type="button" class="secondary" data-testid="rotate-first"
+              onClick={() => { setRotationAsked(true); setRotateError(null); setDropOld(false); setMode("rotate"); }}>
+              {t("admWebhookRotateFirst")}
+            </button>
+          ) : null} />
       )}
 
       {mode === "rotate" && (
@@ -119,10 +152,10 @@ export function WebhookCard({ hook, siteId, etag, canWrite, onChanged }: Props) 
             <input type="radio" name={`rot-${hook.webhookId}`} checked={dropOld} onChange={() => setDropOld(true)} />
             {t("admWebhookRotateNow")}
           </label>
-          {rotateError ? <p role="alert" class="error">{errorText(rotateError, t)}</p> : null}
+          {rotateError ? <p role="alert" class="error">{adminError(rotateError, t)}</p> : null}
           <div class="actions">
             <button type="button" disabled={rotating} onClick={rotate}>{rotating ? t("saving") : t("admWebhookRotateConfirm")}</button>
-            <button type="button" class="secondary" onClick={() => setMode("view")}>{t("cancel")}</button>
+            <button type="button" class="secondary" onClick={() => { setRotationAsked(false); setMode("view"); }}>{t("cancel")}</button>
           </div>
         </div>
       )}
@@ -137,7 +170,7 @@ export function WebhookCard({ hook, siteId, etag, canWrite, onChanged }: Props) 
         </div>
       )}
       <p role="status" class="error">
-        {testError ? errorText(testError, t) : ""}
+        {testError ? adminError(testError, t) : ""}
       </p>
 
       <Deliveries path={path} generation={sent} />

@@ -1,28 +1,34 @@
-// An endpoint's URL, the events it is sent and whether it is on: for adding one and for
-// changing one.
+// An endpoint's URL, the events it is sent, how they are signed and whether it is on: for
+// adding one and for changing one.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { useSession } from "../../../session";
-import { Outcome } from "../../../ui/states";
-import { ALL_EVENTS, EVENT_TYPES, eventsToSend } from "./webhooks";
+import { adminError } from "./shared";
+import { ALL_EVENTS, EVENT_TYPES, SCHEMES, SCHEME_HEADERS, STANDARD_WEBHOOKS, eventsToSend } from "./webhooks";
 
 export interface WebhookFields {
   url: string;
   events: string[];
   enabled: boolean;
+  signatureScheme: string;
 }
 
-export function WebhookForm({ idPrefix, initial, submitLabel, onSubmit, onCancel }: {
+export function WebhookForm({ idPrefix, initial, submitLabel, onSubmit, onCancel, afterError }: {
   idPrefix: string;
   initial?: WebhookFields;
   submitLabel: string;
   onSubmit: (fields: WebhookFields) => Promise<void>;
   onCancel?: () => void;
+  // What the form offers beside a refusal (a rotation, when the scheme needs one first).
+  afterError?: (error: unknown) => ComponentChildren;
 }) {
   const { t } = useSession();
   const [url, setUrl] = useState(initial?.url ?? "");
   const [all, setAll] = useState(!initial || initial.events.includes(ALL_EVENTS));
   const [chosen, setChosen] = useState<string[]>(initial && !initial.events.includes(ALL_EVENTS) ? initial.events : []);
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
+  // New endpoints sign as Standard Webhooks unless the user keeps the first format.
+  const [scheme, setScheme] = useState(initial?.signatureScheme ?? STANDARD_WEBHOOKS);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // Types the endpoint has that this page does not know yet (the API added them) stay chosen.
@@ -38,7 +44,7 @@ export function WebhookForm({ idPrefix, initial, submitLabel, onSubmit, onCancel
     setBusy(true);
     setError(null);
     try {
-      await onSubmit({ url: url.trim(), events: eventsToSend(all, chosen), enabled });
+      await onSubmit({ url: url.trim(), events: eventsToSend(all, chosen), enabled, signatureScheme: scheme });
     } catch (caught) {
       setError(caught);
     } finally {
@@ -87,6 +93,21 @@ export function WebhookForm({ idPrefix, initial, submitLabel, onSubmit, onCancel
           </ul>
         )}
       </fieldset>
+      <fieldset class="schemes">
+        <legend>{t("admWebhookScheme")}</legend>
+        {SCHEMES.map((s) => (
+          <label class="inline choice" key={s.scheme}>
+            <input type="radio" name={`${idPrefix}-scheme`} value={s.scheme} checked={scheme === s.scheme}
+              onChange={() => setScheme(s.scheme)} />
+            <span>
+              <strong>{t(s.name)}</strong>
+              <span class="hint block">{t(s.hint)}</span>
+              <span class="hint block">{SCHEME_HEADERS[s.scheme].map((h) => <code key={h.header}>{h.header}</code>)}</span>
+            </span>
+          </label>
+        ))}
+        {initial && scheme !== initial.signatureScheme && <p class="hint warning" role="status">{t("admWebhookSchemeChange")}</p>}
+      </fieldset>
       <div class="field">
         <label class="inline">
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled((e.target as HTMLInputElement).checked)} />
@@ -94,7 +115,8 @@ export function WebhookForm({ idPrefix, initial, submitLabel, onSubmit, onCancel
         </label>
         <p class="hint">{t("admWebhookEnabledHint")}</p>
       </div>
-      <Outcome error={error} />
+      {error ? <p role="alert" class="error">{adminError(error, t)}</p> : null}
+      {error && afterError ? afterError(error) : null}
       <div class="actions">
         <button type="submit" disabled={busy}>{busy ? t("saving") : submitLabel}</button>
         {onCancel && <button type="button" class="secondary" onClick={onCancel}>{t("cancel")}</button>}

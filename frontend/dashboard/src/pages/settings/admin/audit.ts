@@ -81,6 +81,7 @@ export const ACTIONS: Record<string, TextKey> = {
   "api_key.revoked": "admActApiKeyRevoked",
   "call.lead_changed": "admActLeadChanged",
   "call.note_added": "admActNoteAdded",
+  "caller.erased": "admActCallerErased",
   "caller_id.verification_started": "admActCallerIdStarted",
   "caller_id.removed": "admActCallerIdRemoved",
   "client.opened": "admActClientOpened",

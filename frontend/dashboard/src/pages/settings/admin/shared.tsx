@@ -176,6 +176,9 @@ const CODES: Record<string, TextKey> = {
   invalid_email: "admErrInvalidEmail",
   too_many_keys: "admErrTooManyKeys",
   too_many_webhooks: "admErrTooManyWebhooks",
+  invalid_webhook_url: "admErrInvalidWebhookUrl",
+  // A switch to Standard Webhooks on a secret made before them (webhook_endpoints.py _check_scheme).
+  secret_rotation_required: "admErrSecretRotationRequired",
   agency_has_clients: "admErrAgencyHasClients",
   client_cannot_be_agency: "admErrClientCannotBeAgency",
   not_an_agency: "admErrNotAnAgency",

@@ -8,6 +8,9 @@ export interface Webhook {
   events: string[];
   enabled: boolean;
   createdAt: number;
+  // How deliveries are signed; an endpoint read from an older API has none (its first format).
+  signatureScheme?: string;
+  // While a rotation overlaps: until when the previous secret signs beside the new one.
   previousSecretExpiresAt: number | null;
 }
 
@@ -58,4 +61,51 @@ export function outcomeKey(outcome: Delivery["outcome"]): TextKey {
   if (outcome === "refused") return "admDeliveryRefused";
   if (outcome === "timed_out") return "admDeliveryTimedOut";
   return "admNotDelivered";
+}
+
+// How deliveries are signed (WebhookSignatureScheme in docs/openapi.yaml, calls/events.py
+// SCHEMES): Standard Webhooks for new endpoints, or the format that came first.
+export const STANDARD_WEBHOOKS = "standard-webhooks";
+export const RINGBACK_V1 = "ringback-v1";
+export const SCHEMES: readonly { scheme: string; name: TextKey; hint: TextKey }[] = [
+  { scheme: STANDARD_WEBHOOKS, name: "admWebhookSchemeStandard", hint: "admWebhookSchemeStandardHint" },
+  { scheme: RINGBACK_V1, name: "admWebhookSchemeRingback", hint: "admWebhookSchemeRingbackHint" },
+];
+
+// The headers a receiver reads to verify a delivery in each scheme, as
+// calls/events.py signed_headers sets them (webhooks.test.ts reads that code).
+export const SCHEME_HEADERS: Record<string, readonly { header: string; text: TextKey }[]> = {
+  [STANDARD_WEBHOOKS]: [
+    { header: "webhook-id", text: "admWebhookHeaderId" },
+    { header: "webhook-timestamp", text: "admWebhookHeaderTimestamp" },
+    { header: "webhook-signature", text: "admWebhookHeaderSignature" },
+  ],
+  [RINGBACK_V1]: [
+    { header: "Ringback-Event-Id", text: "admWebhookHeaderRbId" },
+    { header: "Ringback-Signature", text: "admWebhookHeaderRbSignature" },
+  ],
+};
+
+// The endpoint's scheme; one stored before the choice, and read without it, keeps the first.
+export function schemeOf(hook: Pick<Webhook, "signatureScheme">): string {
+  return hook.signatureScheme ?? RINGBACK_V1;
+}
+
+export function schemeName(scheme: string): TextKey | null {
+  return SCHEMES.find((s) => s.scheme === scheme)?.name ?? null;
+}
+
+// Whether the previous secret still signs beside the new one at `now` (two secrets valid).
+export function overlapping(hook: Pick<Webhook, "previousSecretExpiresAt">, now: number): boolean {
+  return hook.previousSecretExpiresAt !== null && hook.previousSecretExpiresAt > now;
+}
+
+// What a change sends: only the fields that differ from the endpoint as read, so an edit of
+// its URL never re-sends (and re-checks) a signature scheme nobody touched.
+export function changedFields<T extends object>(before: Partial<T>, after: T): Partial<T> {
+  const changed: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = after[key];
+  }
+  return changed;
 }
