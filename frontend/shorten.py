@@ -131,7 +131,9 @@ def shorten(code: str, exclude: frozenset[str] = frozenset()) -> str:
                 if sig[m][1] == "name":
                     declared.add(sig[m][2])
                 m -= 1
-    chosen = sorted((declared - properties - exclude - _KEYWORDS), key=lambda name: -names[name] * len(name))
+    # Ties broken by the name: a set's order changes with each process's hash seed, and the
+    # build must give the same bytes (the same hashed file name, the same size) every time.
+    chosen = sorted((declared - properties - exclude - _KEYWORDS), key=lambda name: (-names[name] * len(name), name))
     fresh = _new_names(set(names))
     renames = {old: new for old in chosen if len(old) > 2 for new in [next(fresh)]}
     out, prev = [], ""

@@ -2,7 +2,9 @@
 under its 3 KB: the code means the same before and after (node runs both), and what a
 rename would change (a property, an object key, a string, a regular expression) is left."""
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +66,16 @@ def test_the_built_swap_script_is_shortened_and_the_widget_is_not(tmp_path):
     assert "data-site-key" in swap and "/v1/sessions" in swap and "ringback:swapped" in swap
     assert "(function(win,doc)" in widget
     subprocess.run(["node", "--check", str(built["swap.js"].path)], check=True)
+
+
+def test_every_build_gives_the_same_swap_script_whatever_the_hash_seed(tmp_path):
+    """The same source, the same bytes: else each deploy publishes a new hashed name (every
+    visitor downloads it again) and the size against the budget changes from build to build."""
+    from tests.support.stack import REPO
+
+    probe = ("import sys; sys.path.insert(0, 'frontend'); import build, pathlib; "
+             "print(next(b.path.read_text() for b in build.build(pathlib.Path(sys.argv[1])) if b.name == 'swap.js'))")
+    built = {subprocess.run([sys.executable, "-c", probe, str(tmp_path / seed)], cwd=REPO, check=True, text=True,
+                            capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+             for seed in ("1", "2", "3")}
+    assert len(built) == 1
