@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from devstack.carrier import inventory
 from devstack.carrier.party import Party
 from devstack.carrier.provisioning import ProvisioningDoors
+from devstack.carrier.recording_doors import RecordingDoors
 from devstack.carrier.refusals import (
     ApiError,
     account_not_active,
@@ -66,7 +67,7 @@ def handler_for(carrier: Carrier):
     return Handler
 
 
-class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
+class CarrierHandler(ProvisioningDoors, RecordingDoors, BaseHTTPRequestHandler):
     carrier: Carrier
     caller: Account  # whose credentials made the request
     account: Account  # the account the request acts as (its path's)
@@ -265,36 +266,6 @@ class CarrierHandler(ProvisioningDoors, BaseHTTPRequestHandler):
             if name in query:
                 found = [m for m in found if getattr(m, attribute) == query[name][0]]
         self.send_json(200, self.page("messages", [m.as_json() for m in found], query, path))
-
-    # -- Recordings -------------------------------------------------------------------
-
-    def recording(self, match, path):
-        recording = self.carrier.recordings.get(match["sid"] or "")
-        if not self.mine(recording) or recording.deleted:
-            raise not_found(path)
-        return recording
-
-    def get_recordings(self, match, query, path):
-        if not match["sid"]:
-            found = [r for r in list(self.carrier.recordings.values()) if self.mine(r) and not r.deleted]
-            if "CallSid" in query:
-                found = [r for r in found if r.call_sid == query["CallSid"][0]]
-            found.sort(key=lambda r: r.date_created, reverse=True)
-            self.send_json(200, self.page("recordings", [r.as_json(self.carrier.url) for r in found], query, path))
-            return
-        recording = self.recording(match, path)
-        if match["ext"] == ".json":
-            self.send_json(200, recording.as_json(self.carrier.url))
-            return
-        body, content_type = self.carrier.recording_media(recording, match["ext"] or ".wav")
-        self.send(200, body, content_type)
-
-    def delete_recordings(self, match, query, path):
-        if match["ext"] not in (".json", None):
-            raise ApiError(405, 20004, "Method not allowed")
-        self.authenticate(match["account"], path)
-        self.recording(match, path).deleted = True
-        self.send(204)
 
     # -- the account: IncomingPhoneNumbers, OutgoingCallerIds (account.py) -----------------
 
